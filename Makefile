@@ -1,0 +1,48 @@
+# embedding_trainer: `make train`, `make test`, `make lab`. Each creates .venv and installs the project first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export OMP_NUM_THREADS ?= 1
+export MPLBACKEND ?= Agg
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install train test check-sync nbtest pytest lab clean
+
+$(STAMP): setup.py settings.ini
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# torch first and pinned: this machine has a local CPU wheel of 2.13.0; an unpinned torch pulls GBs of CUDA.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[dev,teacher]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+train: $(STAMP)
+	$(BIN)/et-train --config configs/dialogue.yaml
+
+# The tree must not change when notebooks are exported and cleaned: the package is generated, never hand-edited.
+check-sync: $(STAMP)
+	@before="$$(git status --porcelain --untracked-files=all; git diff | sha1sum)"; \
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean; \
+	after="$$(git status --porcelain --untracked-files=all; git diff | sha1sum)"; \
+	if [ "$$before" != "$$after" ]; then \
+	  echo "nbdev_export/nbdev_clean changed the tree: notebooks and package are out of sync:"; git status --short; exit 1; \
+	else echo "export and clean leave the tree unchanged"; fi
+
+nbtest: $(STAMP)
+	$(BIN)/nbdev_test --n_workers 2 --do_print
+
+pytest: $(STAMP)
+	$(BIN)/pytest tests/
+
+test: check-sync nbtest pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=nbs
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,80 @@
+"""Retrieval metrics on hand-made ranks, shape errors, and the baseline table on a rotation task."""
+import json
+import pytest
+import torch
+import torch.nn.functional as F
+from embedding_trainer.errors import DataError, IntegrationError
+from embedding_trainer.metrics import (answer_ranks, recall_at_k, mrr, mean_cosine, mse, retrieval_metrics,
+                                       baseline_table, format_table, mlp_params, mlp_width_for)
+
+# Four unit answers; prediction i is built so that its true answer i comes at rank i + 1.
+T4 = torch.eye(4)
+P4 = torch.tensor([[1.0, 0.5, 0.0, 0.0],    # answer 0 closest              -> rank 1
+                   [0.0, 0.5, 1.0, 0.0],    # answer 2 beats answer 1       -> rank 2
+                   [0.9, 0.8, 0.1, 0.0],    # answers 0, 1 beat answer 2    -> rank 3
+                   [0.3, 0.2, 0.1, 0.0]])   # all beat answer 3 (score 0)   -> rank 4
+
+
+def test_hand_made_ranks():
+    assert answer_ranks(P4, T4).tolist() == [1, 2, 3, 4]
+    assert [recall_at_k(P4, T4, k) for k in (1, 2, 3, 4, 5)] == [0.25, 0.5, 0.75, 1.0, 1.0]
+    assert mrr(P4, T4) == pytest.approx((1 + 1 / 2 + 1 / 3 + 1 / 4) / 4, abs=1e-12)
+    m = retrieval_metrics(P4, T4)
+    assert list(m) == ['cosine', 'mse', 'recall@1', 'recall@5', 'mrr']
+    assert (m['recall@1'], m['recall@5']) == (0.25, 1.0)
+    assert m['mrr'] == pytest.approx(25 / 48)
+    assert m['mse'] == pytest.approx(mse(P4, T4)) and m['cosine'] == pytest.approx(mean_cosine(P4, T4))
+
+
+def test_ties_and_duplicates():
+    # a collapsed (zero) prediction ties every candidate: pessimistic ranks put it last
+    assert answer_ranks(torch.zeros(4, 4), T4).tolist() == [4, 4, 4, 4]
+    assert recall_at_k(torch.zeros(4, 4), T4, 1) == 0.0
+    assert answer_ranks(torch.zeros(4, 4), T4, ties='optimistic').tolist() == [1, 1, 1, 1]
+    # identical answers are the same answer: a copy of the true answer never counts against it
+    Td = torch.tensor([[1., 0.], [1., 0.], [0., 1.]])
+    assert answer_ranks(Td, Td).tolist() == [1, 1, 1]
+    assert answer_ranks(torch.tensor([[0., 1.], [1., 0.], [1., 0.]]), Td).tolist() == [2, 1, 3]
+
+
+def test_blocks_match_one_matrix():
+    g = torch.Generator().manual_seed(0)
+    t, p = torch.randn(37, 8, generator=g), torch.randn(37, 8, generator=g)
+    assert torch.equal(answer_ranks(p, t, max_elems=5 * 37), answer_ranks(p, t))
+
+
+def test_shape_and_value_errors():
+    with pytest.raises(IntegrationError) as e:
+        retrieval_metrics(torch.zeros(4, 384), torch.zeros(4, 768))
+    assert '(4, 384)' in str(e.value) and '(4, 768)' in str(e.value)
+    with pytest.raises(IntegrationError, match=r'\(3, 4\)'):
+        recall_at_k(P4[:3], T4, 1)
+    with pytest.raises(DataError, match='non-finite'):
+        mrr(torch.full((4, 4), float('nan')), T4)
+
+
+def rotation_task(dim=32, n_train=400, n_val=100, n_test=63, noise=0.1, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    R = torch.linalg.qr(torch.randn(dim, dim, generator=g))[0]
+    def split(n):
+        x = F.normalize(torch.randn(n, dim, generator=g), dim=-1)
+        return x, F.normalize(x @ R + noise * torch.randn(n, dim, generator=g), dim=-1)
+    return split(n_train), split(n_val), split(n_test)
+
+
+def test_baseline_table_rotation():
+    (xt, yt), (xv, yv), (xe, ye) = rotation_task()
+    model_pred = ye + 0.01 * torch.randn(ye.shape, generator=torch.Generator().manual_seed(1))
+    rows = baseline_table(xt, yt, xe, ye, n_params=3000, x_val=xv, y_val=yv, model_pred=model_pred,
+                          model_name='cube', seed=0, mlp_steps=200)
+    by = {r['name']: r for r in rows}
+    assert [r['name'] for r in rows] == ['cube', 'identity', 'mean answer', 'ridge', 'MLP', 'nearest neighbour']
+    assert by['cube']['recall@1'] == 1.0 and by['cube']['params'] == 3000
+    assert by['ridge']['recall@1'] == 1.0 and by['ridge']['params'] == 32 * 32 + 32
+    assert by['identity']['recall@1'] < 0.1 and by['mean answer']['recall@1'] <= 3 / 63
+    assert by['MLP']['params'] == mlp_params(32, mlp_width_for(3000, 32)) and abs(by['MLP']['params'] - 3000) <= 32
+    assert by['MLP']['cosine'] > by['identity']['cosine'] + 0.3
+    assert all(r['n'] == 63 for r in rows)
+    assert json.loads(json.dumps(rows)) == rows
+    text = format_table(rows)
+    assert 'test split, N=63 pairs' in text and text.splitlines()[3].startswith('cube')

@@ -9,7 +9,7 @@ export MPLBACKEND ?= Agg
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install train test check-sync nbtest pytest lab clean
+.PHONY: install train test check-sync nbtest pytest lab clean chromium screenshot
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,20 @@ nbtest: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest tests/
 
-test: check-sync nbtest pytest
+# tests/test_browser.py drives Debian's Chromium: installed here with apt-get where that can run (as root);
+# where it cannot, the step says so and the browser test is skipped with the reason.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium could not be installed: the browser test will be skipped"; \
+	else echo "chromium is missing and apt-get cannot run here: the browser test will be skipped"; fi
+
+test: chromium check-sync nbtest pytest
+
+# docs/dashboard.png: the dashboard after a short run of the dialogue preset, in JupyterLab in headless Chromium.
+screenshot: $(STAMP) chromium
+	$(BIN)/python tools/screenshot_dashboard.py --out docs/dashboard.png
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=nbs

@@ -57,5 +57,12 @@ screenshot: $(STAMP) chromium
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=nbs
 
+# The teaching notebooks in nbs/tutorials, on their fast test path (IN_TEST), in a real kernel (nbval) and in
+# nbdev's runner; stored without outputs, so nothing is compared but every check in them must pass.
+.PHONY: tutorials
+tutorials: $(STAMP)
+	IN_TEST=1 $(BIN)/pytest --nbval-lax --nbval-current-env -q nbs/tutorials
+	$(BIN)/nbdev_test --path nbs/tutorials --n_workers 2
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -9,7 +9,7 @@ export MPLBACKEND ?= Agg
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install train test check-sync nbtest pytest lab clean chromium screenshot
+.PHONY: install train test check-sync nbtest pytest nbval lab clean chromium screenshot
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,11 @@ chromium:
 	  || echo "chromium could not be installed: the browser test will be skipped"; \
 	else echo "chromium is missing and apt-get cannot run here: the browser test will be skipped"; fi
 
-test: chromium check-sync nbtest pytest
+# nbtest already runs the tutorials through nbdev's runner; nbval runs them once more in a real Jupyter kernel.
+nbval: $(STAMP)
+	IN_TEST=1 $(BIN)/pytest --nbval-lax --nbval-current-env -q nbs/tutorials
+
+test: chromium check-sync nbtest pytest nbval
 
 # docs/dashboard.png: the dashboard after a short run of the dialogue preset, in JupyterLab in headless Chromium.
 screenshot: $(STAMP) chromium

@@ -36,6 +36,7 @@ class ModelConfig:
     order:str = 'linear'               # reshaper order: 'linear' or 'variance'
     placement:str = 'first'            # reshaper placement for 'variance': 'first' or 'center'
     checkpoint_every:int = 0           # step checkpointing group size in training (0: off)
+    compile:bool = False               # torch.compile the lattice step (falls back with a warning)
 
     @property
     def lattice_shape(self) -> tuple: return (int(self.face[0]), int(self.face[1]), int(self.depth))
@@ -63,6 +64,7 @@ def _model_problems(self:ModelConfig) -> list[tuple[str,str]]:
     need(isinstance(self.update_init, (int, float)) and self.update_init > 0, 'model.update_init',
          f"{self.update_init!r} must be > 0")
     need(isinstance(self.residual, bool), 'model.residual', f"{self.residual!r} must be true or false")
+    need(isinstance(self.compile, bool), 'model.compile', f"{self.compile!r} must be true or false")
     for c in (_choices('model.neighbourhood', self.neighbourhood, tuple(NEIGHBOURHOODS)),
               _choices('model.boundary', self.boundary, BOUNDARIES),
               _choices('model.inject', self.inject, ('every_step', 'once')),
@@ -125,7 +127,7 @@ class EmbeddingCube(nn.Module):
         self.reshaper = EmbeddingReshaper(cfg.embedding_dim, cfg.face, cfg.order, cfg.placement)
         self.lattice = Lattice3D(cfg.lattice_shape, cfg.state_dim, cfg.hidden_dim, cfg.neighbourhood, cfg.boundary,
                                  cfg.steps, cfg.fire_rate, cfg.position, cfg.pos_dim, cfg.update_init,
-                                 cfg.checkpoint_every)
+                                 cfg.checkpoint_every, compile=cfg.compile)
         self.inject = nn.Linear(K, cfg.state_dim)
         self.readout = nn.Linear(cfg.state_dim, K)
         if cfg.residual:

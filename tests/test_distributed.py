@@ -51,3 +51,17 @@ def test_two_processes_resume(tmp_path):
     diff = _max_diff(full['params'], done['params'])
     print(f"2 processes stopped at step 6 and resumed to 12 vs uninterrupted: max parameter difference {diff:.2e}")
     assert diff == 0.0
+
+@pytest.mark.skipif(not TORCHRUN.exists(), reason='torchrun is not installed next to this python')
+def test_et_train_under_torchrun(tmp_path):
+    "`et-train` takes the same config under torchrun: one report, one set of result files, written by process 0."
+    et_train = Path(sys.executable).with_name('et-train')
+    r = subprocess.run([str(TORCHRUN), '--nproc_per_node=2', '--master_addr=127.0.0.1', f'--master_port={_free_port()}',
+                        str(et_train), '--config', 'tiny', '--set', 'train.batch_size=16', '--out', str(tmp_path / 'run'),
+                        '--quiet'], env=_env(), capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert r.stdout.count('trained 10 steps') == 1, r.stdout     # one report, from process 0
+    import json
+    m = json.loads((tmp_path / 'run' / 'metrics.json').read_text())
+    assert m['steps'] == 10 and m['test'][0]['name'] == 'cube'
+    assert {'best.pt', 'curves.png', 'history.json'} <= {p.name for p in (tmp_path / 'run').iterdir()}

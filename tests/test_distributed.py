@@ -13,7 +13,7 @@ def _free_port():
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def _env():
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONHASHSEED='0')
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONHASHSEED='0', PYTHONFAULTHANDLER='1')   # a crash prints where
     for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT'): env.pop(k, None)
     return env
 

@@ -162,6 +162,7 @@ class Lattice3D(nn.Module):
         self.neighbourhood, self.boundary, self.steps = neighbourhood, boundary, steps
         self.fire_rate, self.position_kind, self.checkpoint_every = fire_rate, position, checkpoint_every
         self.perception, self.compile_mode, self._compiled_step = perception, compile, None
+        self._compiled_steps = None   # the compiled unit of `_run_steps` (several steps, clamp writes included)
         self.offsets = NEIGHBOURHOODS[neighbourhood]
         if position == 'learned':
             self.pos = nn.Parameter(0.1 * torch.randn(*shape, pos_dim))
@@ -191,6 +192,8 @@ else:   # torch < 2.4
         return torch.get_autocast_cpu_dtype() if torch.is_autocast_cpu_enabled() else None
 
 _OOM = (getattr(torch, 'OutOfMemoryError', torch.cuda.OutOfMemoryError), MemoryError)
+# raised on purpose through the steps: out of memory, and step checkpointing's early stop of a recomputation
+_PASS = _OOM + tuple(c for c in (getattr(torch.utils.checkpoint, '_StopRecomputationError', None),) if c)
 
 def _pos_hidden(self:Lattice3D):
     "The positional term of the hidden layer, `(X, Y, Z, H)`, or None."
@@ -219,7 +222,7 @@ def _eager_step(self:Lattice3D, state, pos_hidden=None, fire_mask=None):
 
 def _compile_failed(self:Lattice3D, err:Exception):
     "Warn once and run eagerly from now on."
-    self.compile_mode, self._compiled_step = False, None
+    self.compile_mode, self._compiled_step, self._compiled_steps = False, None, None
     warnings.warn(PerformanceWarning("torch.compile of the lattice step failed; the lattice runs without it",
                                      f"{type(err).__name__}: {str(err).strip()[:300]}",
                                      "install a C++ compiler (CPU) or triton (GPU), or set model.compile: false"),
@@ -237,7 +240,7 @@ def _step(self:Lattice3D,
                 mode = None if self.compile_mode in (True, 'default') else self.compile_mode
                 self._compiled_step = torch.compile(_eager_step, mode=mode, dynamic=False)
             return self._compiled_step(self, state, pos_hidden, fire_mask)
-        except _OOM: raise
+        except _PASS: raise
         except Exception as e: self._compile_failed(e)
     return _eager_step(self, state, pos_hidden, fire_mask)
 
@@ -249,14 +252,43 @@ def _write_input(state, clamp):
     "`state` with its z = 0 face replaced by `clamp` (out of place, so autograd sees it)."
     return torch.cat([clamp.unsqueeze(3).to(state.dtype), state[:, :, :, 1:]], dim=3)
 
+_COMPILE_CHUNK = 4   # lattice steps per compiled graph (BENCHMARKS.md: 4.7e8 against 4.4e8 for one step per graph)
+
+def _steps_eager(self:Lattice3D, state, pos_hidden, clamp, masks, n:int):
+    "`n` steps, each after its clamp write; `masks`: one fire mask per step, or None (what is compiled as one graph)."
+    for i in range(n):
+        if clamp is not None: state = _write_input(state, clamp)
+        state = _eager_step(self, state, pos_hidden, None if masks is None else masks[i])
+    return state
+
+def _fire_masks(self:Lattice3D, state, k:int):
+    "One fire mask per step for `k` steps (None when every cell fires)."
+    if not (self.training and self.fire_rate < 1): return None
+    return [(torch.rand(state.shape[:-1] + (1,), device=state.device) < self.fire_rate).to(state.dtype) for _ in range(k)]
+
+def _run_compiled(self:Lattice3D, state, pos_hidden, clamp, n):
+    "`n` steps: `torch.compile`d graphs of `_COMPILE_CHUNK` steps (fewer launches, fused clamp writes), then single steps."
+    if self._compiled_steps is None:
+        mode = None if self.compile_mode in (True, 'default') else self.compile_mode
+        self._compiled_steps = torch.compile(_steps_eager, mode=mode, dynamic=False)
+    for _ in range(n // _COMPILE_CHUNK):   # one graph size only: few recompilations
+        state = self._compiled_steps(self, state, pos_hidden, clamp, self._fire_masks(state, _COMPILE_CHUNK), _COMPILE_CHUNK)
+    for _ in range(n % _COMPILE_CHUNK):    # the rest through the compiled single step
+        if clamp is not None: state = _write_input(state, clamp)
+        masks = self._fire_masks(state, 1)
+        state = self.step(state, pos_hidden, None if masks is None else masks[0])
+    return state
+
 def _run_steps(self:Lattice3D, state, pos_hidden, clamp, n):
     "`n` steps (a unit for step checkpointing)."
+    if self.compile_mode:
+        try: return self._run_compiled(state, pos_hidden, clamp, n)
+        except _PASS: raise
+        except Exception as e: self._compile_failed(e)
     for _ in range(n):
         if clamp is not None: state = _write_input(state, clamp)
-        mask = None
-        if self.training and self.fire_rate < 1:
-            mask = (torch.rand(state.shape[:-1] + (1,), device=state.device) < self.fire_rate).to(state.dtype)
-        state = self.step(state, pos_hidden, mask)
+        masks = self._fire_masks(state, 1)
+        state = self.step(state, pos_hidden, None if masks is None else masks[0])
     return state
 
 def _forward(self:Lattice3D,
@@ -297,7 +329,8 @@ def _zeros(self:Lattice3D, batch:int, device=None, dtype=torch.float32):
     "An all-zero state for `batch` examples."
     return torch.zeros((batch,) + self.shape + (self.state_dim,), device=device, dtype=dtype)
 
-Lattice3D._run_steps, Lattice3D.forward, Lattice3D.zeros = _run_steps, _forward, _zeros
+Lattice3D._fire_masks, Lattice3D._run_compiled, Lattice3D._run_steps = _fire_masks, _run_compiled, _run_steps
+Lattice3D.forward, Lattice3D.zeros = _forward, _zeros
 
 # %% ../nbs/03_lattice.ipynb #e289f244
 def reference_step(lat:Lattice3D,                  # the lattice whose rule and positions to use

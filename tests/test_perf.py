@@ -8,7 +8,7 @@ from embedding_trainer.lattice import Lattice3D, reference_step
 from embedding_trainer.cube import EmbeddingCube
 from embedding_trainer.memory import (estimate_memory, training_step_peak, auto_batch_size, halve_on_oom,
                                       _check_estimate)
-from embedding_trainer.bench import check_fast_paths
+from embedding_trainer.bench import check_fast_paths, _run_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW = os.environ.get('ET_SLOW') == '1'
@@ -62,6 +62,23 @@ def test_compile_failure_falls_back_with_warning(monkeypatch):
     assert 'no working C++ compiler' in str(caught[0].message)
     assert lat.compile_mode is False
     torch.testing.assert_close(out, lat(st, steps=2), atol=0, rtol=0)
+
+
+@pytest.mark.parametrize('k', [0, 2, 4])
+def test_compiled_run_passes_checkpointing_through(monkeypatch, k):
+    "The compiled run (graphs of 4 steps, then single steps) with step checkpointing: same numbers as the eager run,"
+    "and checkpointing's early stop of a recomputation is not taken for a compile failure."
+    monkeypatch.setattr(torch, 'compile', lambda fn, **kw: fn)   # 'compiled' functions run as written: no compiler
+    torch.manual_seed(0)
+    lat = Lattice3D((4, 3, 3), 8, 16, steps=6, fire_rate=0.5, checkpoint_every=k, update_init=1.0)
+    st, clamp = torch.randn(2, 4, 3, 3, 8), torch.randn(2, 4, 3, 8)
+    eager = _run_outputs(lat, st, clamp)
+    lat.compile_mode = True
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', PerformanceWarning)   # no fallback
+        compiled = _run_outputs(lat, st, clamp)
+    assert lat.compile_mode is True and lat._compiled_steps is not None
+    for a, b in zip(eager, compiled): torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-6)
 
 
 @pytest.mark.skipif(not SLOW, reason='compiling takes ~1 min on 2 cores: ET_SLOW=1 to run')

@@ -58,8 +58,11 @@ test: chromium check-sync nbtest pytest nbval
 screenshot: $(STAMP) chromium
 	$(BIN)/python tools/screenshot_dashboard.py --out docs/dashboard.png
 
+# JupyterLab on the notebooks. Its kernels get matplotlib's inline backend (not the Agg exported above for the
+# tests, under which plt.show() shows nothing); as root (containers) it needs --allow-root. LAB_ARGS adds options.
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=nbs
+	env -u MPLBACKEND $(BIN)/jupyter lab --notebook-dir=nbs $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # The teaching notebooks in nbs/tutorials, on their fast test path (IN_TEST), in a real kernel (nbval) and in
 # nbdev's runner; stored without outputs, so nothing is compared but every check in them must pass.

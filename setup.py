@@ -36,9 +36,13 @@ setuptools.setup(
         'License :: ' + lic[1],
         'Natural Language :: ' + cfg['language'],
     ] + ['Programming Language :: Python :: ' + v for v in py_versions[py_versions.index(min_python):]],
-    packages=setuptools.find_packages(include=['embedding_trainer', 'embedding_trainer.*']),
+    # the package, its bundled dialogue set, and the presets: configs/ at the top of the repository (where users
+    # and the README find them) is installed as embedding_trainer/configs, so `--config dialogue` works anywhere
+    packages=setuptools.find_packages(include=['embedding_trainer', 'embedding_trainer.*'])
+             + ['embedding_trainer.data', 'embedding_trainer.configs'],
+    package_dir={'embedding_trainer.configs': 'configs'},
     include_package_data=True,
-    package_data={'embedding_trainer': ['data/*', 'configs/*']},
+    package_data={'embedding_trainer.data': ['*.jsonl', '*.npz'], 'embedding_trainer.configs': ['*.yaml']},
     install_requires=_reqs('requirements'),
     extras_require={'dev': _reqs('dev_requirements'), 'teacher': _reqs('teacher_requirements')},
     python_requires='>=' + min_python,

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_memory.ipynb #666517c6
 from __future__ import annotations
-import dataclasses, json, math, os, tempfile
+import contextlib, dataclasses, json, math, os, sys, tempfile
 from typing import Callable
 import torch
 from torch.profiler import profile, ProfilerActivity
@@ -17,6 +17,17 @@ __all__ = ['OPTIMIZER_STATES', 'measure_peak', 'training_step_peak', 'estimate_m
            'auto_batch_size', 'batch_size_for']
 
 # %% ../nbs/12_memory.ipynb #e57e663f
+@contextlib.contextmanager
+def _quiet_fd2():
+    "Silence file descriptor 2 for a moment: torch's C++ profiler writes a line there at each start and stop."
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, 'w') as null: os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2); os.close(saved)
+
 def measure_peak(fn:Callable,                  # the work to measure, called once with no arguments
                  device:torch.device|str='cpu' # where its tensors live
                 ) -> int:
@@ -28,7 +39,11 @@ def measure_peak(fn:Callable,                  # the work to measure, called onc
         torch.cuda.reset_peak_memory_stats(device)
         fn(); torch.cuda.synchronize(device)
         return torch.cuda.max_memory_allocated(device) - base
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof: fn()
+    prof = profile(activities=[ProfilerActivity.CPU], profile_memory=True)
+    with _quiet_fd2(): prof.start()
+    try: fn()
+    finally:
+        with _quiet_fd2(): prof.stop()
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, 'trace.json')
         prof.export_chrome_trace(path)

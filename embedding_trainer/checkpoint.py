@@ -53,8 +53,10 @@ def _read_verified(path:Path) -> tuple[dict, bytes]:
 def _checked(path:Path) -> tuple[dict, bytes]:
     "(header, payload) of `path`, or the `CheckpointError` saying what is wrong with it."
     if not path.is_file():
-        raise CheckpointError(f"there is no checkpoint file {path}", "the path does not exist or is a folder",
-                              "check the path, or pass the run's folder to `latest()`", path=str(path))
+        raise CheckpointError(f"there is no checkpoint file {path}",
+                              "the path is a folder" if path.is_dir() else "the path does not exist",
+                              "check the path; where a checkpoint is loaded (load_checkpoint, et-eval --checkpoint) "
+                              "a run folder also works: its newest good checkpoint is used", path=str(path))
     try: return _read_verified(path)
     except (ValueError, OSError) as e: raise _damaged(path, e) from None
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, sys, time
 from pathlib import Path
 import torch
-from .errors import EmbeddingTrainerError, CheckpointError
+from .errors import EmbeddingTrainerError
 from .config import load_config, dump_config
 from .cube import EmbeddingCube
 from .data import load_from_config, split_from_config, load_pairs, read_pairs_jsonl, read_pairs_csv
@@ -120,23 +120,6 @@ def train_cli(argv=None) -> int:
     return 0
 
 # %% ../nbs/11_cli.ipynb #f529eb5d
-def _checkpoint_of(arg:str) -> Path:
-    "The checkpoint `et-eval` scores: a file as given; in a run folder its `best.pt`, else its newest good checkpoint."
-    from embedding_trainer.checkpoint import latest
-    path = Path(arg)
-    if path.is_dir():
-        if (path / 'best.pt').exists(): return path / 'best.pt'
-        found = latest(path)
-        if found is None:
-            raise CheckpointError(f"the folder {path} holds no good checkpoint",
-                                  "the run saved none there (or not yet), or every checkpoint in it is damaged",
-                                  "pass a checkpoint file (.pt), or the folder of a run that saved one (its checkpoint.dir)")
-        return found
-    if not path.exists():
-        raise CheckpointError(f"there is no checkpoint file or run folder {path}", "the path does not exist",
-                              "pass a checkpoint file (.pt) or a run folder, e.g. --checkpoint runs/dialogue")
-    return path
-
 def eval_cli(argv=None) -> int:
     "Entry point of `et-eval`: score a checkpoint beside the baselines on the test split of its data."
     p = argparse.ArgumentParser(prog='et-eval', description='Evaluate a trained cube checkpoint beside the baselines.')
@@ -146,8 +129,10 @@ def eval_cli(argv=None) -> int:
     args = p.parse_args(argv)
     from embedding_trainer.checkpoint import load_checkpoint
     try:
-        path = _checkpoint_of(args.checkpoint)
-        stored = load_checkpoint(path, restore_rng=False)
+        path = Path(args.checkpoint)
+        if path.is_dir() and (path / 'best.pt').exists(): path = path / 'best.pt'   # the run's selected model
+        stored = load_checkpoint(path, restore_rng=False)   # a folder: its newest good checkpoint
+        path = stored['path']
         overrides = list(args.overrides) + ([f"data.path={args.data}"] if args.data else [])
         cfg = load_config(stored['config'], overrides=overrides)
         cube = EmbeddingCube(cfg)

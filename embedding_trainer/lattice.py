@@ -267,22 +267,18 @@ def _fire_masks(self:Lattice3D, state, k:int):
     return [(torch.rand(state.shape[:-1] + (1,), device=state.device) < self.fire_rate).to(state.dtype) for _ in range(k)]
 
 def _run_compiled(self:Lattice3D, state, pos_hidden, clamp, n):
-    "`n` steps: `torch.compile`d graphs of `_COMPILE_CHUNK` steps (fewer launches, fused clamp writes), then single steps."
+    "`n` steps (a multiple of `_COMPILE_CHUNK`) as `torch.compile`d graphs of that many steps: fewer launches, fused clamp writes."
     if self._compiled_steps is None:
         mode = None if self.compile_mode in (True, 'default') else self.compile_mode
         self._compiled_steps = torch.compile(_steps_eager, mode=mode, dynamic=False)
     for _ in range(n // _COMPILE_CHUNK):   # one graph size only: few recompilations
         state = self._compiled_steps(self, state, pos_hidden, clamp, self._fire_masks(state, _COMPILE_CHUNK), _COMPILE_CHUNK)
-    for _ in range(n % _COMPILE_CHUNK):    # the rest through the compiled single step
-        if clamp is not None: state = _write_input(state, clamp)
-        masks = self._fire_masks(state, 1)
-        state = self.step(state, pos_hidden, None if masks is None else masks[0])
     return state
 
 def _run_steps(self:Lattice3D, state, pos_hidden, clamp, n):
-    "`n` steps (a unit for step checkpointing)."
+    "`n` steps (a unit for step checkpointing); compiled: whole graphs first, the rest one (compiled) step at a time."
     if self.compile_mode:
-        try: return self._run_compiled(state, pos_hidden, clamp, n)
+        try: state, n = self._run_compiled(state, pos_hidden, clamp, n - n % _COMPILE_CHUNK), n % _COMPILE_CHUNK
         except _PASS: raise
         except Exception as e: self._compile_failed(e)
     for _ in range(n):

@@ -1,16 +1,13 @@
 """`Trainer.fit()` under `torchrun` with the gloo backend on the CPU: two processes train what one process with
 the doubled batch trains, and a stopped two-process run resumes to the same parameters."""
-import os, socket, subprocess, sys
+import os, subprocess, sys
 from pathlib import Path
 import pytest, torch
+from helpers import free_port
 
 ROOT = Path(__file__).resolve().parent
 WORKER = ROOT / 'dist_worker.py'
 TORCHRUN = Path(sys.executable).with_name('torchrun')
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def _env():
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONHASHSEED='0', PYTHONFAULTHANDLER='1')   # a crash prints where
@@ -19,7 +16,7 @@ def _env():
 
 def _run(args, nproc):
     cmd = [sys.executable, str(WORKER), *map(str, args)] if nproc == 1 else \
-          [str(TORCHRUN), f'--nproc_per_node={nproc}', '--master_addr=127.0.0.1', f'--master_port={_free_port()}',
+          [str(TORCHRUN), f'--nproc_per_node={nproc}', '--master_addr=127.0.0.1', f'--master_port={free_port()}',
            str(WORKER), *map(str, args)]
     r = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
@@ -56,7 +53,7 @@ def test_two_processes_resume(tmp_path):
 def test_et_train_under_torchrun(tmp_path):
     "`et-train` takes the same config under torchrun: one report, one set of result files, written by process 0."
     et_train = Path(sys.executable).with_name('et-train')
-    r = subprocess.run([str(TORCHRUN), '--nproc_per_node=2', '--master_addr=127.0.0.1', f'--master_port={_free_port()}',
+    r = subprocess.run([str(TORCHRUN), '--nproc_per_node=2', '--master_addr=127.0.0.1', f'--master_port={free_port()}',
                         str(et_train), '--config', 'tiny', '--set', 'train.batch_size=16', '--out', str(tmp_path / 'run'),
                         '--quiet'], env=_env(), capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]

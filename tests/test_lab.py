@@ -1,14 +1,10 @@
 "`make lab`: JupyterLab starts on the notebooks (as root too), and its kernels do not inherit the tests' Agg backend."
-import json, os, signal, socket, subprocess, time, urllib.request
+import json, os, signal, subprocess, time, urllib.request
 from pathlib import Path
 import pytest
+from helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 def _get(url: str):
     with urllib.request.urlopen(url, timeout=5) as r:
@@ -17,7 +13,7 @@ def _get(url: str):
 def test_make_lab_serves_the_notebooks(tmp_path):
     if not (ROOT / '.venv' / '.installed').exists():
         pytest.skip('the project venv (.venv, made by `make install`) is missing: `make lab` would first install it')
-    port, token = _free_port(), 'labtest'
+    port, token = free_port(), 'labtest'
     env = dict(os.environ, MPLBACKEND='Agg', JUPYTER_RUNTIME_DIR=str(tmp_path / 'runtime'))
     proc = subprocess.Popen(['make', '-s', 'lab', f'LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} '
                              f'--ServerApp.token={token} --ServerApp.port_retries=0'],

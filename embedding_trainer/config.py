@@ -12,6 +12,7 @@ import yaml
 import embedding_trainer
 from .errors import ConfigError
 from .cube import ModelConfig
+from .adapters import MODEL_KINDS
 
 # %% auto #0
 __all__ = ['GUARD_ACTIONS', 'SECTIONS', 'BOOL', 'TEACHER_DIMS', 'DEVICE_RE', 'EARLY_STOPPING_METRICS', 'RULES', 'MODEL_TYPES',
@@ -24,7 +25,8 @@ __all__ = ['GUARD_ACTIONS', 'SECTIONS', 'BOOL', 'TEACHER_DIMS', 'DEVICE_RE', 'EA
 class DataConfig:
     "Where the pairs come from and how they are split (the `data` section)."
     kind:str = 'dialogue'              # 'dialogue' (question -> answer) or 'autoencoder' (x -> x)
-    path:str|None = None               # a file of pairs; None: the bundled dataset
+    path:str|None = None               # a file of pairs, 'chatterbot' (the public corpus) or None: the bundled dataset
+    test_path:str|None = None          # a file whose every pair is the test split (train/val then come from path)
     format:str = 'auto'                # 'auto' (from the suffix), 'jsonl', 'csv', 'pt' or 'npy'
     val_fraction:float = 0.15          # share of pairs held out for validation
     test_fraction:float = 0.15         # share of pairs held out for the final test
@@ -154,7 +156,7 @@ EARLY_STOPPING_METRICS = ('val_recall@1', 'val_mrr', 'val_cosine', 'val_loss')
 
 RULES = {
     'data': {
-        'kind': choice_rule('dialogue', 'autoencoder'), 'path': str_rule(none=True),
+        'kind': choice_rule('dialogue', 'autoencoder'), 'path': str_rule(none=True), 'test_path': str_rule(none=True),
         'format': choice_rule('auto', 'jsonl', 'csv', 'pt', 'npy'),
         'val_fraction': num_rule(0, hi=1), 'test_fraction': num_rule(0, hi=1), 'split_seed': int_rule(0),
         'on_bad_row': choice_rule('error', 'skip'), 'teacher': choice_rule(*TEACHER_DIMS),
@@ -193,6 +195,7 @@ def _model_type_rule(default) -> Rule:
     return Rule(lambda v: isinstance(v, (list, tuple)) and all(_is_int(x) for x in v), 'a list of whole numbers')
 
 MODEL_TYPES = {f.name: _model_type_rule(f.default) for f in dataclasses.fields(ModelConfig)}
+MODEL_TYPES.update(kind=choice_rule(*MODEL_KINDS), budget=int_rule(1, none=True))
 
 # %% ../nbs/05_config.ipynb #7193593d
 def _text_data(d:DataConfig) -> bool:

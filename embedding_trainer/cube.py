@@ -37,6 +37,8 @@ class ModelConfig:
     placement:str = 'first'            # reshaper placement for 'variance': 'first' or 'center'
     checkpoint_every:int = 0           # step checkpointing group size in training (0: off)
     compile:bool = False               # torch.compile the lattice step (falls back with a warning)
+    kind:str = 'cube'                  # the model: 'cube', or an adapter it is compared with: 'mlp' or 'lowrank'
+    budget:int|None = None             # an adapter's parameter budget; None: the cube's count under these settings
 
     @property
     def lattice_shape(self) -> tuple: return (int(self.face[0]), int(self.face[1]), int(self.depth))
@@ -65,6 +67,8 @@ def _model_problems(self:ModelConfig) -> list[tuple[str,str]]:
          f"{self.update_init!r} must be > 0")
     need(isinstance(self.residual, bool), 'model.residual', f"{self.residual!r} must be true or false")
     need(isinstance(self.compile, bool), 'model.compile', f"{self.compile!r} must be true or false")
+    need(self.budget is None or (isinstance(self.budget, int) and not isinstance(self.budget, bool) and self.budget >= 1),
+         'model.budget', f"{self.budget!r} must be a whole number >= 1, or null for the cube's parameter count")
     for c in (_choices('model.neighbourhood', self.neighbourhood, tuple(NEIGHBOURHOODS)),
               _choices('model.boundary', self.boundary, BOUNDARIES),
               _choices('model.inject', self.inject, ('every_step', 'once')),

@@ -9,14 +9,16 @@ from pathlib import Path
 from typing import Iterator, NamedTuple, Sequence
 import numpy as np
 import torch
+import yaml
 from .errors import ConfigError, DataError, IntegrationError
 
 # %% auto #0
-__all__ = ['KINDS', 'ON_BAD_ROW', 'EMBEDDING_FORMATS', 'MINILM_NAME', 'TEACHER_INSTALL', 'BUNDLED', 'REGENERATE_CMD',
-           'TEXT_FORMATS', 'FORMATS', 'TEACHERS', 'PairSet', 'SkippedRowsWarning', 'TextPairs', 'read_pairs_jsonl',
-           'read_pairs_csv', 'load_embedding_pairs', 'TextEncoder', 'encode_checked', 'HashEncoder', 'MiniLMEncoder',
-           'text_key', 'default_cache_dir', 'CachedEncoder', 'bundled_paths', 'file_sha256',
-           'regenerate_bundled_embeddings', 'load_bundled', 'load_pairs', 'load_from_config', 'split_from_config']
+__all__ = ['KINDS', 'ON_BAD_ROW', 'EMBEDDING_FORMATS', 'MINILM_NAME', 'TEACHER_INSTALL', 'BUNDLED', 'REGENERATE_CMD', 'CORPORA',
+           'CORPUS_INSTALL', 'TEXT_FORMATS', 'FORMATS', 'TEACHERS', 'PairSet', 'DuplicatePairsWarning',
+           'SkippedRowsWarning', 'TextPairs', 'read_pairs_jsonl', 'read_pairs_csv', 'load_embedding_pairs',
+           'TextEncoder', 'encode_checked', 'HashEncoder', 'MiniLMEncoder', 'text_key', 'default_cache_dir',
+           'CachedEncoder', 'bundled_paths', 'file_sha256', 'regenerate_bundled_embeddings', 'load_bundled',
+           'read_chatterbot', 'load_pairs', 'check_test_overlap', 'load_from_config', 'split_from_config']
 
 # %% ../nbs/06_data.ipynb #0492de97
 KINDS = ('dialogue', 'autoencoder')
@@ -101,12 +103,37 @@ def _mean_cosine(self:PairSet) -> float:
 
 PairSet.subset, PairSet.mean_cosine = _subset, _mean_cosine
 
+class DuplicatePairsWarning(UserWarning):
+    "Exact repeats of a pair were dropped."
+
+def _keys(self:PairSet,
+          side:str='pair',        # 'pair' (question and answer) or 'question'
+          texts:bool|None=None):  # compare texts (True), embeddings rounded to float16 (False), or texts when known (None)
+    "A hashable key per row, equal for rows that are the same pair (or the same question)."
+    has_texts = self.questions is not None and self.answers is not None
+    if texts is None: texts = has_texts
+    if texts and has_texts:
+        return list(zip(self.questions, self.answers)) if side == 'pair' else list(self.questions)
+    xb = [r.tobytes() for r in self.x.half().numpy()]
+    if side == 'question': return xb
+    return [a + b for a, b in zip(xb, (r.tobytes() for r in self.y.half().numpy()))]
+
+def _drop_duplicates(self:PairSet) -> tuple[PairSet, int]:
+    "The set without exact repeats of a pair (the first of each is kept), and how many were dropped."
+    seen, keep = set(), []
+    for i, k in enumerate(self.keys('pair')):
+        if k not in seen: seen.add(k); keep.append(i)
+    n = len(self) - len(keep)
+    return (self if n == 0 else self.subset(keep)), n
+
+PairSet.keys, PairSet.drop_duplicates = _keys, _drop_duplicates
+
 # %% ../nbs/06_data.ipynb #d00139f7
 def _split(self:PairSet,
            val_fraction:float=0.1,    # share of the pairs held out for validation
            test_fraction:float=0.1,   # share of the pairs held out for the final test
            seed:int=0):               # the same seed always gives the same split
-    "Deterministic `(train, val, test)` split; a fraction of 0 gives an empty part."
+    "Deterministic `(train, val, test)` split by question: all answers of one question land on the same side."
     for name, f in (('val_fraction', val_fraction), ('test_fraction', test_fraction)):
         if not 0 <= f < 1:
             raise ConfigError(f"data.{name} = {f} is out of range", "a fraction must be in [0, 1)",
@@ -117,8 +144,17 @@ def _split(self:PairSet,
         raise DataError(f"{n} pairs leave nothing to train on after {n_val} validation and {n_test} test pairs",
                         "val_fraction + test_fraction is too large for this set",
                         "lower the fractions or use more pairs")
-    perm = torch.randperm(n, generator=torch.Generator().manual_seed(int(seed)))
-    test, val, train = perm[:n_test], perm[n_test:n_test + n_val], perm[n_test + n_val:]
+    groups = {}                            # question -> its rows, in order of first appearance
+    for i, k in enumerate(self.keys('question')): groups.setdefault(k, []).append(i)
+    members = list(groups.values())
+    perm = torch.randperm(len(members), generator=torch.Generator().manual_seed(int(seed)))
+    test, val, train = [], [], []           # fill test, then val, to their sizes, one whole question at a time
+    for g in perm.tolist():
+        (test if len(test) < n_test else val if len(val) < n_val else train).extend(members[g])
+    if not train:
+        raise DataError(f"{n} pairs leave nothing to train on: their {len(members)} distinct questions all went to "
+                        f"the {n_val} validation and {n_test} test pairs", "all answers of a question stay on one "
+                        "side of the split, and this set has few distinct questions", "lower the fractions or use more pairs")
     return self.subset(train), self.subset(val), self.subset(test)
 PairSet.split = _split
 
@@ -521,6 +557,31 @@ def load_bundled(kind:str='dialogue',      # 'dialogue' (question -> answer) or 
     raise ConfigError(f"data.kind = {kind!r} is not a known kind", f"the kinds are {', '.join(KINDS)}",
                       "set data.kind: dialogue")
 
+CORPORA = ('chatterbot',)   # public corpora a data.path may name instead of a file
+CORPUS_INSTALL = "pip install 'embedding_trainer[corpus]'"
+
+def read_chatterbot(language:str='english', # a folder of the corpus (english, spanish, ...)
+                    min_chars:int=4         # turns shorter than this (after stripping) are left out
+                   ) -> TextPairs:
+    "Adjacent turns of every conversation of the installed `chatterbot-corpus` as pairs, exact repeats dropped."
+    try: from chatterbot_corpus.corpus import DATA_DIRECTORY
+    except ImportError:
+        raise DataError("the chatterbot corpus is not installed", "data.path: chatterbot reads the conversations of "
+                        "the pip package chatterbot-corpus (BSD licence), which is an optional extra",
+                        f"{CORPUS_INSTALL} (make install does it)") from None
+    files = sorted(Path(DATA_DIRECTORY, language).glob('*.yml'))
+    if not files:
+        raise DataError(f"the chatterbot corpus has no conversations for {language!r}", f"{DATA_DIRECTORY} has no "
+                        f"{language}/*.yml", "use language='english'")
+    qs, ans, lines, seen = [], [], [], set()
+    for f in files:
+        for conv in (yaml.safe_load(f.read_text(encoding='utf-8')) or {}).get('conversations') or []:
+            turns = ['' if t is None else str(t).strip() for t in conv]
+            for q, a in zip(turns, turns[1:]):
+                if len(q) < min_chars or len(a) < min_chars or (q, a) in seen: continue
+                seen.add((q, a)); qs.append(q); ans.append(a); lines.append(len(lines) + 1)
+    return TextPairs(qs, ans, lines)
+
 # %% ../nbs/06_data.ipynb #72063308
 TEXT_FORMATS = ('jsonl', 'csv')
 FORMATS = TEXT_FORMATS + ('pt', 'npy', 'npz')
@@ -539,7 +600,7 @@ def _format_of(path:Path, fmt:str) -> str:
                         f"known suffixes: .jsonl, .csv, .pt, .npy, .npz", "rename the file or set data.format")
     return f
 
-def load_pairs(path=None,                      # data file; None: the bundled dialogue set
+def load_pairs(path=None,                      # data file, 'chatterbot' (the public corpus); None: the bundled set
                kind:str='dialogue',            # 'dialogue' (question -> answer) or 'autoencoder' (sentence -> itself)
                encoder=None,                   # teacher for text files (default: cached `MiniLMEncoder`)
                on_bad_row:str='error',         # 'error' or 'skip' (with one warning)
@@ -548,7 +609,8 @@ def load_pairs(path=None,                      # data file; None: the bundled di
                cache_dir=None,                 # cache of encoded texts: a folder, None (`default_cache_dir()`) or False (none)
                max_pairs:int|None=None,        # keep only the first pairs
                question_key:str='question',    # field/column of the input text
-               answer_key:str='answer'         # field/column of the target text
+               answer_key:str='answer',        # field/column of the target text
+               drop_duplicates:bool=True       # drop exact repeats of a pair, with a warning that counts them
               ) -> PairSet:
     "Load training pairs from the bundled set, a text file (encoded by the teacher) or an embedding file."
     if kind not in KINDS:
@@ -560,23 +622,59 @@ def load_pairs(path=None,                      # data file; None: the bundled di
     if path is None:
         ps = load_bundled('dialogue', normalize=normalize)
     else:
-        path = _file(path)
-        f = _format_of(path, fmt)
-        if f in TEXT_FORMATS:
-            delim = '\t' if path.suffix.lower() == '.tsv' else ','
-            tp = (read_pairs_jsonl(path, on_bad_row, question_key, answer_key) if f == 'jsonl'
-                  else read_pairs_csv(path, on_bad_row, question_key, answer_key, delimiter=delim))
+        corpus = str(path) if str(path) in CORPORA else None
+        if corpus is None: path = _file(path)
+        f = 'corpus' if corpus else _format_of(path, fmt)
+        if f in TEXT_FORMATS or corpus:
+            delim = '\t' if corpus is None and path.suffix.lower() == '.tsv' else ','
+            tp = (read_chatterbot() if corpus else read_pairs_jsonl(path, on_bad_row, question_key, answer_key)
+                  if f == 'jsonl' else read_pairs_csv(path, on_bad_row, question_key, answer_key, delimiter=delim))
             qs, ans = tp.questions[:max_pairs], tp.answers[:max_pairs]
             if encoder is None:
                 encoder = MiniLMEncoder() if cache_dir is False else CachedEncoder(MiniLMEncoder(), cache_dir)
             elif cache_dir not in (None, False) and not isinstance(encoder, CachedEncoder):
                 encoder = CachedEncoder(encoder, cache_dir)
             emb = encode_checked(encoder, qs + ans)
-            ps = PairSet(emb[:len(qs)], emb[len(qs):], qs, ans, normalize=normalize, source=path.name)
+            source = 'chatterbot-corpus (english)' if corpus else path.name
+            ps = PairSet(emb[:len(qs)], emb[len(qs):], qs, ans, normalize=normalize, source=source)
         else:
             ps = load_embedding_pairs(path, on_bad_row, normalize)
+            if ps.kind == 'autoencoder' and kind == 'dialogue':
+                raise DataError(f"{path.name} holds one array of embeddings and no answers, but data.kind is "
+                                "'dialogue'", "a question->answer run needs a 'questions' and an 'answers' array "
+                                "(or 'x' and 'y'); a single array can only be mapped to itself",
+                                "to train the autoencoder (x -> x) on it, set data.kind: autoencoder (or use "
+                                "--config autoencoder); for dialogue, save {'questions': ..., 'answers': ...}",
+                                file=str(path))
     if max_pairs is not None and len(ps) > max_pairs: ps = ps.subset(slice(0, max_pairs))
+    if drop_duplicates and ps.kind == 'dialogue':
+        n_before = len(ps)
+        ps, n = ps.drop_duplicates()
+        if n:
+            warnings.warn(DuplicatePairsWarning(
+                f"dropped {n} exact duplicate pair(s) of {n_before} in {ps.source} ({len(ps)} left): a repeated pair "
+                f"could land in training and test alike and make a memorising model look perfect"), stacklevel=2)
     return ps.as_autoencoder() if kind == 'autoencoder' else ps
+
+def check_test_overlap(seen:PairSet,   # the pairs a model was fitted or selected on (train and validation)
+                       test:PairSet,   # a held-out test set
+                       what:str='the test file' # its name, for messages
+                      ) -> int:
+    "A `DataError` when test pairs also appear in `seen`; a counted warning (returned) when only questions do."
+    texts = all(p.questions is not None and p.answers is not None for p in (seen, test))
+    pairs, questions = set(seen.keys('pair', texts)), set(seen.keys('question', texts))
+    same = [i for i, k in enumerate(test.keys('pair', texts)) if k in pairs]
+    if same:
+        example = f": e.g. {test.questions[same[0]]!r}" if test.questions is not None else ''
+        raise DataError(f"{len(same)} of the {len(test)} pairs of {what} also appear in the training or validation "
+                        f"pairs{example}", "a model can score such pairs from memory, so the test would not measure "
+                        "what it learned", f"remove those pairs from {what}, or from the training data",
+                        rows=same[:10])
+    shared = sum(k in questions for k in test.keys('question', texts))
+    if shared:
+        warnings.warn(f"{shared} of the {len(test)} questions of {what} also appear in training or validation (with "
+                      f"other answers); their answers are new", stacklevel=2)
+    return shared
 
 # %% ../nbs/06_data.ipynb #1cf22b46
 _CONFIG_FIELDS = {'kind': 'kind', 'path': 'path', 'format': 'fmt', 'on_bad_row': 'on_bad_row',

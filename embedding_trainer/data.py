@@ -656,13 +656,15 @@ def load_pairs(path=None,                      # data file, 'chatterbot' (the pu
                 f"could land in training and test alike and make a memorising model look perfect"), stacklevel=2)
     return ps.as_autoencoder() if kind == 'autoencoder' else ps
 
-def check_test_overlap(seen:PairSet,   # the pairs a model was fitted or selected on (train and validation)
+def check_test_overlap(seen,           # the PairSet(s) a model was fitted or selected on (train and validation)
                        test:PairSet,   # a held-out test set
                        what:str='the test file' # its name, for messages
                       ) -> int:
     "A `DataError` when test pairs also appear in `seen`; a counted warning (returned) when only questions do."
-    texts = all(p.questions is not None and p.answers is not None for p in (seen, test))
-    pairs, questions = set(seen.keys('pair', texts)), set(seen.keys('question', texts))
+    seen = list(seen) if isinstance(seen, (list, tuple)) else [seen]
+    texts = all(p.questions is not None and p.answers is not None for p in seen + [test])
+    pairs = {k for p in seen for k in p.keys('pair', texts)}
+    questions = {k for p in seen for k in p.keys('question', texts)}
     same = [i for i, k in enumerate(test.keys('pair', texts)) if k in pairs]
     if same:
         example = f": e.g. {test.questions[same[0]]!r}" if test.questions is not None else ''

@@ -44,7 +44,8 @@ setuptools.setup(
     include_package_data=True,
     package_data={'embedding_trainer.data': ['*.jsonl', '*.npz'], 'embedding_trainer.configs': ['*.yaml']},
     install_requires=_reqs('requirements'),
-    extras_require={'dev': _reqs('dev_requirements'), 'teacher': _reqs('teacher_requirements')},
+    extras_require={'dev': _reqs('dev_requirements'), 'teacher': _reqs('teacher_requirements'),
+                    'corpus': _reqs('corpus_requirements')},
     python_requires='>=' + min_python,
     zip_safe=False,
     entry_points={

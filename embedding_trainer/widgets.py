@@ -9,13 +9,11 @@ import torch
 import torch.nn.functional as F
 from .errors import EmbeddingTrainerError, ConfigError
 from .config import load_config
-from .cube import EmbeddingCube
 from .data import MiniLMEncoder, encode_checked
-from .metrics import baseline_table
+from .metrics import format_table
 from .runtime import peak_rss_mb
-from .checkpoint import load_checkpoint
-from .trainer import Trainer, Callback, predict
-from .cli import prepare_data, plot_history
+from .trainer import Callback, predict
+from .run import MODEL_NAMES, prepare_data, plot_history, run, validation_baselines, load_model
 
 # %% auto #0
 __all__ = ['CONTROLS', 'figure_png', 'lattice_figure', 'make_control', 'TrainingDashboard', 'nearest_by_words',
@@ -141,7 +139,7 @@ class TrainingDashboard(Callback):
         self.running, self.config_problem, self.status_text, self.ask_note = False, None, '', ''
         self._base, self._quiet, self._stop_asked, self._save_asked = self.config, False, False, False
         self._resume_from = self._loaded_history = self._run_config = self._example = self._encoder = None
-        self._data_cache, self._baselines, self._last_eval = {}, [], {}
+        self._data_cache, self._baselines, self._last_eval, self._others, self.result = {}, [], {}, {}, None
         self._last_redraw, self._redraw_cost = 0.0, 0.0
         base = self.config.to_dict()
         self.controls = {key: make_control(key, _read(base, key)) for key in CONTROLS}
@@ -164,9 +162,10 @@ class TrainingDashboard(Callback):
         self.ask_button = button('Ask the cube', 'info', 'encode the question, run the cube, show the nearest answers',
                                  '120px')
         self.ask_button.on_click(lambda _: self.ask(self.question.value))
-        self.answers = W.HTML()
+        self.answers, self.table = W.HTML(), W.HTML()
         for w, cls in ((self.config_error, 'et-config-error'), (self.status, 'et-status'), (self.progress, 'et-progress'),
-                       (self.curves, 'et-curves'), (self.lattice, 'et-lattice'), (self.answers, 'et-answers')):
+                       (self.curves, 'et-curves'), (self.lattice, 'et-lattice'), (self.answers, 'et-answers'),
+                       (self.table, 'et-table')):
             w.add_class(cls)
         c = self.controls
         column = lambda keys: W.VBox([c[k] for k in keys])
@@ -179,7 +178,7 @@ class TrainingDashboard(Callback):
             self.config_error,
             W.HBox([self.start_button, self.pause_button, self.stop_button, self.save_button, self.load_button,
                     self.checkpoint_path]),
-            self.status, self.progress, self.curves, self.lattice,
+            self.status, self.progress, self.curves, self.table, self.lattice,
             W.HTML('<b>Try it</b>: ask a question, see the dataset answers nearest to the cube\'s output'),
             W.HBox([self.question, self.ask_button]), self.answers])
         self.widget.add_class('et-dashboard')
@@ -240,12 +239,11 @@ TrainingDashboard._check_controls, TrainingDashboard._sync_buttons, TrainingDash
 
 # %% ../nbs/10_widgets.ipynb #0b702390
 def _data(self:TrainingDashboard, cfg):
-    "`(train, val, test, baselines)` for `cfg`'s data section; the last one is cached."
+    "`(train, val, test, validation baselines)` for `cfg`'s data section; the last one is cached."
     key = json.dumps(dataclasses.asdict(cfg.data), sort_keys=True, default=str)
     if key not in self._data_cache:
         train, val, test = prepare_data(cfg)
-        rows = baseline_table(train.x, train.y, val.x, val.y, seed=int(cfg.train.seed)) if len(val) else []
-        self._data_cache = {key: (train, val, test, rows)}
+        self._data_cache = {key: (train, val, test, validation_baselines(train, val))}
     return self._data_cache[key]
 
 def _start(self:TrainingDashboard) -> bool:
@@ -256,6 +254,7 @@ def _start(self:TrainingDashboard) -> bool:
         d = cfg.to_dict(); d['checkpoint']['resume'] = str(self._resume_from)
         cfg, self._resume_from = load_config(d), None
     self.trainer, self.error, self._stop_asked, self._save_asked = None, None, False, False
+    self.result, self._others, self.table.value = None, {}, ''
     self.running = True
     self._sync_buttons(); self._say('starting: loading the data and building the cube')
     if self.background:
@@ -265,19 +264,21 @@ def _start(self:TrainingDashboard) -> bool:
     return True
 
 def _run(self:TrainingDashboard, cfg):
-    "The body of a run (in the training thread): build, fit, report; never raises."
+    "The body of a run (in the training thread): `run.run` with this dashboard as a callback; never raises."
     t0 = time.perf_counter()
     try:
-        train, val, _, self._baselines = self._data(cfg)
-        cube = EmbeddingCube(cfg)
-        if cfg.model.order == 'variance': cube.reshaper.fit(train.x)
-        self.model, self._run_config, self._example = cube, cfg, (val if len(val) else train).x[:1]
-        self.trainer = Trainer(cube, train, val if len(val) else None, cfg, callbacks=[self, *self.callbacks],
-                               progress=False)
-        self._sync_buttons()
-        self.trainer.fit()
+        train, val, test, self._baselines = self._data(cfg)
+        self._run_config, self._example = cfg, (val if len(val) else train).x[:1]
+        self.result = res = run(cfg, progress=False, callbacks=[self, *self.callbacks], data=(train, val, test),
+                                baseline_callbacks=[_BaselineWatch(self)])
+        self._others = {MODEL_NAMES[k]: tr.history for k, (_, tr, _) in res['baselines'].items()}
+        self.table.value = (f'<pre style="font-size:11px">{html.escape(format_table(res["rows"], split="test"))}</pre>'
+                            if res['rows'] is not None else '')
+        if self._others: self.redraw(lattice=False)
         tr = self.trainer
-        self._say(f"{tr.stop_reason} at step {tr.step} of {tr.total_steps} ({time.perf_counter() - t0:.1f} s)", 'ok')
+        self._say(f"{tr.stop_reason} at step {tr.step} of {tr.total_steps} ({time.perf_counter() - t0:.1f} s); "
+                  f"{'the test table is under the curves' if res['baselines'] else 'no learned baselines: see the table'}",
+                  'ok')
     except Exception as e:
         self.error = e
         where = f" at step {self.trainer.step}" if self.trainer is not None else ''
@@ -311,8 +312,19 @@ TrainingDashboard._data, TrainingDashboard.start, TrainingDashboard._run = _data
 TrainingDashboard.toggle_pause, TrainingDashboard.stop, TrainingDashboard.join = _toggle_pause, _stop, _join
 
 # %% ../nbs/10_widgets.ipynb #fd221184
+class _BaselineWatch(Callback):
+    "Shows the learned baselines' training in the status line; Stop stops them too."
+    def __init__(self, dash): self.dash = dash
+    def on_fit_start(self, trainer):
+        if self.dash._stop_asked: trainer.request_stop('stopped by the user')
+        self.dash._say(f"training the baselines the same way: {MODEL_NAMES[trainer.model.config.kind]}, "
+                       f"{trainer.total_steps} steps")
+    def on_step(self, trainer, rec):
+        if self.dash._stop_asked: trainer.request_stop('stopped by the user')
+
 def _on_fit_start(self:TrainingDashboard, trainer):
-    self._last_eval = {}
+    self.trainer, self.model, self._last_eval = trainer, trainer.model, {}
+    self._sync_buttons()
     if self._stop_asked: trainer.request_stop('stopped by the user')   # Stop pressed while the data loaded
     self._say(f"training: {trainer.total_steps} steps")
 
@@ -366,8 +378,8 @@ def _redraw(self:TrainingDashboard, curves:bool=True, lattice:bool=True):
     if curves and hist['eval']:
         metric = self._run_config.train.early_stopping_metric.replace('val_', '') if self._run_config else 'recall@1'
         if metric not in ('recall@1', 'mrr', 'cosine'): metric = 'recall@1'
-        self.curves.value = figure_png(plot_history(hist, self._baselines, metric))
-    if lattice and self.model is not None and self._example is not None:
+        self.curves.value = figure_png(plot_history(hist, self._baselines, metric, self._others))
+    if lattice and hasattr(self.model, 'lattice') and self._example is not None:
         step = hist['train'][-1]['step'] if hist['train'] else 0
         self.lattice.value = figure_png(lattice_figure(
             self._lattice_norms(), title=f"cell-state norm per slice z and lattice step t, one validation example, "
@@ -398,13 +410,8 @@ def _load(self:TrainingDashboard, path=None):
     if self.running: return None
     path = str(path or self.checkpoint_path.value.strip() or self.controls['checkpoint.dir'].value)
     try:
-        state = load_checkpoint(path, restore_rng=False)
-        if state.get('config') is None: raise ConfigError(f"{state['path']} stores no config",
-                                                          "the dashboard rebuilds the cube from the stored settings",
-                                                          "save checkpoints with Trainer.save_checkpoint")
-        cfg = load_config(state['config'])
-        cube = EmbeddingCube(cfg)
-        cube.load_state_dict(state['model'])
+        cube, state = load_model(path)
+        cfg = state['config']
         _, val, _, self._baselines = self._data(cfg)
     except Exception as e:
         self._say(f"could not load {path}: {e}", 'error'); return None

@@ -155,7 +155,7 @@ def _split(self:PairSet,
         raise DataError(f"{n} pairs leave nothing to train on: their {len(members)} distinct questions all went to "
                         f"the {n_val} validation and {n_test} test pairs", "all answers of a question stay on one "
                         "side of the split, and this set has few distinct questions", "lower the fractions or use more pairs")
-    return self.subset(train), self.subset(val), self.subset(test)
+    return tuple(self.subset(torch.tensor(part, dtype=torch.long)) for part in (train, val, test))
 PairSet.split = _split
 
 # %% ../nbs/06_data.ipynb #1f54e5f4

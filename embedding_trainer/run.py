@@ -4,7 +4,7 @@
 
 # %% ../nbs/09c_run.ipynb #96fb189c
 from __future__ import annotations
-import dataclasses, json, re, time
+import dataclasses, json, re, sys, time
 from pathlib import Path
 import torch
 from .errors import ConfigError, DataError
@@ -17,10 +17,10 @@ from .checkpoint import load_checkpoint
 from .trainer import Trainer, predict
 
 # %% auto #0
-__all__ = ['MODEL_NAMES', 'LEARNED_BASELINES', 'SUMMARY_METRICS', 'with_absolute_paths', 'load_test_file', 'prepare_data',
-           'build_for', 'fit', 'baseline_config', 'recipe', 'ema', 'plot_history', 'validation_baselines',
-           'train_baselines', 'run', 'write_run', 'load_model', 'evaluate_run', 'parse_seeds', 'summarize',
-           'compare_paired', 'name_scored', 'format_summary', 'plot_seeds', 'run_seeds']
+__all__ = ['MODEL_NAMES', 'LEARNED_BASELINES', 'SUMMARY_METRICS', 'REPORTED', 'with_absolute_paths', 'load_test_file',
+           'prepare_data', 'build_for', 'fit', 'baseline_config', 'recipe', 'ema', 'plot_history',
+           'validation_baselines', 'train_baselines', 'run', 'write_run', 'load_model', 'evaluate_run', 'parse_seeds',
+           'summarize', 'compare_paired', 'name_scored', 'format_summary', 'plot_seeds', 'run_seeds']
 
 # %% ../nbs/09c_run.ipynb #38228759
 def with_absolute_paths(cfg:Config) -> Config:
@@ -280,6 +280,7 @@ def parse_seeds(text) -> list[int]:
     return seeds
 
 SUMMARY_METRICS = ('cosine', 'recall@1', 'recall@5', 'mrr')
+REPORTED = (*MODEL_NAMES.values(), 'identity')   # the rows of a seed's one-line report
 
 def summarize(per_seed:list[list[dict]]) -> list[dict]:
     "Mean and sd of each method's metrics over seeds (methods in the first seed's order)."
@@ -371,7 +372,8 @@ def run_seeds(cfg:Config,                  # the run's config; train.seed and da
               seeds,                       # e.g. [0, 1, 2] or '0-4'
               progress:bool=False,         # progress bars of each run
               baselines=LEARNED_BASELINES, # learned baselines to train beside the model
-              write:bool=True) -> dict:    # write results.json and results.png (and each seed's run folder)
+              write:bool=True,             # write results.json and results.png (and each seed's run folder)
+              report:bool=True) -> dict:   # one line per finished seed on stderr (its test MRR per model)
     "The whole comparison once per seed: per-seed rows, mean ± sd per method, paired comparisons."
     seeds = parse_seeds(seeds) if isinstance(seeds, (str, int)) else [int(s) for s in seeds]
     cfg = with_absolute_paths(cfg)
@@ -386,7 +388,9 @@ def run_seeds(cfg:Config,                  # the run's config; train.seed and da
         if not dist_main: continue
         per_seed.append(res['rows']); ranks.append(res['ranks'])
         if not notes: notes = {r['name']: r['note'] for r in res['rows'] if r['note']}
-        if progress: print(f"seed {s}: done ({res['seconds']} s)")
+        if report:
+            mrrs = [f"{r['name']} {r['mrr']:.3f}" for r in res['rows'] if r['mrr'] is not None and r['name'] in REPORTED]
+            print(f"seed {s} ({res['seconds']} s): test MRR {', '.join(mrrs)}", file=sys.stderr, flush=True)
     if not dist_main: return {'seeds': seeds}
     ref = per_seed[0][0]['name']
     results = {'seeds': seeds, 'ref': ref, 'summary': summarize(per_seed), 'paired': compare_paired(per_seed, ranks, ref),

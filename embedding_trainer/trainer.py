@@ -557,6 +557,6 @@ class ProgressBar(Callback):
             if rollbacks: post['rollbacks'] = rollbacks
             self.bar.set_postfix(post, refresh=False)
     def on_eval(self, trainer, ev):
-        self.last_eval = {k: ev[k] for k in ('val_cosine', 'val_recall@1') if k in ev}
+        self.last_eval = {k: ev[k] for k in dict.fromkeys(('val_cosine', trainer.tc.early_stopping_metric)) if k in ev}
     def on_end(self, trainer):
         if getattr(self, 'bar', None) is not None: self.bar.close()

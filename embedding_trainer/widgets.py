@@ -377,7 +377,6 @@ def _redraw(self:TrainingDashboard, curves:bool=True, lattice:bool=True):
     t0, hist = time.perf_counter(), self.history
     if curves and hist['eval']:
         metric = self._run_config.train.early_stopping_metric.replace('val_', '') if self._run_config else 'recall@1'
-        if metric not in ('recall@1', 'mrr', 'cosine'): metric = 'recall@1'
         self.curves.value = figure_png(plot_history(hist, self._baselines, metric, self._others))
     if lattice and hasattr(self.model, 'lattice') and self._example is not None:
         step = hist['train'][-1]['step'] if hist['train'] else 0

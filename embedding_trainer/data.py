@@ -13,12 +13,13 @@ import yaml
 from .errors import ConfigError, DataError, IntegrationError
 
 # %% auto #0
-__all__ = ['KINDS', 'ON_BAD_ROW', 'EMBEDDING_FORMATS', 'MINILM_NAME', 'TEACHER_INSTALL', 'BUNDLED', 'REGENERATE_CMD', 'CORPORA',
-           'CORPUS_INSTALL', 'TEXT_FORMATS', 'FORMATS', 'TEACHERS', 'PairSet', 'DuplicatePairsWarning',
+__all__ = ['KINDS', 'ON_BAD_ROW', 'EMBEDDING_FORMATS', 'MINILM_NAME', 'TEACHER_INSTALL', 'BUNDLED', 'REGENERATE_CMD',
+           'NAMED_SOURCES', 'CORPUS_INSTALL', 'TEXT_FORMATS', 'FORMATS', 'TEACHERS', 'PairSet', 'DuplicatePairsWarning',
            'SkippedRowsWarning', 'TextPairs', 'read_pairs_jsonl', 'read_pairs_csv', 'load_embedding_pairs',
            'TextEncoder', 'encode_checked', 'HashEncoder', 'MiniLMEncoder', 'text_key', 'default_cache_dir',
            'CachedEncoder', 'bundled_paths', 'file_sha256', 'regenerate_bundled_embeddings', 'load_bundled',
-           'read_chatterbot', 'load_pairs', 'check_test_overlap', 'load_from_config', 'split_from_config']
+           'read_chatterbot', 'synthetic_pairs', 'load_pairs', 'check_test_overlap', 'load_from_config',
+           'split_from_config']
 
 # %% ../nbs/06_data.ipynb #0492de97
 KINDS = ('dialogue', 'autoencoder')
@@ -103,6 +104,7 @@ def _mean_cosine(self:PairSet) -> float:
 
 PairSet.subset, PairSet.mean_cosine = _subset, _mean_cosine
 
+# %% ../nbs/06_data.ipynb #d55f2a9a
 class DuplicatePairsWarning(UserWarning):
     "Exact repeats of a pair were dropped."
 
@@ -557,7 +559,8 @@ def load_bundled(kind:str='dialogue',      # 'dialogue' (question -> answer) or 
     raise ConfigError(f"data.kind = {kind!r} is not a known kind", f"the kinds are {', '.join(KINDS)}",
                       "set data.kind: dialogue")
 
-CORPORA = ('chatterbot',)   # public corpora a data.path may name instead of a file
+# %% ../nbs/06_data.ipynb #5b7a8583
+NAMED_SOURCES = ('chatterbot', 'synthetic')   # what a data.path may name instead of a file
 CORPUS_INSTALL = "pip install 'embedding_trainer[corpus]'"
 
 def read_chatterbot(language:str='english', # a folder of the corpus (english, spanish, ...)
@@ -582,6 +585,22 @@ def read_chatterbot(language:str='english', # a folder of the corpus (english, s
                 seen.add((q, a)); qs.append(q); ans.append(a); lines.append(len(lines) + 1)
     return TextPairs(qs, ans, lines)
 
+def synthetic_pairs(n:int=100_000,      # pairs
+                    dim:int=384,        # D
+                    block:int=6,        # the map mixes dimensions in blocks of this size (local on the face)
+                    noise:float=0.05,   # Gaussian noise added to the answers before normalising
+                    seed:int=0) -> PairSet:
+    "Unit vectors x and answers y = normalise(x R + noise), R a random block-diagonal rotation: a large learnable set."
+    if dim % block:
+        raise ConfigError(f"dim {dim} is not a multiple of block {block}", "the rotation has dim/block blocks",
+                          "use a block size that divides the embedding dimension")
+    g = torch.Generator().manual_seed(seed)
+    rot = torch.linalg.qr(torch.randn(dim // block, block, block, generator=g))[0]     # one rotation per block
+    x = torch.nn.functional.normalize(torch.randn(n, dim, generator=g), dim=-1)
+    y = torch.einsum('nbi,bij->nbj', x.view(n, dim // block, block), rot).reshape(n, dim)
+    y = y + noise / dim ** 0.5 * torch.randn(n, dim, generator=g)
+    return PairSet(x, y, normalize=True, source=f"synthetic block rotation ({n} pairs, {dim}-D, blocks of {block})")
+
 # %% ../nbs/06_data.ipynb #72063308
 TEXT_FORMATS = ('jsonl', 'csv')
 FORMATS = TEXT_FORMATS + ('pt', 'npy', 'npz')
@@ -600,7 +619,7 @@ def _format_of(path:Path, fmt:str) -> str:
                         f"known suffixes: .jsonl, .csv, .pt, .npy, .npz", "rename the file or set data.format")
     return f
 
-def load_pairs(path=None,                      # data file, 'chatterbot' (the public corpus); None: the bundled set
+def load_pairs(path=None,                      # data file, 'chatterbot', 'synthetic' (NAMED_SOURCES); None: bundled
                kind:str='dialogue',            # 'dialogue' (question -> answer) or 'autoencoder' (sentence -> itself)
                encoder=None,                   # teacher for text files (default: cached `MiniLMEncoder`)
                on_bad_row:str='error',         # 'error' or 'skip' (with one warning)
@@ -622,10 +641,12 @@ def load_pairs(path=None,                      # data file, 'chatterbot' (the pu
     if path is None:
         ps = load_bundled('dialogue', normalize=normalize)
     else:
-        corpus = str(path) if str(path) in CORPORA else None
+        corpus = str(path) if str(path) in NAMED_SOURCES else None
         if corpus is None: path = _file(path)
         f = 'corpus' if corpus else _format_of(path, fmt)
-        if f in TEXT_FORMATS or corpus:
+        if corpus == 'synthetic':
+            ps = synthetic_pairs(n=max_pairs or 100_000)
+        elif f in TEXT_FORMATS or corpus:
             delim = '\t' if corpus is None and path.suffix.lower() == '.tsv' else ','
             tp = (read_chatterbot() if corpus else read_pairs_jsonl(path, on_bad_row, question_key, answer_key)
                   if f == 'jsonl' else read_pairs_csv(path, on_bad_row, question_key, answer_key, delimiter=delim))

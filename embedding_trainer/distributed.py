@@ -13,7 +13,7 @@ from .errors import ConfigError, IntegrationError
 
 # %% auto #0
 __all__ = ['DIST_MODES', 'DistInfo', 'dist_env', 'wants_distributed', 'init_distributed', 'process_device', 'epoch_indices',
-           'all_reduce_mean', 'any_process', 'barrier', 'unwrap']
+           'collective_device', 'all_reduce_mean', 'any_process', 'barrier', 'unwrap']
 
 # %% ../nbs/09b_distributed.ipynb #5dad8bda
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def _leave_group():
     "Leave together: free what still holds the group (a DDP wrapper), wait for every process, then destroy it."
     if dist.is_initialized():
         gc.collect()   # objects holding the gloo group must not outlive it into interpreter shutdown
-        dist.barrier()
+        barrier()
         dist.destroy_process_group()
 
 def process_device(device:torch.device, info:DistInfo) -> torch.device:
@@ -92,26 +92,44 @@ def epoch_indices(n:int,          # rows in the training set
 # %% ../nbs/09b_distributed.ipynb #e0d8935f
 def _active() -> bool: return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
-def all_reduce_mean(values:dict,            # name -> number
-                    device=None) -> dict:
+def collective_device() -> torch.device:
+    "Where a collective's tensor must live: this process's GPU under NCCL, the CPU under gloo (or with no group)."
+    if dist.is_available() and dist.is_initialized() and dist.get_backend() == 'nccl':
+        return torch.device('cuda', torch.cuda.current_device())
+    return torch.device('cpu')
+
+def _all_reduce(t:torch.Tensor, op) -> torch.Tensor:
+    "`dist.all_reduce`, refusing a tensor that is not on the process group's device (NCCL takes no CPU tensor)."
+    want = collective_device()
+    if t.device != want:
+        raise IntegrationError(f"a collective got a tensor on {t.device}, but the process group's backend "
+                               f"({dist.get_backend()}) works on {want}",
+                               "NCCL reduces only CUDA tensors of this process's GPU, gloo only CPU tensors",
+                               "create the tensor with device=collective_device()", device=str(t.device), expected=str(want))
+    dist.all_reduce(t, op=op)
+    return t
+
+def all_reduce_mean(values:dict) -> dict:   # name -> number
     "The mean of each number over all processes (unchanged in a single process)."
     if not _active() or not values: return dict(values)
     keys = sorted(values)
-    t = torch.tensor([float(values[k]) for k in keys], dtype=torch.float64, device=device)
-    dist.all_reduce(t, op=dist.ReduceOp.SUM)
+    t = torch.tensor([float(values[k]) for k in keys], dtype=torch.float64, device=collective_device())
+    _all_reduce(t, dist.ReduceOp.SUM)
     t /= dist.get_world_size()
     return {k: float(v) for k, v in zip(keys, t.tolist())}
 
-def any_process(flag:bool, device=None) -> bool:
+def any_process(flag:bool) -> bool:
     "True on every process when it is True on at least one."
     if not _active(): return bool(flag)
-    t = torch.tensor([1.0 if flag else 0.0], device=device)
-    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    t = torch.tensor([1.0 if flag else 0.0], device=collective_device())
+    _all_reduce(t, dist.ReduceOp.MAX)
     return bool(t.item() > 0)
 
 def barrier():
-    "Wait for every process (no-op in a single process)."
-    if _active(): dist.barrier()
+    "Wait for every process (no-op in a single process); under NCCL on this process's GPU."
+    if not _active(): return
+    if dist.get_backend() == 'nccl': dist.barrier(device_ids=[torch.cuda.current_device()])
+    else: dist.barrier()
 
 def unwrap(model:torch.nn.Module) -> torch.nn.Module:
     "The model inside a `DistributedDataParallel` wrapper (or the model itself)."

@@ -10,7 +10,7 @@ import torch
 from .errors import ConfigError, DataError
 from .config import Config, load_config, dump_config
 from .adapters import ADAPTERS, build_model, describe_model
-from .data import PairSet, CORPORA, load_from_config, check_test_overlap
+from .data import PairSet, NAMED_SOURCES, load_from_config, check_test_overlap
 from .metrics import baseline_table, format_table, mean_sd, wins_ties_losses, paired_bootstrap
 from .runtime import seed_everything
 from .checkpoint import load_checkpoint
@@ -24,11 +24,11 @@ __all__ = ['MODEL_NAMES', 'LEARNED_BASELINES', 'SUMMARY_METRICS', 'REPORTED', 'w
 
 # %% ../nbs/09c_run.ipynb #38228759
 def with_absolute_paths(cfg:Config) -> Config:
-    "The config with `data.path` and `data.test_path` made absolute (corpora names and None stay)."
+    "The config with `data.path` and `data.test_path` made absolute (named sources and None stay)."
     d = cfg.to_dict()
     for key in ('path', 'test_path'):
         v = d['data'][key]
-        if v not in (None, '', 'bundled') and v not in CORPORA: d['data'][key] = str(Path(v).expanduser().resolve())
+        if v not in (None, '', 'bundled') and v not in NAMED_SOURCES: d['data'][key] = str(Path(v).expanduser().resolve())
     return load_config(d)
 
 def load_test_file(cfg:Config,          # the run's config (its data settings read the file)

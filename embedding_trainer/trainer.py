@@ -339,7 +339,7 @@ def _setup_distributed(self:Trainer):
 
 def _agree_on_skip(self:Trainer):
     "Under torchrun: when any process refused this step, every process rolls back with it."
-    if self.dist.active and any_process(self.skip_step, self.device) and not self.skip_step:
+    if self.dist.active and any_process(self.skip_step) and not self.skip_step:
         self.rollback('another process refused this step')
 
 Trainer._setup_distributed, Trainer._agree_on_skip = _setup_distributed, _agree_on_skip
@@ -353,7 +353,8 @@ def _improved(self:Trainer, score:float) -> bool:
 def _eval_and_select(self:Trainer) -> bool:
     "Evaluate, keep the best weights and write best.pt, stop early when due; returns whether a checkpoint was written."
     tc = self.tc
-    ev = {'step': self.step, **self.evaluate(), **memory_snapshot(self.device)}
+    ev = {'step': self.step, **self.evaluate(), **memory_snapshot(self.device),
+          'time_s': round(time.perf_counter() - self._fit_t0, 3)}   # wall time since fit() started
     self.history['eval'].append(ev)
     score = ev[tc.early_stopping_metric]
     if self._improved(score):
@@ -384,7 +385,7 @@ def _loop(self:Trainer, total:int, bs:int, per_epoch:int):
             if self._stop.is_set() or self.step >= total: break
             idx = order[b * bs:(b + 1) * bs]
             rec = self._train_step(x_all[idx].to(self.device), y_all[idx].to(self.device))
-            if self.dist.active: rec['loss'] = all_reduce_mean({'loss': rec['loss']}, self.device)['loss']
+            if self.dist.active: rec['loss'] = all_reduce_mean({'loss': rec['loss']})['loss']
             samples += len(idx) * self.dist.world_size
             now = time.perf_counter()
             rec['samples_per_s'] = samples / max(now - t_last, 1e-9)
@@ -409,7 +410,7 @@ def _fit(self:Trainer):
     if isinstance(tc.batch_size, int) and tc.batch_size > n:
         warnings.warn(f"train.batch_size = {tc.batch_size} is larger than the {n} training pairs: every step uses "
                       f"all {n} (one step per epoch)", stacklevel=2)
-    self.total_steps = total
+    self.total_steps, self._fit_t0 = total, time.perf_counter()
     self._stop.clear(); self.stop_reason = None
     self._best_state, self._bad_evals, self._ckpt_error, self._saved_in_fit, self._last_save = None, 0, None, False, None
     self._emit('on_fit_start')

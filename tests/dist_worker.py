@@ -10,6 +10,21 @@ from embedding_trainer.trainer import Trainer, Callback
 from embedding_trainer.runtime import seed_everything
 
 out, batch, steps, ckpt = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+device = os.environ.get('ET_TEST_DEVICE', 'cpu')          # 'cuda': one GPU per process, NCCL
+
+# ET_CHECK_COLLECTIVES=1: every all_reduce and broadcast must get a tensor on the process group's device
+checked = []
+if os.environ.get('ET_CHECK_COLLECTIVES'):
+    import torch.distributed as dist
+    from embedding_trainer import distributed as etd
+    def check(fn):
+        def wrapper(tensor, *args, **kwargs):
+            want = etd.collective_device()
+            assert tensor.device == want, f"{fn.__name__} got a tensor on {tensor.device}, the group works on {want}"
+            checked.append(fn.__name__)
+            return fn(tensor, *args, **kwargs)
+        return wrapper
+    dist.all_reduce, dist.broadcast = check(dist.all_reduce), check(dist.broadcast)
 resume = len(sys.argv) > 5 and sys.argv[5] == 'resume'
 stop_at = int(sys.argv[6]) if len(sys.argv) > 6 else 0
 
@@ -21,7 +36,7 @@ train, val = (x, x @ rot), (x[:16], x[:16] @ rot)
 cfg = load_config('tiny', overrides=[
     'model.embedding_dim=32', 'model.face=[4,4,2]', 'model.depth=3', 'model.steps=3', 'model.residual=false',
     'data.path=in_memory.pt', f'train.batch_size={batch}', f'train.max_steps={steps}', 'train.loss=cosine',
-    'train.lr=1e-2', 'train.eval_every=4', 'train.device=cpu', 'train.precision=fp32', 'train.seed=0',
+    'train.lr=1e-2', 'train.eval_every=4', f'train.device={device}', 'train.precision=fp32', 'train.seed=0',
     f'checkpoint.dir={ckpt}', 'checkpoint.every_n_steps=2', f'checkpoint.resume={str(resume).lower()}'])
 
 class StopAt(Callback):
@@ -33,5 +48,6 @@ cube = EmbeddingCube(cfg)
 trainer = Trainer(cube, train, val, cfg, callbacks=[StopAt()], progress=False)
 trainer.fit()
 if int(os.environ.get('RANK', 0)) == 0:
-    torch.save({'params': {k: v.detach().clone() for k, v in cube.state_dict().items()}, 'step': trainer.step,
-                'world': int(os.environ.get('WORLD_SIZE', 1)), 'loss': [r['loss'] for r in trainer.history['train']]}, out)
+    torch.save({'params': {k: v.detach().cpu().clone() for k, v in cube.state_dict().items()}, 'step': trainer.step,
+                'world': int(os.environ.get('WORLD_SIZE', 1)), 'loss': [r['loss'] for r in trainer.history['train']],
+                'checked_collectives': len(checked), 'device': str(next(cube.parameters()).device)}, out)

@@ -588,9 +588,10 @@ def read_chatterbot(language:str='english', # a folder of the corpus (english, s
 def synthetic_pairs(n:int=100_000,      # pairs
                     dim:int=384,        # D
                     block:int=6,        # the map mixes dimensions in blocks of this size (local on the face)
+                    mix:float=0.5,      # y mixes the rotated x with x itself: 0 (the identity) .. 1 (the rotation alone)
                     noise:float=0.05,   # Gaussian noise added to the answers before normalising
                     seed:int=0) -> PairSet:
-    "Unit vectors x and answers y = normalise(x R + noise), R a random block-diagonal rotation: a large learnable set."
+    "Unit vectors x, answers y = normalise((1 - mix) x + mix x R + noise), R a random block-diagonal rotation."
     if dim % block:
         raise ConfigError(f"dim {dim} is not a multiple of block {block}", "the rotation has dim/block blocks",
                           "use a block size that divides the embedding dimension")
@@ -598,7 +599,7 @@ def synthetic_pairs(n:int=100_000,      # pairs
     rot = torch.linalg.qr(torch.randn(dim // block, block, block, generator=g))[0]     # one rotation per block
     x = torch.nn.functional.normalize(torch.randn(n, dim, generator=g), dim=-1)
     y = torch.einsum('nbi,bij->nbj', x.view(n, dim // block, block), rot).reshape(n, dim)
-    y = y + noise / dim ** 0.5 * torch.randn(n, dim, generator=g)
+    y = (1 - mix) * x + mix * y + noise / dim ** 0.5 * torch.randn(n, dim, generator=g)
     return PairSet(x, y, normalize=True, source=f"synthetic block rotation ({n} pairs, {dim}-D, blocks of {block})")
 
 # %% ../nbs/06_data.ipynb #72063308

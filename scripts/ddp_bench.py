@@ -17,7 +17,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--out', required=True, help='JSON to write (process 0)')
     p.add_argument('--config', default='scale')
-    p.add_argument('--global-batch', type=int, default=2048, help='pairs per optimizer step over all processes')
+    p.add_argument('--global-batch', type=int, default=8192, help='pairs per optimizer step over all processes')
     p.add_argument('--steps', type=int, default=None, help='optimizer steps (default: the preset\'s train.max_steps)')
     p.add_argument('--warm', type=int, default=20, help='steps left out of the steady-state rate (compilation, cuDNN)')
     p.add_argument('--set', dest='overrides', nargs='+', default=[], metavar='KEY=VALUE')

@@ -2,20 +2,22 @@
 # Data parallelism on the GPUs of one host: the `scale` preset on 1, 2 and 4 GPUs (as many as there are), each
 # run a separate torchrun job with the global batch fixed; then the 2-GPU et-train of the dialogue preset and the
 # 2-GPU NCCL test. Run from the repository root:   OUT=results scripts/ddp_bench.sh [bf16|fp32|compile|dialogue]...
-# Writes $OUT/ddp_<variant>_<N>gpu.json and .log per run, $OUT/dialogue_2gpu.log, $OUT/nccl_test.log.
+# Writes $OUT/ddp_<variant>_<N>gpu.json per run, one log per variant ($OUT/ddp_<variant>.log), $OUT/dialogue_2gpu.log
+# and $OUT/nccl_test.log.
 set -uo pipefail
 OUT=${OUT:-$PWD}; mkdir -p "$OUT"
 PY=${PYTHON:-python3}
 export MPLBACKEND=Agg HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1   # NVLink multicast stays off
 NGPU=$($PY -c 'import torch; print(torch.cuda.device_count())')
-nvidia-smi --query-gpu=index,name,memory.total,driver_version --format=csv | tee "$OUT/gpus.csv"
+nvidia-smi --query-gpu=index,name,memory.total,driver_version --format=csv
 worlds=""; for n in 1 2 4; do [ "$n" -le "$NGPU" ] && worlds="$worlds $n"; done
 status=0
-launch() {   # launch NPROC LOG ARGS...: one torchrun job on the first NPROC GPUs
+launch() {   # launch NPROC LOG ARGS...: one torchrun job on the first NPROC GPUs, its output appended to LOG
   local n=$1 log=$2; shift 2
+  echo "== $(date -u +%FT%TZ) torchrun --nproc_per_node=$n $*" >>"$log"
   CUDA_VISIBLE_DEVICES=$(seq -s, 0 $((n - 1))) timeout 420 $PY -m torch.distributed.run --standalone \
-    --nproc_per_node="$n" "$@" >"$log" 2>&1 || { echo "FAILED ($?): $log"; tail -20 "$log"; status=1; }
+    --nproc_per_node="$n" "$@" >>"$log" 2>&1 || { echo "FAILED ($?): $log"; tail -20 "$log"; status=1; }
 }
 for variant in "${@:-bf16 compile fp32 dialogue}"; do
   for v in $variant; do
@@ -36,9 +38,9 @@ for variant in "${@:-bf16 compile fp32 dialogue}"; do
     esac
     for n in $worlds; do
       echo "== scale preset, $v, $n GPU(s)"
-      launch "$n" "$OUT/ddp_${v}_${n}gpu.log" scripts/ddp_bench.py --out "$OUT/ddp_${v}_${n}gpu.json" \
+      launch "$n" "$OUT/ddp_${v}.log" scripts/ddp_bench.py --out "$OUT/ddp_${v}_${n}gpu.json" \
              --steps "$steps" --set $extra
-      tail -1 "$OUT/ddp_${v}_${n}gpu.log"
+      tail -1 "$OUT/ddp_${v}.log"
     done
   done
 done

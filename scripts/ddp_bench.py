@@ -47,7 +47,8 @@ def main(argv=None) -> int:
            'time_to_val_cosine': reached, 'best_val_cosine': trainer.best_score, 'best_step': trainer.best_step,
            'final': {k: last.get(k) for k in ('val_cosine', 'val_mrr', 'val_recall@1')},
            'cuda_peak_mb': max((r.get('cuda_peak_mb', 0) for r in trainer.history['train']), default=None),
-           'params': model.n_params, 'n_train': len(train), 'n_val': len(val), 'overrides': overrides}
+           'params': model.n_params, 'n_train': len(train), 'n_val': len(val), 'overrides': overrides,
+           'curve': [(e['step'], round(e['time_s'], 3), e['val_cosine']) for e in ev]}   # step, seconds, val cosine
     Path(a.out).write_text(json.dumps(res, indent=1))
     print(json.dumps({k: res[k] for k in ('world_size', 'precision', 'compile', 'samples_per_s', 'fit_seconds',
                                           'time_to_val_cosine', 'final')}))

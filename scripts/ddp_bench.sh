@@ -22,7 +22,7 @@ launch() {   # launch NPROC LOG ARGS...: one torchrun job on the first NPROC GPU
 for variant in "${@:-bf16 compile fp32 dialogue}"; do
   for v in $variant; do
     case $v in
-      bf16)    extra="train.precision=bf16"; steps=300 ;;
+      bf16|repeat) extra="train.precision=bf16"; steps=300 ;;   # repeat: the same runs again (run-to-run noise)
       compile) extra="train.precision=bf16 model.compile=true"; steps=300 ;;
       fp32)    extra="train.precision=fp32"; steps=100 ;;
       dialogue)

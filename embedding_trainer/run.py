@@ -4,14 +4,15 @@
 
 # %% ../nbs/09c_run.ipynb #96fb189c
 from __future__ import annotations
-import dataclasses, json, re, sys, time
+import dataclasses, json, re, sys, textwrap, time
 from pathlib import Path
 import torch
 from .errors import ConfigError, DataError
 from .config import Config, load_config, dump_config
 from .adapters import ADAPTERS, build_model, describe_model
 from .data import PairSet, NAMED_SOURCES, load_from_config, check_test_overlap
-from .metrics import baseline_table, format_table, mean_sd, wins_ties_losses, paired_bootstrap
+from .metrics import (baseline_table, format_table, mean_sd, wins_ties_losses, paired_bootstrap,
+                                       _fmt_params, _aligned)
 from .runtime import seed_everything
 from .checkpoint import load_checkpoint
 from .trainer import Trainer, predict
@@ -314,6 +315,8 @@ def name_scored(per_seed:list[list[dict]], name:str) -> bool:
     return all(next(r for r in rows if r['name'] == name)['mrr'] is not None for rows in per_seed)
 
 # %% ../nbs/09c_run.ipynb #218cb372
+def _wrap(text:str, width:int) -> list[str]: return textwrap.wrap(text, width, subsequent_indent='      ')
+
 def _pm(cell) -> str:
     if cell is None: return '-'
     return f"{cell['mean']:.3f}" + (f" ± {cell['sd']:.3f}" if cell['sd'] is not None else ' (1 seed)')
@@ -323,11 +326,11 @@ def format_summary(results:dict, width:int=100) -> str:
     seeds, summary, paired = results['seeds'], results['summary'], results['paired']
     n_seed = summary[0]['n'] // len(seeds)
     head = ['method', 'params'] + [f"{k} ↑" for k in SUMMARY_METRICS]
-    body = [[r['name'], _fmt(r['params'])] + [_pm(r[k]) for k in SUMMARY_METRICS] for r in summary]
+    body = [[r['name'], _fmt_params(r['params'])] + [_pm(r[k]) for k in SUMMARY_METRICS] for r in summary]
     lines = [f"{len(seeds)} seed{'s' if len(seeds) > 1 else ''} ({', '.join(map(str, seeds))}); seed s sets "
              f"data.split_seed (the split) and train.seed (weights, batch order)",
              f"test split, N={n_seed} pairs per seed ({summary[0]['n']} pooled); mean ± sd over seeds (sd: ddof 1)",
-             *_lines(head, body)]
+             *_aligned(head, body)]
     if paired:
         ref = results['ref']
         lines += ['', f"{ref} minus each method: wins/ties/losses over seeds, and the mean difference over the "
@@ -337,17 +340,12 @@ def format_summary(results:dict, width:int=100) -> str:
         body = [[c['vs']] + [x for k in ('recall@1', 'mrr') for x in
                              ('/'.join(map(str, c[k]['wins_ties_losses'])),
                               f"{c[k]['diff']:+.3f} [{c[k]['lo']:+.3f}, {c[k]['hi']:+.3f}]")] for c in paired]
-        lines += _lines(head, body)
+        lines += _aligned(head, body)
     notes = results.get('notes') or {}
     if notes:
         lines += ['', f"notes (seed {seeds[0]}):"] + [l for nm, note in notes.items() for l in
                                                     _wrap(f"  {nm}: {note}", width)]
     return '\n'.join(lines)
-
-# %% ../nbs/09c_run.ipynb #61aef064
-from .metrics import _fmt_params as _fmt, _aligned as _lines
-import textwrap
-def _wrap(text:str, width:int) -> list[str]: return textwrap.wrap(text, width, subsequent_indent='      ')
 
 # %% ../nbs/09c_run.ipynb #c5d61f57
 def plot_seeds(results:dict):

@@ -20,8 +20,9 @@ from .trainer import Trainer, predict
 # %% auto #0
 __all__ = ['MODEL_NAMES', 'LEARNED_BASELINES', 'SUMMARY_METRICS', 'REPORTED', 'with_absolute_paths', 'load_test_file',
            'prepare_data', 'build_for', 'fit', 'baseline_config', 'recipe', 'ema', 'plot_history',
-           'validation_baselines', 'train_baselines', 'run', 'write_run', 'load_model', 'evaluate_run', 'parse_seeds',
-           'summarize', 'compare_paired', 'name_scored', 'format_summary', 'plot_seeds', 'run_seeds']
+           'validation_baselines', 'model_row', 'score', 'train_baselines', 'run', 'write_run', 'load_model',
+           'evaluate_run', 'parse_seeds', 'summarize', 'compare_paired', 'name_scored', 'format_summary', 'plot_seeds',
+           'run_seeds']
 
 # %% ../nbs/09c_run.ipynb #38228759
 def with_absolute_paths(cfg:Config) -> Config:
@@ -141,6 +142,15 @@ def validation_baselines(train:PairSet, val:PairSet) -> list[dict]:
     if val is None or not len(val): return []
     return baseline_table(train.x, train.y, val.x, val.y, val.x, val.y)
 
+def model_row(name:str, model, x, note:str) -> dict:
+    "A model's entry for `baseline_table`: its predictions for `x` and a note that starts with what it is."
+    return {'name': name, 'params': model.n_params, 'pred': predict(model, x), 'note': f"{describe_model(model)}; {note}"}
+
+def score(models:list, train:PairSet, val:PairSet, test:PairSet, ranks:dict|None=None) -> list[dict]:
+    "The models' rows, then the closed-form baselines fitted on train (ridge's alpha on val, if any), on test."
+    v = (val.x, val.y) if len(val) else (None, None)
+    return baseline_table(train.x, train.y, test.x, test.y, *v, models=models, ranks=ranks)
+
 def _complete(trainer:Trainer) -> bool:
     return trainer.stop_reason == 'finished' or str(trainer.stop_reason).startswith('early stopping')
 
@@ -183,16 +193,12 @@ def run(cfg:Config,                  # the run's config
     res = {'model': model, 'trainer': trainer, 'baselines': learned, 'config': cfg, 'rows': None, 'val_rows': [],
            'ranks': {}, 'dir': Path(cfg.checkpoint.dir), 'splits': (len(train), len(val), len(test))}
     if not trainer.dist.is_main: return res   # under torchrun, process 0 scores and writes
-    models = [{'name': main, 'params': model.n_params, 'pred': predict(model, test.x),
-               'note': f"{describe_model(model)}; {recipe(cfg, trainer)}"}]
-    for kind, (m, tr, bcfg) in learned.items():
-        models.append({'name': MODEL_NAMES[kind], 'params': m.n_params, 'pred': predict(m, test.x),
-                       'note': f"{describe_model(m)}; trained like the {main}: {recipe(bcfg, tr)}"})
-    has_val = len(val) > 0
-    res['rows'] = baseline_table(train.x, train.y, test.x, test.y, *((val.x, val.y) if has_val else (None, None)),
-                                 models=models, ranks=res['ranks'])
-    if why_not:   # the learned baselines' places in the table say why they are empty
-        for k in kinds: res['rows'].insert(1, _skipped_row(MODEL_NAMES[k], why_not, len(test)))
+    models = [model_row(main, model, test.x, recipe(cfg, trainer))]
+    models += [model_row(MODEL_NAMES[k], m, test.x, f"trained like the {main}: {recipe(bcfg, tr)}")
+               for k, (m, tr, bcfg) in learned.items()]
+    res['rows'] = score(models, train, val, test, res['ranks'])
+    for k in reversed(kinds if why_not else []):   # the learned baselines' places in the table say why they are empty
+        res['rows'].insert(1, _skipped_row(MODEL_NAMES[k], why_not, len(test)))
     res['val_rows'] = validation_baselines(train, val)
     res['seconds'] = round(time.perf_counter() - t0, 1)
     if write: write_run(res, train, val, test)
@@ -252,15 +258,12 @@ def evaluate_run(folder,            # a run folder or one of its checkpoint file
     train, val, test = prepare_data(cfg)
     if data is not None: test = load_test_file(cfg, [train, val], data)
     main = MODEL_NAMES[cfg.model.kind]
-    models = [{'name': main, 'params': model.n_params, 'pred': predict(model, test.x),
-               'note': f"{describe_model(model)}; checkpoint {state['path']} (step {state['step']})"}]
+    models = [model_row(main, model, test.x, f"checkpoint {state['path']} (step {state['step']})")]
     for kind in LEARNED_BASELINES:
         if kind != cfg.model.kind and (run_dir / 'baselines' / kind).is_dir():
             m, st = load_model(run_dir / 'baselines' / kind)
-            models.append({'name': MODEL_NAMES[kind], 'params': m.n_params, 'pred': predict(m, test.x),
-                           'note': f"{describe_model(m)}; trained like the {main}; step {st['step']}"})
-    has_val = len(val) > 0
-    rows = baseline_table(train.x, train.y, test.x, test.y, *((val.x, val.y) if has_val else (None, None)), models=models)
+            models.append(model_row(MODEL_NAMES[kind], m, test.x, f"trained like the {main}; step {st['step']}"))
+    rows = score(models, train, val, test)
     where = (f"every pair of {data}" if data is not None else "the run's own test split")
     return {'rows': rows, 'n': len(test), 'path': state['path'], 'step': state['step'], 'test': where,
             'fitted_on': (len(train), len(val))}

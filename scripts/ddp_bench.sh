@@ -31,7 +31,7 @@ for variant in "${@:-bf16 compile fp32 dialogue}"; do
                --out /tmp/ddp2 --quiet
         cat "$OUT/dialogue_2gpu.log" | grep -v "^W\|Warning" | tail -40
         echo "== the two-GPU NCCL test"
-        $PY -m pytest -q -p no:cacheprovider tests/test_distributed.py -k "nccl or collectives" -rs -s 2>&1 \
+        $PY -m pytest -q -p no:cacheprovider tests/test_distributed.py -k "nccl or double_batch" -rs -s 2>&1 \
           | tee "$OUT/nccl_test.log"; [ "${PIPESTATUS[0]}" = 0 ] || status=1
         continue ;;
       *) echo "unknown variant $v"; status=1; continue ;;

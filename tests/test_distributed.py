@@ -34,10 +34,18 @@ def _run_two_hosts(args):
 
 def _max_diff(a, b): return max((a[k] - b[k]).abs().max().item() for k in a)
 
+@pytest.fixture(scope='module')
+def one_process(tmp_path_factory):
+    "One process, batch 16, 12 steps: what two processes with batch 8 must reproduce."
+    tmp = tmp_path_factory.mktemp('one')
+    return _run([tmp / 'one.pt', 16, 12, tmp / 'ck1'], nproc=1)
+
 @pytest.mark.skipif(not TORCHRUN.exists(), reason='torchrun is not installed next to this python')
-def test_two_processes_equal_one_with_double_batch(tmp_path):
-    one = _run([tmp_path / 'one.pt', 16, 12, tmp_path / 'ck1'], nproc=1)
-    two = _run([tmp_path / 'two.pt', 8, 12, tmp_path / 'ck2'], nproc=2)
+def test_two_processes_equal_one_with_double_batch(tmp_path, one_process):
+    "Also: every all_reduce/broadcast of the two processes gets a tensor on the group's device (NCCL refuses CPU ones)."
+    one = one_process
+    two = _run([tmp_path / 'two.pt', 8, 12, tmp_path / 'ck2'], nproc=2, ET_CHECK_COLLECTIVES='1')
+    assert two['checked_collectives'] >= 12 * 2    # the loss mean and the stop check, each step
     assert (one['world'], two['world']) == (1, 2)
     assert one['step'] == two['step'] == 12
     diff = _max_diff(one['params'], two['params'])
@@ -47,12 +55,6 @@ def test_two_processes_equal_one_with_double_batch(tmp_path):
     assert max(abs(a - b) for a, b in zip(one['loss'], two['loss'])) < 1e-5
     # and it learned something: the loss fell
     assert one['loss'][-1] < one['loss'][0]
-
-@pytest.mark.skipif(not TORCHRUN.exists(), reason='torchrun is not installed next to this python')
-def test_collectives_get_tensors_on_the_groups_device(tmp_path):
-    "Every all_reduce/broadcast of a two-process run gets a tensor on the group's device (NCCL refuses CPU tensors)."
-    two = _run([tmp_path / 'two.pt', 8, 6, tmp_path / 'ck'], nproc=2, ET_CHECK_COLLECTIVES='1')
-    assert two['step'] == 6 and two['checked_collectives'] >= 6 * 2    # the loss mean and the stop check, each step
 
 def test_no_module_calls_a_collective_directly():
     "Collectives go through `distributed` (which picks the device); a direct `dist.all_reduce(...)` elsewhere fails this."
@@ -72,9 +74,9 @@ def test_no_module_calls_a_collective_directly():
                              ('distributed.py', 'barrier', 'barrier')], found
 
 @pytest.mark.skipif(not TORCHRUN.exists(), reason='torchrun is not installed next to this python')
-def test_two_hosts_by_rendezvous_train_and_resume(tmp_path):
+def test_two_hosts_by_rendezvous_train_and_resume(tmp_path, one_process):
     "The multi-host path: two launchers (`--nnodes=2`, c10d rendezvous) train what one process with the doubled batch does."
-    one = _run([tmp_path / 'one.pt', 16, 12, tmp_path / 'ck1'], nproc=1)
+    one = one_process
     part = _run_two_hosts([tmp_path / 'part.pt', 8, 12, tmp_path / 'ck2', 'fresh', 6])
     assert (part['world'], part['step']) == (2, 6)
     done = _run_two_hosts([tmp_path / 'done.pt', 8, 12, tmp_path / 'ck2', 'resume'])

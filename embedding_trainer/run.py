@@ -76,11 +76,13 @@ def fit(cfg:Config, train:PairSet, val:PairSet|None, callbacks=(), progress:bool
     return model, trainer
 
 def baseline_config(cfg:Config, kind:str, budget:int, batch_size:int|None=None) -> Config:
-    "The run's config for a learned baseline: only the model kind, its budget, its folder (and an auto batch) change."
+    "The run's config for a learned baseline: the model kind, its budget, its folder (and an auto batch) change."
     d = cfg.to_dict()
     d['model'].update(kind=kind, budget=int(budget))
     if batch_size is not None and d['train']['batch_size'] == 'auto': d['train']['batch_size'] = int(batch_size)
     d['checkpoint']['dir'] = str(Path(cfg.checkpoint.dir) / 'baselines' / kind)
+    if d['checkpoint']['resume'] is not False:   # a resumed run: each baseline resumes from its own folder, if it has one
+        d['checkpoint']['resume'] = 'auto'
     return load_config(d)
 
 def recipe(cfg:Config, trainer:Trainer) -> str:

@@ -157,7 +157,7 @@ EARLY_STOPPING_METRICS = ('val_recall@1', 'val_mrr', 'val_cosine', 'val_loss')
 RULES = {
     'data': {
         'kind': choice_rule('dialogue', 'autoencoder'), 'path': str_rule(none=True), 'test_path': str_rule(none=True),
-        'format': choice_rule('auto', 'jsonl', 'csv', 'pt', 'npy'),
+        'format': choice_rule('auto', 'jsonl', 'csv', 'pt', 'npy', 'npz'),
         'val_fraction': num_rule(0, hi=1), 'test_fraction': num_rule(0, hi=1), 'split_seed': int_rule(0),
         'on_bad_row': choice_rule('error', 'skip'), 'teacher': choice_rule(*TEACHER_DIMS),
         'cache_dir': str_rule(none=True), 'normalize': BOOL, 'max_pairs': int_rule(1, none=True)},

@@ -349,7 +349,8 @@ def _progress_html(self:TrainingDashboard, step:int, total:int, rec:dict) -> str
     parts = [f"step {step}/{total}", f"loss {rec['loss']:.4f}", f"{rec['samples_per_s']:.0f} samples/s",
              f"peak RSS {peak_rss_mb():.0f} MB"]
     ev = self._last_eval
-    parts += [f"{k.replace('val_', 'val ')} {ev[k]:.3f}" for k in ('val_recall@1', 'val_cosine') if k in ev]
+    chosen = self._run_config.train.early_stopping_metric if self._run_config is not None else 'val_recall@1'
+    parts += [f"{k.replace('val_', 'val ')} {ev[k]:.3f}" for k in dict.fromkeys((chosen, 'val_cosine')) if k in ev]
     return f'<span style="font-family:monospace;font-size:12px">{" · ".join(parts)}</span>'
 
 TrainingDashboard.on_fit_start, TrainingDashboard.on_step, TrainingDashboard.on_eval, TrainingDashboard.on_end = \

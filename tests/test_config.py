@@ -167,3 +167,10 @@ def test_fuzz_nested_dicts(raw):
                 max_size=4))
 def test_fuzz_overrides(overrides):
     only_config_errors(lambda: load_config('tiny', overrides))
+
+
+def test_every_format_the_data_module_reads_is_a_valid_data_format():
+    from embedding_trainer.data import FORMATS
+    from embedding_trainer.config import load_config
+    for fmt in ('auto',) + FORMATS:
+        assert load_config(None, overrides=[f'data.format={fmt}']).data.format == fmt

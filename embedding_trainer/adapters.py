@@ -9,8 +9,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .errors import ConfigError, IntegrationError
-from .cube import ModelConfig, EmbeddingCube, _as_model_config
+from .errors import ConfigError
+from .cube import ModelConfig, EmbeddingCube, _as_model_config, check_embeddings
 
 # %% auto #0
 __all__ = ['MODEL_KINDS', 'ADAPTERS', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter', 'cube_params',
@@ -43,14 +43,6 @@ def width_for(kind:str,     # 'mlp' or 'lowrank'
     return min((lo, lo + 1), key=lambda w: (abs(adapter_params(kind, dim, w) - n_params), w))
 
 # %% ../nbs/04a_adapters.ipynb #e424565c
-def _check_input(x, dim:int, what:str):
-    if not torch.is_tensor(x) or x.ndim != 2 or x.shape[1] != dim:
-        shape = tuple(x.shape) if hasattr(x, 'shape') else type(x).__name__
-        raise IntegrationError(f"{what} expects input of shape (B, {dim}), got {shape}",
-                               f"model.embedding_dim is {dim}",
-                               "encode with the teacher the model was configured for, or set model.embedding_dim "
-                               "to the data's dimension", expected=('B', dim), got=shape)
-
 class ResidualMLP(nn.Module):
     "ŷ = x + W₂ relu(W₁ x + b₁) + b₂, with W₂ and b₂ starting at zero (the identity)."
     def __init__(self,
@@ -63,7 +55,7 @@ class ResidualMLP(nn.Module):
         nn.init.zeros_(self.fc2.weight); nn.init.zeros_(self.fc2.bias)
 
     def forward(self, x):
-        _check_input(x, self.fc1.in_features, 'ResidualMLP')
+        check_embeddings(x, self.fc1.in_features, 'ResidualMLP')
         return x + self.fc2(F.relu(self.fc1(x)))
 
     @property
@@ -84,7 +76,7 @@ class LowRankAdapter(nn.Module):
         nn.init.zeros_(self.up.weight); nn.init.zeros_(self.up.bias)
 
     def forward(self, x):
-        _check_input(x, self.down.in_features, 'LowRankAdapter')
+        check_embeddings(x, self.down.in_features, 'LowRankAdapter')
         return x + self.up(self.down(x))
 
     @property

@@ -13,7 +13,7 @@ from .reshaper import EmbeddingReshaper
 from .lattice import Lattice3D, NEIGHBOURHOODS, BOUNDARIES, POSITIONS
 
 # %% auto #0
-__all__ = ['ModelConfig', 'EmbeddingCube']
+__all__ = ['ModelConfig', 'EmbeddingCube', 'check_embeddings']
 
 # %% ../nbs/04_cube.ipynb #f9635338
 @dataclass
@@ -145,17 +145,23 @@ class EmbeddingCube(nn.Module):
     def extra_repr(self): return f"params={self.n_params}"
 
 # %% ../nbs/04_cube.ipynb #63bf5822
+def check_embeddings(x,                       # the input a model was given
+                     dim:int,                 # D, model.embedding_dim
+                     what:str='EmbeddingCube' # the model, for the message
+                    ):
+    "`x` must be a `(B, D)` tensor: else an `IntegrationError` naming both shapes and `model.embedding_dim`."
+    if not torch.is_tensor(x) or x.ndim != 2 or x.shape[1] != dim:
+        shape = tuple(x.shape) if hasattr(x, 'shape') else type(x).__name__
+        raise IntegrationError(f"{what} expects input of shape (B, {dim}), got {shape}", f"model.embedding_dim is {dim}",
+                               "encode with the teacher the model was configured for, or set model.embedding_dim "
+                               "to the data's dimension", expected=('B', dim), got=shape)
+
 def _cube_forward(self:EmbeddingCube,
                   x:torch.Tensor,        # (B, D) input embeddings
                   record:bool=False):    # also return per-step cell-state norms (T+1, B, X, Y, Z)
     "Predicted output embeddings `(B, D)` (and the norms if `record`)."
     cfg = self.config
-    if not torch.is_tensor(x) or x.ndim != 2 or x.shape[1] != cfg.embedding_dim:
-        shape = tuple(x.shape) if hasattr(x, 'shape') else type(x).__name__
-        raise IntegrationError(f"EmbeddingCube expects input of shape (B, {cfg.embedding_dim}), got {shape}",
-                               f"model.embedding_dim is {cfg.embedding_dim}",
-                               "encode with the teacher the model was configured for, or set model.embedding_dim "
-                               "to the data's dimension", expected=('B', cfg.embedding_dim), got=shape)
+    check_embeddings(x, cfg.embedding_dim)
     face = self.reshaper.to_face(x)                              # (B, X, Y, K)
     plane = self.inject(face)                                    # (B, X, Y, S)
     state = self.lattice.zeros(x.shape[0], device=x.device, dtype=plane.dtype)

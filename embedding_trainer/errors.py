@@ -11,7 +11,8 @@ __all__ = ['ERROR_CLASSES', 'EmbeddingTrainerError', 'IntegrationError', 'Traini
 
 # %% ../nbs/00_errors.ipynb #d6edc48b
 class EmbeddingTrainerError(Exception):
-    "Base of every error this package raises: *what* happened, its *cause*, the *remedy*; one subclass per category of `nbs/errors_log.md`."
+    """Base of every error this package raises: *what* happened, its *cause*, the *remedy*.
+    One subclass per category of `nbs/errors_log.md`."""
     category = 'GENERAL'
     def __init__(self,
                  what:str,            # what went wrong, in one sentence
@@ -35,15 +36,18 @@ def _rebuild_error(cls, what, cause, remedy, details): return cls(what, cause, r
 
 # %% ../nbs/00_errors.ipynb #1ccc137d
 class IntegrationError(EmbeddingTrainerError, ValueError):
-    "Parts do not fit together: a shape, a dimension or a device disagrees between two components. Category INTEGRATION of `nbs/errors_log.md`."
+    """Parts do not fit together: a shape, a dimension or a device disagrees between two components.
+    Category INTEGRATION of `nbs/errors_log.md`."""
     category = 'INTEGRATION'
 
 class TrainingError(EmbeddingTrainerError, RuntimeError):
-    "Training went wrong in a way the loop cannot repair: divergence, exploding or vanishing gradients. Category TRAINING of `nbs/errors_log.md`."
+    """Training went wrong in a way the loop cannot repair: divergence, exploding or vanishing gradients.
+    Category TRAINING of `nbs/errors_log.md`."""
     category = 'TRAINING'
 
 class ConfigError(EmbeddingTrainerError, ValueError):
-    "A configuration value is missing, of the wrong type, out of range, or inconsistent with another. Category CONFIG of `nbs/errors_log.md`."
+    """A configuration value is missing, of the wrong type, out of range, or inconsistent with another.
+    Category CONFIG of `nbs/errors_log.md`."""
     category = 'CONFIG'
 
 class MemoryBudgetError(EmbeddingTrainerError, MemoryError):
@@ -51,15 +55,18 @@ class MemoryBudgetError(EmbeddingTrainerError, MemoryError):
     category = 'MEMORY'
 
 class PerformanceWarning(EmbeddingTrainerError, UserWarning):
-    "The run works but slower than it could: a fallback device, a disabled fast path. Category PERFORMANCE of `nbs/errors_log.md`."
+    """The run works but slower than it could: a fallback device, a disabled fast path.
+    Category PERFORMANCE of `nbs/errors_log.md`."""
     category = 'PERFORMANCE'
 
 class DataError(EmbeddingTrainerError, ValueError):
-    "Input data is malformed: a missing field, an empty text, a wrong dimension, a NaN. Category DATA of `nbs/errors_log.md`."
+    """Input data is malformed: a missing field, an empty text, a wrong dimension, a NaN.
+    Category DATA of `nbs/errors_log.md`."""
     category = 'DATA'
 
 class CheckpointError(EmbeddingTrainerError, RuntimeError):
-    "A checkpoint is damaged, unsafe, or belongs to a different configuration. Category CHECKPOINT of `nbs/errors_log.md`."
+    """A checkpoint is damaged, unsafe, or belongs to a different configuration.
+    Category CHECKPOINT of `nbs/errors_log.md`."""
     category = 'CHECKPOINT'
 
 ERROR_CLASSES = {c.category: c for c in (IntegrationError, TrainingError, ConfigError, MemoryBudgetError,

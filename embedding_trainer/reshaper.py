@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 from .errors import IntegrationError
+from .runtime import patch
 
 # %% auto #0
 __all__ = ['EmbeddingReshaper']
@@ -56,7 +57,8 @@ class EmbeddingReshaper(nn.Module):
     def extra_repr(self): return f"dim={self.dim}, face={self.face}, order={self.order!r}, placement={self.placement!r}"
 
 # %% ../nbs/02_reshaper.ipynb #e3143e62
-def _fit(self:EmbeddingReshaper,
+@patch
+def fit(self:EmbeddingReshaper,
          sample) -> EmbeddingReshaper:  # (N, D) embeddings, torch or numpy
     "Place the highest-variance dimensions of `sample` first (for order 'variance'); returns self."
     sample = torch.as_tensor(np.asarray(sample) if not torch.is_tensor(sample) else sample).double()
@@ -71,7 +73,6 @@ def _fit(self:EmbeddingReshaper,
         self.slot_of_dim.copy_(slot_of_dim)
     self.fitted = True
     return self
-EmbeddingReshaper.fit = _fit
 
 # %% ../nbs/02_reshaper.ipynb #7dc89b6a
 def _as_tensor(a):
@@ -80,7 +81,8 @@ def _as_tensor(a):
     arr = np.asarray(a)
     return torch.from_numpy(arr), (lambda t: t.numpy())
 
-def _to_face(self:EmbeddingReshaper, x):
+@patch
+def to_face(self:EmbeddingReshaper, x):
     "`(B, D)` or `(D,)` embeddings -> `(B, X, Y, K)` or `(X, Y, K)` face, zero-padded."
     if not self.fitted:
         raise IntegrationError("the 'variance' layout is used before it was fitted",
@@ -90,12 +92,14 @@ def _to_face(self:EmbeddingReshaper, x):
     if t.ndim not in (1, 2) or t.shape[-1] != self.dim:
         raise IntegrationError(f"expected embeddings of shape (B, {self.dim}) or ({self.dim},), got {tuple(t.shape)}",
                                "the reshaper was built for data.embedding_dim = %d" % self.dim,
-                               "encode with the same teacher the model was configured for, or change data.embedding_dim")
+                               "encode with the same teacher the model was configured for, "
+                               "or change data.embedding_dim")
     flat = t.new_zeros(t.shape[:-1] + (self.n_slots,))
     flat[..., self.slot_of_dim.to(t.device)] = t
     return back(flat.reshape(t.shape[:-1] + self.face))
 
-def _to_vector(self:EmbeddingReshaper, face):
+@patch
+def to_vector(self:EmbeddingReshaper, face):
     "`(B, X, Y, K)` or `(X, Y, K)` face -> `(B, D)` or `(D,)` embeddings (padding dropped)."
     t, back = _as_tensor(face)
     if t.ndim not in (3, 4) or tuple(t.shape[-3:]) != self.face:
@@ -104,5 +108,3 @@ def _to_vector(self:EmbeddingReshaper, face):
                                "read the lattice's output face with the same model.face")
     flat = t.reshape(t.shape[:-3] + (self.n_slots,))
     return back(flat[..., self.slot_of_dim.to(t.device)])
-
-EmbeddingReshaper.to_face, EmbeddingReshaper.to_vector = _to_face, _to_vector

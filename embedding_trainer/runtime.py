@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_runtime.ipynb #4c4611cd
 from __future__ import annotations
-import os, random, resource, sys, warnings
+import inspect, logging, os, random, re, resource, sys, warnings
 from contextlib import nullcontext
 from typing import NamedTuple, Callable
 import numpy as np
@@ -12,8 +12,9 @@ import torch
 from .errors import IntegrationError, PerformanceWarning
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'CudaInfo', 'cuda_probe', 'arch_supported', 'pick_device', 'seed_everything', 'rng_state',
-           'set_rng_state', 'autocast_for', 'peak_rss_mb', 'memory_snapshot']
+__all__ = ['DEVICE_PATTERN', 'PRECISIONS', 'log', 'OOM_ERRORS', 'CudaInfo', 'cuda_probe', 'arch_supported', 'pick_device',
+           'seed_everything', 'rng_state', 'set_rng_state', 'autocast_for', 'peak_rss_mb', 'memory_snapshot', 'is_oom',
+           'patch']
 
 # %% ../nbs/01_runtime.ipynb #575ace14
 class CudaInfo(NamedTuple):
@@ -48,6 +49,8 @@ def arch_supported(capability:tuple[int,int], # compute capability (major, minor
     return False
 
 # %% ../nbs/01_runtime.ipynb #155367b2
+DEVICE_PATTERN = re.compile(r'^(auto|cpu|cuda(:\d+)?)$')   # what train.device may name
+
 def pick_device(pref:str='auto',                       # 'auto', 'cpu', 'cuda' or 'cuda:N'
                 probe:Callable[[], CudaInfo]=cuda_probe # where the CUDA facts come from (tests pass a fake)
                ) -> torch.device:
@@ -130,3 +133,28 @@ def memory_snapshot(device:torch.device|str='cpu') -> dict:
     if torch.device(device).type == 'cuda':
         snap['cuda_peak_mb'] = round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
     return snap
+
+# %% ../nbs/01_runtime.ipynb #45ab64c6
+log = logging.getLogger('embedding_trainer')
+
+# %% ../nbs/01_runtime.ipynb #85ecae34
+OOM_ERRORS = (getattr(torch, 'OutOfMemoryError', torch.cuda.OutOfMemoryError), MemoryError)
+
+def is_oom(err:BaseException) -> bool:
+    "Is this an out-of-memory error (CUDA's, or the CPU allocator's)?"
+    return isinstance(err, OOM_ERRORS) or (isinstance(err, RuntimeError) and "can't allocate memory" in str(err))
+
+# %% ../nbs/01_runtime.ipynb #a92874de
+def patch(f):
+    "Add `f` (a function or a property) to the class of its `self` annotation (`def name(self:Cls, ...)`), as `name`."
+    fn = inspect.unwrap(f.fget if isinstance(f, property) else f)   # a decorated function: the one it wraps
+    params = list(inspect.signature(fn).parameters.values())
+    cls = params[0].annotation if params else None
+    # annotations are strings under `from __future__ import annotations`
+    if isinstance(cls, str): cls = eval(cls, fn.__globals__)
+    if cls is inspect.Parameter.empty or not isinstance(cls, type):
+        raise TypeError(f"@patch needs the first parameter of {fn.__name__} annotated with a class, "
+                        "e.g. (self:Trainer)")
+    fn.__qualname__ = f"{cls.__name__}.{fn.__name__}"
+    setattr(cls, fn.__name__, f)
+    return f

@@ -4,7 +4,7 @@ same optimisation steps). Process 0 writes one JSON: samples/s, wall time, time 
 
     torchrun --nproc_per_node=2 scripts/ddp_bench.py --out ddp_bf16_2.json [--set model.compile=true ...]
 """
-import argparse, json, os, statistics, sys, tempfile, time
+import argparse, json, statistics, sys, tempfile, time
 from pathlib import Path
 import torch
 from embedding_trainer.config import load_config

@@ -22,7 +22,8 @@ if "--skip-train" not in sys.argv:
 print("\n== 2. train.batch_size: auto against the free GPU memory (32x32x32 lattice, S=16, H=128, T=32)")
 big = {'model': {'embedding_dim': 1024, 'face': [32, 32, 1], 'depth': 32, 'steps': 32, 'state_dim': 16,
                  'hidden_dim': 128}, 'data': {'path': 'in_memory.pt'},
-       'train': {'max_steps': 3, 'warmup_steps': 0, 'device': 'cuda', 'precision': 'bf16', 'eval_every': 100, 'ram_budget_gb': 64,
+       'train': {'max_steps': 3, 'warmup_steps': 0, 'device': 'cuda', 'precision': 'bf16', 'eval_every': 100,
+                 'ram_budget_gb': 64,
                  'loss': 'cosine'}}
 g = torch.Generator().manual_seed(0)
 x = F.normalize(torch.randn(1024, 1024, generator=g), dim=-1)
@@ -32,14 +33,16 @@ trainer = Trainer(EmbeddingCube(cfg), (x, y), None, cfg, progress=False)
 trainer.fit()
 free = torch.cuda.mem_get_info()[1] / 2**30
 print(f"auto batch: {trainer._batch_size()} (GPU {free:.0f} GiB), CUDA peak "
-      f"{torch.cuda.max_memory_allocated() / 2**30:.1f} GiB; events: {[e['message'] for e in trainer.history['events']]}")
+      f"{torch.cuda.max_memory_allocated() / 2**30:.1f} GiB; events: "
+      f"{[e['message'] for e in trainer.history['events']]}")
 
 print("\n== 3. a real CUDA out-of-memory mid-run: batch 1024 on the same lattice")
 torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
 cfg = load_config(big, overrides=['train.batch_size=1024', f'checkpoint.dir={tempfile.mkdtemp()}'])
 trainer = Trainer(EmbeddingCube(cfg), (x, y), None, cfg, progress=False)
 trainer.fit()
-print(f"finished {trainer.step} steps with batch {trainer._batch_size()}; loss {trainer.history['train'][-1]['loss']:.4f}; "
+print(f"finished {trainer.step} steps with batch {trainer._batch_size()}; loss "
+      f"{trainer.history['train'][-1]['loss']:.4f}; "
       f"events:")
 for e in trainer.history['events']: print("  ", e['message'])
 json.dump({'events': trainer.history['events'], 'steps': trainer.step, 'batch': trainer._batch_size()},

@@ -1,2 +1,3 @@
 def pytest_configure(config):
-    config.addinivalue_line('markers', 'browser: drives a real JupyterLab in headless Chromium (needs /usr/bin/chromium)')
+    config.addinivalue_line('markers', 'browser: drives a real JupyterLab in headless Chromium (needs '
+                                       '/usr/bin/chromium)')

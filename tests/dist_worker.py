@@ -6,7 +6,8 @@ import os, sys
 import torch
 from embedding_trainer.config import load_config
 from embedding_trainer.cube import EmbeddingCube
-from embedding_trainer.trainer import Trainer, Callback
+from embedding_trainer.trainer import Trainer
+from embedding_trainer.callbacks import Callback
 from embedding_trainer.runtime import seed_everything
 
 out, batch, steps, ckpt = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]

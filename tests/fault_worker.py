@@ -5,8 +5,8 @@ import torch.nn.functional as F
 from embedding_trainer.config import load_config
 from embedding_trainer.cube import EmbeddingCube
 from embedding_trainer.runtime import seed_everything
-from embedding_trainer.trainer import Callback, Trainer
-import embedding_trainer.checkpoint, embedding_trainer.guards   # imported by the trainer on first use
+from embedding_trainer.callbacks import Callback
+from embedding_trainer.trainer import Trainer
 
 torch.optim.AdamW([torch.zeros(1, requires_grad=True)])   # the first optimizer imports torch's compiler stack (~2 s):
                                                            # pay it here, once, in the process the runs are forked from

@@ -1,5 +1,5 @@
 """Checkpoints: exact resume in a new process, damage, malicious payloads, config mismatch, rotation, crashes."""
-import io, os, subprocess, sys, warnings
+import io, os, subprocess, sys
 from pathlib import Path
 import pytest
 import torch
@@ -205,3 +205,32 @@ def crash_while_saving(folder):
 if __name__ == '__main__':
     if sys.argv[1] == 'resume': resume_in_this_process(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == 'crash': crash_while_saving(sys.argv[2])
+
+
+FIXTURE = HERE.parent / 'fixtures' / 'run_before_relayer'
+
+
+def test_a_run_folder_written_before_the_relayering_loads_and_resumes(tmp_path):
+    """`tests/fixtures/run_before_relayer`: steps 5 and 10 of a tiny run made by the package before its re-layering
+    (the rule's hidden layer was then called `perceive`; early stopping's count sat in the checkpoint's `extra`).
+    Today's code loads both, resumes from step 5 and reaches step 10 with the weights the old code reached."""
+    from embedding_trainer.config import load_config
+    from embedding_trainer.run import prepare_data, build_for
+    from embedding_trainer.trainer import Trainer
+    old = load_checkpoint(FIXTURE / 'step_000005.pt', restore_rng=False)
+    assert any(k.startswith('lattice.rule.perceive.') for k in old['model'])     # the old names really are old
+    assert 'bad_evals' in old['extra'] and 'EarlyStopping' not in old['extra']['callbacks']
+    run = tmp_path / 'run'; run.mkdir()
+    (run / 'step_000005.pt').write_bytes((FIXTURE / 'step_000005.pt').read_bytes())
+    cfg = load_config(FIXTURE / 'config.yaml', [f'checkpoint.dir={run}', 'checkpoint.resume=true'])
+    train, val, _ = prepare_data(cfg)
+    tr = Trainer(build_for(cfg, train), train, val, cfg, progress=False)
+    tr.fit()
+    assert (tr.step, [e['step'] for e in tr.history['eval']]) == (10, [5, 10])
+    assert tr.early_stopping.bad_evals == (0 if tr.best_step == 10 else 1)
+    then, now = EmbeddingCube(cfg.model), EmbeddingCube(cfg.model)
+    load_checkpoint(FIXTURE / 'step_000010.pt', model=then, restore_rng=False)   # old names, mapped on load
+    load_checkpoint(run / 'step_000010.pt', model=now, restore_rng=False)
+    for (name, a), (_, b) in zip(then.state_dict().items(), now.state_dict().items()):
+        assert torch.equal(a, b), name
+    assert 'lattice.rule.hidden.weight' in now.state_dict()

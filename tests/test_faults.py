@@ -11,10 +11,12 @@ from embedding_trainer import checkpoint as ckpt_module
 from embedding_trainer.checkpoint import latest, load_checkpoint, read_header, verify_checkpoint
 from embedding_trainer.config import load_config
 from embedding_trainer.cube import EmbeddingCube
-from embedding_trainer.data import HashEncoder, load_embedding_pairs, load_from_config, load_pairs
+from embedding_trainer.encoders import HashEncoder, load_from_config, load_pairs
+from embedding_trainer.data import load_embedding_pairs
 from embedding_trainer.errors import CheckpointError, ConfigError, DataError, IntegrationError
 from embedding_trainer.lattice import Lattice3D
-from embedding_trainer.trainer import Callback, Trainer
+from embedding_trainer.callbacks import Callback
+from embedding_trainer.trainer import Trainer
 
 KILLS = 20
 PAUSE_S = 0.005   # the killed runs pause this long after each step, so a kill lands mid-run
@@ -202,7 +204,8 @@ def test_dataset_smaller_than_the_batch(tmp_path):
     cfg = fw.config(tmp_path / 'run', steps=6)   # batch 32
     x, y = fw.data()[0]
     tr = Trainer(fw.new_model(cfg), (x[:10], y[:10]), None, cfg, progress=False)
-    with pytest.warns(UserWarning, match='train.batch_size = 32 is larger than the 10 training pairs: every step uses all 10'):
+    with pytest.warns(UserWarning, match='train.batch_size = 32 is larger than the 10 training pairs: every step uses '
+                                         'all 10'):
         tr.fit()
     assert tr.step == 6 and tr.epoch == 5     # one step per epoch
     with pytest.raises(DataError, match='the training set has 1 pair'):
@@ -221,7 +224,7 @@ def test_zero_length_lattice_axis():
 # ------------------------------------------------------------------------------------------- full or read-only disk
 
 class FailingDisk:
-    "Checkpoint writes fail with `err` at `where` ('mkstemp': creating the file, 'fsync': flushing it) after step `after`."
+    "Checkpoint writes fail with `err` at `where` ('mkstemp': creating the file, 'fsync': flushing it) after `after`"
     def __init__(self, monkeypatch, err, where, after=None):
         self.err, self.after, self.step = err, after, 0
         owner = ckpt_module.tempfile if where == 'mkstemp' else ckpt_module.os

@@ -14,7 +14,7 @@ def test_installed_package_trains_from_any_folder(tmp_path):
     assert build.returncode == 0, build.stderr[-3000:]
     presets = sorted(p.name for p in (site / 'embedding_trainer' / 'configs').glob('*.yaml'))
     assert presets == sorted(p.name for p in (ROOT / 'configs').glob('*.yaml')), presets
-    assert (site / 'embedding_trainer' / 'data' / 'qa_pairs.npz').stat().st_size > 100_000
+    assert (site / 'embedding_trainer' / 'bundled' / 'qa_pairs.npz').stat().st_size > 100_000
     code = ("import sys, embedding_trainer; print('from', embedding_trainer.__file__); "
             "from embedding_trainer.cli import train_cli; sys.exit(train_cli(sys.argv[1:]))")
     env = dict(os.environ, PYTHONPATH=str(site))

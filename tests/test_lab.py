@@ -30,13 +30,15 @@ def test_make_lab_serves_the_notebooks(tmp_path):
         if status is None:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-            pytest.fail(f'`make lab` did not serve on port {port} (exit {proc.poll()}):\n' + proc.communicate(timeout=20)[0][-3000:])
+            out = proc.communicate(timeout=20)[0][-3000:]
+            pytest.fail(f'`make lab` did not serve on port {port} (exit {proc.poll()}):\n' + out)
         names = {c['name'] for c in listing['content']}
         assert status == 200 and '01_signals_in_a_lattice.ipynb' in names, names
         servers = [json.loads(p.read_text()) for p in (tmp_path / 'runtime').glob('jpserver-*.json')]
         assert [s['port'] for s in servers] == [port]
         environ = Path(f"/proc/{servers[0]['pid']}/environ").read_bytes().split(b'\0')
-        assert not any(v.startswith(b'MPLBACKEND=') for v in environ), 'the lab server (and so its kernels) got MPLBACKEND'
+        assert not any(v.startswith(b'MPLBACKEND=') for v in environ), \
+            'the lab server (and so its kernels) got MPLBACKEND'
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -1,6 +1,5 @@
 """Proof that the lattice learns: tasks the identity cannot solve, solved only through the lattice."""
 import time
-import pytest
 import torch
 import torch.nn.functional as F
 from embedding_trainer.cube import EmbeddingCube

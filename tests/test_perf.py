@@ -93,7 +93,8 @@ def test_fast_paths_match_reference_cuda():
     assert any(r['compile'] for r in res) and all(r['ok'] for r in res)
 
 
-@pytest.mark.parametrize('over', [dict(), dict(neighbourhood=26, boundary='periodic'), dict(fire_rate=0.5, checkpoint_every=3)])
+@pytest.mark.parametrize('over',
+                         [dict(), dict(neighbourhood=26, boundary='periodic'), dict(fire_rate=0.5, checkpoint_every=3)])
 def test_memory_estimate_within_25_percent(over):
     est, got = _check_estimate({**dict(face=(6, 6, 4), embedding_dim=144, depth=5, steps=6), **over}, batch=12)
     assert abs(est / got - 1) < 0.25, (est, got)
@@ -109,7 +110,8 @@ def test_checkpointing_memory_per_cell_step():
     "The benchmark's CPU lattice (8x8x12, T=24): <= 150 B per cell-step with checkpointing every 4 steps."
     cells = 8 * 8 * 12 * 4 * 24
     plain = _check_estimate(dict(face=(8, 8, 6), embedding_dim=384, depth=12, steps=24), 4)[1] / cells
-    ckpt = _check_estimate(dict(face=(8, 8, 6), embedding_dim=384, depth=12, steps=24, checkpoint_every=4), 4)[1] / cells
+    ckpt = _check_estimate(dict(face=(8, 8, 6), embedding_dim=384, depth=12, steps=24, checkpoint_every=4),
+                           4)[1] / cells
     assert ckpt <= 150 and plain / ckpt > 2.5, (plain, ckpt)
 
 

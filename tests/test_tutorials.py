@@ -1,4 +1,4 @@
-"""The teaching notebooks in nbs/tutorials are stored clean and keep their contract; running them is `make tutorials`."""
+"""The teaching notebooks in nbs/tutorials are stored clean and keep their contract; `make tutorials` runs them."""
 import json
 from pathlib import Path
 import pytest

@@ -2,7 +2,8 @@
 import time
 import pytest
 import torch
-from embedding_trainer.trainer import Callback, predict
+from embedding_trainer.callbacks import Callback
+from embedding_trainer.trainer import predict
 from embedding_trainer.widgets import TrainingDashboard, teacher_available
 
 PNG = b'\x89PNG'

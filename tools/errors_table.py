@@ -4,7 +4,6 @@ Usage: python tools/errors_table.py [--out docs/errors.md]"""
 import errno, os, sys, tempfile, warnings
 from pathlib import Path
 import torch
-import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / 'tests'))
 import fault_worker as fw
@@ -12,7 +11,8 @@ from embedding_trainer import checkpoint as ckpt_module
 from embedding_trainer.checkpoint import CheckpointManager, load_checkpoint
 from embedding_trainer.config import load_config
 from embedding_trainer.cube import EmbeddingCube
-from embedding_trainer.data import load_embedding_pairs, load_pairs, HashEncoder
+from embedding_trainer.data import load_embedding_pairs
+from embedding_trainer.encoders import load_pairs, HashEncoder
 from embedding_trainer.errors import EmbeddingTrainerError, PerformanceWarning
 from embedding_trainer.runtime import CudaInfo, pick_device
 from embedding_trainer.trainer import Trainer
@@ -29,7 +29,8 @@ def row(typical, fn):
             fn()
     except EmbeddingTrainerError as e:
         what = ' '.join(f"[{e.category}] {e.what}".split())   # a multi-line `what` (a list of problems) on one line
-        rows.append((type(e).__name__, typical, what.replace(str(tmp), '…').replace(str(ROOT) + '/', ''), e.remedy.replace(str(tmp), '…')))
+        rows.append((type(e).__name__, typical, what.replace(str(tmp), '…').replace(str(ROOT) + '/', ''),
+                     e.remedy.replace(str(tmp), '…')))
         return
     raise AssertionError(f"no error for: {typical}")
 
@@ -76,7 +77,8 @@ row("a NaN or inf in an embedding file", lambda: load_embedding_pairs(save_pairs
 row("an embedding file of another dimension than expected",
     lambda: load_embedding_pairs(save_pairs('p16.pt', x16, y16), dim=32))
 (tmp / 'pairs.jsonl').write_text('{"question": "Where is my answer?"}\n')
-row("a row without its answer in a JSONL file", lambda: load_pairs(tmp / 'pairs.jsonl', encoder=HashEncoder(16), cache_dir=False))
+row("a row without its answer in a JSONL file", lambda: load_pairs(tmp / 'pairs.jsonl', encoder=HashEncoder(16),
+                                                                   cache_dir=False))
 row("an empty training set", lambda: Trainer(fw.new_model(fw.config(tmp / 'e')), (x16[:0], y16[:0]), progress=False))
 # CHECKPOINT
 mgr = CheckpointManager(tmp / 'run')

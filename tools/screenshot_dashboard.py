@@ -16,7 +16,8 @@ LAB_SETTINGS = {   # user settings of an unattended JupyterLab: no news pop-up, 
     '@jupyterlab/apputils-extension/notification.jupyterlab-settings': {'fetchNews': 'false', 'checkForUpdates': False},
     '@jupyterlab/notebook-extension/tracker.jupyterlab-settings': {'windowingMode': 'none'},
 }
-SCREENSHOT_OVERRIDES = ['train.max_steps=120', 'train.eval_every=10', 'train.warmup_steps=10']   # on the dialogue preset
+SCREENSHOT_OVERRIDES = ['train.max_steps=120', 'train.eval_every=10',
+                        'train.warmup_steps=10']   # on the dialogue preset
 
 
 def free_port() -> int:
@@ -62,13 +63,15 @@ def jupyter_lab(root:Path, timeout:float=90):
         t0 = time.perf_counter()
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with code {proc.returncode}:\n{(home / 'server.log').read_text()[-3000:]}")
+                raise RuntimeError(f"JupyterLab exited with code "
+                                   f"{proc.returncode}:\n{(home / 'server.log').read_text()[-3000:]}")
             try:
                 with urllib.request.urlopen(f'{base}/api/status?token={token}', timeout=2) as r:
                     if r.status == 200: break
             except OSError: pass
             if time.perf_counter() - t0 > timeout:
-                raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{(home / 'server.log').read_text()[-3000:]}")
+                raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} "
+                                   f"s:\n{(home / 'server.log').read_text()[-3000:]}")
             time.sleep(0.25)
         yield base, token
     finally:
@@ -112,14 +115,16 @@ def run_dashboard(page,                   # a Playwright page
     step_re = r'step (\d+)/'
     if stop_at is not None:
         page.wait_for_function(f"""() => {{ const el = document.querySelector('.et-progress');
-            const m = el && el.textContent.match(/step (\\d+)\\//); return m && +m[1] >= {int(stop_at)}; }}""", timeout=ms)
+            const m = el && el.textContent.match(/step (\\d+)\\//); return m && +m[1] >= {int(stop_at)}; }}""",
+                timeout=ms)
         t_click = time.perf_counter()
         page.locator('.et-dashboard button', has_text='Stop').click()
         page.wait_for_function("() => document.querySelector('.et-status').textContent.includes('stopped by the user')",
                                timeout=ms)
         stop_s = time.perf_counter() - t_click
     else:
-        page.wait_for_function("() => /^(finished|error)/.test(document.querySelector('.et-status').textContent.trim())",
+        page.wait_for_function("() => /^(finished|error)/.test("
+                               "document.querySelector('.et-status').textContent.trim())",
                                timeout=ms)
         stop_s = None
     # both images carry a decoded PNG once the last redraw has arrived
@@ -129,7 +134,8 @@ def run_dashboard(page,                   # a Playwright page
         page.locator('.et-dashboard input[placeholder="type a question"]').fill(ask)
         page.locator('.et-dashboard button', has_text='Ask the cube').click()
         page.wait_for_selector('.et-answers table', timeout=ms)
-    sizes = {s: page.eval_on_selector(f'.et-{s}', 'el => [el.naturalWidth, el.naturalHeight]') for s in ('curves', 'lattice')}
+    sizes = {s: page.eval_on_selector(f'.et-{s}', 'el => [el.naturalWidth, el.naturalHeight]') for s in ('curves',
+                                                                                                         'lattice')}
     progress = _text(page, '.et-progress')
     return {'status': _text(page, '.et-status').strip(), 'progress': progress, 'image_sizes': sizes,
             'last_step': int(re.search(step_re, progress).group(1)), 'stop_to_status_s': stop_s,

@@ -1,0 +1,102 @@
+"""The package's layers: no import circle, no import hidden in a function, notebooks numbered in dependency order."""
+import ast, json, re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PKG = ROOT / 'embedding_trainer'
+
+
+def _package_imports(path: Path) -> tuple[set, list]:
+    "The package modules `path` imports at module level, and `(line, module)` of every import inside a function."
+    tree = ast.parse(path.read_text())
+    top, hidden = set(), []
+
+    def targets(node):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1: return [node.module or '']
+            if (node.module or '').startswith('embedding_trainer.'): return [node.module.split('.', 1)[1]]
+            if node.module == 'embedding_trainer': return [a.name for a in node.names]
+        if isinstance(node, ast.Import):
+            return [a.name.split('.', 1)[1] for a in node.names if a.name.startswith('embedding_trainer.')]
+        return []
+
+    for node in tree.body:
+        for t in targets(node): top.add(t.split('.')[0])
+    for fn in ast.walk(tree):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(fn):
+                for t in targets(node): hidden.append((node.lineno, t))
+    return top - {''}, hidden
+
+
+def _graph(hidden_too:bool=False) -> dict:
+    "module -> the package modules it imports (with `hidden_too`, also those imported inside functions)."
+    out = {}
+    for p in PKG.glob('*.py'):
+        if p.stem.startswith('_'): continue
+        top, hidden = _package_imports(p)
+        out[p.stem] = top | ({m.split('.')[0] for _, m in hidden} if hidden_too else set())
+    return out
+
+
+def test_no_import_circle():
+    graph, seen, stack, circles = _graph(hidden_too=True), set(), [], []
+
+    def visit(m):
+        if m in stack: circles.append(stack[stack.index(m):] + [m]); return
+        if m in seen: return
+        seen.add(m); stack.append(m)
+        for d in sorted(graph.get(m, ())): visit(d)
+        stack.pop()
+
+    for m in sorted(graph): visit(m)
+    assert circles == [], f"import circles: {circles}"
+    assert {'trainer', 'guards', 'memory', 'callbacks', 'checkpoint'} <= set(graph)
+
+
+def test_no_package_import_inside_a_function():
+    hidden = {p.stem: _package_imports(p)[1] for p in PKG.glob('*.py') if not p.stem.startswith('_')}
+    assert {m: h for m, h in hidden.items() if h} == {}
+
+
+def test_the_runtime_package_never_imports_the_notebook_tools():
+    for p in PKG.glob('*.py'):
+        tree = ast.parse(p.read_text())
+        names = {a.name.split('.')[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {(n.module or '').split('.')[0] for n in ast.walk(tree) if isinstance(n,
+                                                                                       ast.ImportFrom) and not n.level}
+        assert not names & {'fastcore', 'nbdev', 'execnb'}, (p.name, names & {'fastcore', 'nbdev', 'execnb'})
+
+
+def _notebook_modules() -> list[tuple[str, str]]:
+    "(notebook, module) in the notebooks' order, for every notebook that exports a module."
+    out = []
+    for nb in sorted((ROOT / 'nbs').glob('*.ipynb')):
+        for cell in json.loads(nb.read_text())['cells']:
+            m = re.search(r'^#\|\s*default_exp\s+(\w+)', ''.join(cell['source']), re.M)
+            if m: out.append((nb.name, m.group(1))); break
+    return out
+
+
+def test_notebooks_are_numbered_in_dependency_order():
+    order = _notebook_modules()
+    position = {mod: i for i, (_, mod) in enumerate(order)}
+    graph = _graph()
+    assert set(position) == set(graph), (set(position) ^ set(graph))
+    later = [(nb, mod, dep) for nb, mod in order for dep in graph[mod] if position[dep] > position[mod]]
+    assert later == [], f"a notebook's module imports a module of a later notebook: {later}"
+    assert [m for _, m in order][:5] == ['errors', 'runtime', 'reshaper', 'perception', 'lattice']
+
+
+ATTACHED = r'^[A-Z]\w*\.\w+(, *[A-Z]\w*\.\w+)* *= *(\\\s*$|_\w+)'   # `Cls.name = _fn` (or a continued line)
+
+
+def test_every_method_is_found_by_its_name():
+    "Methods added in later cells keep their names: `def save_checkpoint` is in the code, no `Cls.x = _y` remains."
+    text = {p.name: p.read_text() for p in PKG.glob('*.py')}
+    assert re.search(r'^def save_checkpoint\(self:Trainer', text['trainer.py'], re.M)
+    attached = [(n, line) for n, t in text.items() for line in t.splitlines()
+                if re.match(ATTACHED, line)]
+    assert attached == []
+    from embedding_trainer.trainer import Trainer
+    assert Trainer.save_checkpoint.__name__ == 'save_checkpoint' and Trainer.fit.__qualname__ == 'Trainer.fit'

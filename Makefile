@@ -9,7 +9,7 @@ export MPLBACKEND ?= Agg
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install train test check-sync nbtest pytest nbval lab clean chromium screenshot
+.PHONY: install train test check-sync lint nbtest pytest tutorials lab clean chromium screenshot
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,8 @@ install: $(STAMP)
 train: $(STAMP)
 	$(BIN)/et-train --config configs/dialogue.yaml
 
-# The tree must not change when notebooks are exported and cleaned: the package is generated, never hand-edited.
+# The tree must not change when notebooks are exported and cleaned: the package is generated, never hand-edited;
+# README.md is generated from nbs/index.ipynb (tools/readme.py, since nbdev_readme needs Quarto).
 check-sync: $(STAMP)
 	@before="$$(git status --porcelain --untracked-files=all; git diff | sha1sum)"; \
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean; \
@@ -32,9 +33,15 @@ check-sync: $(STAMP)
 	if [ "$$before" != "$$after" ]; then \
 	  echo "nbdev_export/nbdev_clean changed the tree: notebooks and package are out of sync:"; git status --short; exit 1; \
 	else echo "export and clean leave the tree unchanged"; fi
+	$(BIN)/python tools/readme.py --check
 
+# ruff over the notebooks (the source), the tests, the tools and the generated package (settings in ruff.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# The library notebooks; the teaching notebooks in nbs/tutorials run once, in `make tutorials`.
 nbtest: $(STAMP)
-	$(BIN)/nbdev_test --n_workers 2 --do_print
+	$(BIN)/nbdev_test --n_workers 2 --do_print --skip_folder_re '^([_.].*|tutorials)$$'
 
 pytest: $(STAMP)
 	$(BIN)/pytest tests/
@@ -48,11 +55,7 @@ chromium:
 	  || echo "chromium could not be installed: the browser test will be skipped"; \
 	else echo "chromium is missing and apt-get cannot run here: the browser test will be skipped"; fi
 
-# nbtest already runs the tutorials through nbdev's runner; nbval runs them once more in a real Jupyter kernel.
-nbval: $(STAMP)
-	IN_TEST=1 $(BIN)/pytest --nbval-lax --nbval-current-env -q nbs/tutorials
-
-test: chromium check-sync nbtest pytest nbval
+test: chromium check-sync lint nbtest pytest tutorials
 
 # docs/dashboard.png: the dashboard after a short run of the dialogue preset, in JupyterLab in headless Chromium.
 screenshot: $(STAMP) chromium
@@ -64,12 +67,10 @@ LAB_ARGS ?=
 lab: $(STAMP)
 	env -u MPLBACKEND $(BIN)/jupyter lab --notebook-dir=nbs $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-# The teaching notebooks in nbs/tutorials, on their fast test path (IN_TEST), in a real kernel (nbval) and in
-# nbdev's runner; stored without outputs, so nothing is compared but every check in them must pass.
-.PHONY: tutorials
+# The teaching notebooks in nbs/tutorials, on their fast test path (IN_TEST), in a real Jupyter kernel (nbval);
+# stored without outputs, so nothing is compared but every check in them must pass.
 tutorials: $(STAMP)
 	IN_TEST=1 $(BIN)/pytest --nbval-lax --nbval-current-env -q nbs/tutorials
-	$(BIN)/nbdev_test --path nbs/tutorials --n_workers 2
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -64,6 +64,7 @@ class ResidualMLP(nn.Module):
         d, h = self.fc1.in_features, self.fc1.out_features
         return f"residual MLP {d}-{h}-{d}"
 
+# %% ../nbs/05a_adapters.ipynb #500da7cb
 class LowRankAdapter(nn.Module):
     "ŷ = x + B(A x) + b with A: D→r, B: r→D; B and b start at zero (the identity)."
     def __init__(self,

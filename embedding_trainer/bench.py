@@ -204,6 +204,7 @@ def _run_outputs(lat, st, clamp):
     out.pow(2).mean().backward()
     return [out.detach(), s.grad, c.grad] + [p.grad.clone() for p in lat.parameters()]
 
+# %% ../nbs/22_bench.ipynb #54514788
 def _compiled_run_checks(device) -> list:
     """A whole compiled run (graphs of several steps, clamp writes, fire masks; with and without step checkpointing)
     against the eager run."""
@@ -221,6 +222,7 @@ def _compiled_run_checks(device) -> list:
                         'error': err, 'ok': err < 1e-4 and bool(lat.compile_mode)})
     return results
 
+# %% ../nbs/22_bench.ipynb #75854b30
 def check_fast_paths(device:torch.device|str='cpu',
                      compile:bool=False,          # also the compiled step
                      precisions=('fp32', 'bf16')) -> list:
@@ -282,6 +284,7 @@ def _variants(case:str, device:torch.device, quick:bool, compile_mode=True) -> l
            dict(perception='conv', compile=compile_mode)]
     return out[:2] if quick else out
 
+# %% ../nbs/22_bench.ipynb #e4b09527
 def run_bench(device:torch.device|str='cpu', cases=('cpu', 'sweep'), quick:bool=False, compile_mode=True,
               perceptions=None,   # run only the variants with these perceptions (None: all)
               log=print) -> dict:
@@ -324,6 +327,7 @@ def run_bench(device:torch.device|str='cpu', cases=('cpu', 'sweep'), quick:bool=
     out['load_average'] = os.getloadavg() if hasattr(os, 'getloadavg') else None
     return out
 
+# %% ../nbs/22_bench.ipynb #f2e8e91c
 def _device_name(device:torch.device) -> str:
     if device.type == 'cuda': return torch.cuda.get_device_name(device)
     cpu = platform.processor() or platform.machine()
@@ -333,6 +337,7 @@ def _device_name(device:torch.device) -> str:
     except (OSError, StopIteration): pass
     return f"{cpu}, {os.cpu_count()} cores"
 
+# %% ../nbs/22_bench.ipynb #25cfc260
 def bench_cli(argv=None) -> int:
     "Entry point of `et-bench`."
     p = argparse.ArgumentParser(prog='et-bench', description='Throughput and memory of the lattice training step.')

@@ -66,6 +66,7 @@ def verify_checkpoint(path:str|Path) -> dict:
     "The header of `path` if the file is complete and unaltered; `CheckpointError` saying why not otherwise."
     return _checked(Path(path))[0]
 
+# %% ../nbs/14_checkpoint.ipynb #d85cb0b8
 def is_good(path:str|Path) -> bool:
     "Is `path` a complete, unaltered checkpoint?"
     try: _read_verified(Path(path)); return True
@@ -146,6 +147,7 @@ def _rng_from_plain(plain:dict) -> dict:
     if 'cuda' in plain: state['cuda'] = plain['cuda']
     return state
 
+# %% ../nbs/14_checkpoint.ipynb #e4e45ad2
 def _plain(v, where:str):
     "`v` made of tensors, numbers, strings, None, lists, tuples and dicts only; CheckpointError otherwise."
     if v is None or isinstance(v, (bool, int, float, str, torch.Tensor)): return v
@@ -241,6 +243,7 @@ def _restore(what:str, path:Path, fn, state):
                               f"{type(e).__name__}: {str(e)[:600]}",
                               f"build the {what} from the run's config before loading", path=str(path)) from None
 
+# %% ../nbs/14_checkpoint.ipynb #a7a6e196
 def load_checkpoint(path:str|Path,       # a checkpoint file, or a run folder (its latest good checkpoint)
                     model=None,          # restore its weights into this module
                     optimizer=None,      # restore into this optimizer
@@ -435,6 +438,7 @@ def resume(self:Checkpointing, trainer):
     trainer._best_state = self._resume_best(trainer, state['path'], state)
     log.warning(f"resumed from {path} at step {trainer.step}")
 
+# %% ../nbs/14_checkpoint.ipynb #27f9cf1d
 @patch
 def _resume_best(self:Checkpointing, trainer, path, state):
     "The best weights so far; repairs best.pt when a kill left it behind the checkpoint that should be its copy."

@@ -40,6 +40,7 @@ def _resolve_config(src):
     if src and not Path(src).exists() and src.endswith(('.yaml', '.yml')): return Path(src).stem
     return src
 
+# %% ../nbs/21_cli.ipynb #75930217
 def _report_run(res) -> str:
     "What `et-train` prints after one run: how it trained, the split, the table, where it was saved."
     tr, (n_train, n_val, n_test), cfg = res['trainer'], res['splits'], res['config']
@@ -52,6 +53,7 @@ def _report_run(res) -> str:
         format_table(res['rows'], split='test'),
         f"\nsaved to {res['dir']}: best.pt, metrics.json, history.json, config.yaml, curves.png, baselines/"])
 
+# %% ../nbs/21_cli.ipynb #6444d450
 def train_cli(argv=None) -> int:
     "Entry point of `et-train`."
     args = _parser_train().parse_args(argv)

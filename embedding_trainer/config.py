@@ -45,6 +45,7 @@ class DataConfig:
     normalize:bool = True              # scale embeddings to unit length
     max_pairs:int|None = None          # use at most this many pairs; None: all
 
+# %% ../nbs/17_config.ipynb #5a54b1ac
 @dataclass
 class TrainConfig:
     "How the model is trained (the `train` section)."
@@ -70,6 +71,7 @@ class TrainConfig:
     ram_budget_gb:float = 4.0          # memory the run may use, in GB
     distributed:str = 'auto'           # 'auto' (DDP when torchrun started > 1 process), 'on' (require it) or 'off'
 
+# %% ../nbs/17_config.ipynb #25ede42a
 @dataclass
 class CheckpointConfig:
     "Where and how often the training state is saved (the `checkpoint` section)."
@@ -110,6 +112,7 @@ class Rule(NamedTuple):
     allowed: str
 
 def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
+
 def _is_num(v): return (_is_int(v) and -1e308 < v < 1e308) or (isinstance(v, float) and math.isfinite(v))
 
 def int_rule(lo:int|None=None, none:bool=False) -> Rule:
@@ -133,6 +136,8 @@ def choice_rule(*allowed) -> Rule:
     return Rule(lambda v: isinstance(v, str) and v in allowed, 'one of ' + ', '.join(map(repr, allowed)))
 
 BOOL = Rule(lambda v: isinstance(v, bool), 'true or false')
+
+# %% ../nbs/17_config.ipynb #4f2fb4ac
 def str_rule(none:bool=False) -> Rule:
     "A non-empty string (or None when `none`)."
     return Rule(lambda v: (none and v is None) or (isinstance(v, str) and v.strip() != ''),
@@ -192,6 +197,7 @@ def _text_data(d:DataConfig) -> bool:
     fmt = d.format if d.format != 'auto' else Path(d.path).suffix.lstrip('.').lower()
     return fmt in TEXT_FORMATS or fmt not in FORMATS   # a named corpus has no suffix: texts
 
+# %% ../nbs/17_config.ipynb #a3b61ae6
 def cross_problems(cfg:Config, # a config whose single fields were checked
                    bad:set=frozenset() # keys with a problem of their own: rules reading them are skipped
                   ) -> list[tuple[str,str]]:
@@ -228,11 +234,15 @@ class _Loader(yaml.SafeLoader):
     "SafeLoader with YAML 1.2 floats and booleans: 1e-3 (no dot) is a float; only true/false are booleans (not on/off)."
 
 _EXP_FLOAT = re.compile(r'^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$')   # 3e-4, 1.5E3
+
 _Loader.add_implicit_resolver('tag:yaml.org,2002:float', _EXP_FLOAT, list('-+0123456789'))
+
 _BOOL = 'tag:yaml.org,2002:bool'
+
 _Loader.yaml_implicit_resolvers = {c: [(tag, rx) for tag,
                                        rx in rs if tag != _BOOL]    # a copy: SafeLoader keeps its own
                                    for c, rs in _Loader.yaml_implicit_resolvers.items()}
+
 _Loader.add_implicit_resolver(_BOOL, re.compile(r'^(?:true|True|TRUE|false|False|FALSE)$'), list('tTfF'))
 
 def _key_lines(node, prefix:str='', lines:dict|None=None, depth:int=2) -> dict:
@@ -246,6 +256,7 @@ def _key_lines(node, prefix:str='', lines:dict|None=None, depth:int=2) -> dict:
                 _key_lines(v, path + '.', lines, depth - 1)
     return lines
 
+# %% ../nbs/17_config.ipynb #10d95807
 def parse_yaml(text:str,      # a YAML document
                where:str=''   # where it comes from, for messages (a path, 'the YAML string', an override)
               ) -> tuple[Any, dict]:
@@ -303,6 +314,7 @@ def _unknown_key(key:str, section:str|None) -> str:
         if home: return f"unknown key in {section}; did you mean '{home[0]}.{key}'?"
     return "unknown key; known keys: " + ', '.join(names)
 
+# %% ../nbs/17_config.ipynb #291c302d
 def _check(rule:Rule, value) -> str|None:
     if rule.ok(value): return None
     msg = f"{_short(value)} is not allowed: must be {rule.allowed}"
@@ -330,6 +342,7 @@ def _raise_problems(problems:Problems, origin:str=''):
     err.problems = problems
     raise err
 
+# %% ../nbs/17_config.ipynb #ec388b43
 def _collect(raw:dict, lines:dict, sources:dict, problems:Problems) -> Config:
     "The config that `raw` describes (invalid fields at their defaults); its problems appended to `problems`."
     def where(key): return sources.get(key) or (f"line {lines[key]}" if key in lines else '')
@@ -360,6 +373,7 @@ def _collect(raw:dict, lines:dict, sources:dict, problems:Problems) -> Config:
     for key, msg in cross_problems(cfg, bad): add(key, msg)
     return cfg
 
+# %% ../nbs/17_config.ipynb #2f8a8e20
 def _check_top(raw, origin:str):
     if raw is not None and not isinstance(raw, dict):
         raise ConfigError(f"{origin or 'the configuration'} must be a mapping of sections (model, data, train, "
@@ -427,6 +441,7 @@ def _parse_override(item, raw:dict, sources:dict, problems:Problems):
     if isinstance(section, dict): section[parts[1]] = parsed
     sources[key] = f"override {text!r}"
 
+# %% ../nbs/17_config.ipynb #6987fe47
 def load_config(src=None,         # a .yaml path, a preset name, a YAML string, a dict, a Config, or None (defaults)
                 overrides=None    # e.g. ["train.lr=3e-4", "model.face=[4,4,24]"]; values are read as YAML
                ) -> Config:

@@ -49,6 +49,7 @@ class ModelConfig:
 def _choices(key, value, allowed):
     return None if value in allowed else (key, f"{value!r} is not one of {', '.join(map(repr, allowed))}")
 
+# %% ../nbs/05_cube.ipynb #eed3cede
 @patch
 def problems(self:ModelConfig) -> list[tuple[str,str]]:
     "Every problem of these settings, as `(key, message)` pairs (empty when valid)."
@@ -92,6 +93,7 @@ def problems(self:ModelConfig) -> list[tuple[str,str]]:
          f"would not depend on the input at all (the light cone); use model.steps >= {self.depth - 1}")
     return p
 
+# %% ../nbs/05_cube.ipynb #0ba7f081
 @patch
 def validate(self:ModelConfig) -> ModelConfig:
     "Raise one `ConfigError` listing every problem; returns self when valid."
@@ -122,6 +124,7 @@ def _as_model_config(config) -> ModelConfig:
                       "expected ModelConfig, a dict of model settings, or a config with a model section",
                       "pass ModelConfig(...) or load_config(...)")
 
+# %% ../nbs/05_cube.ipynb #6f88f940
 class EmbeddingCube(nn.Module):
     "Embedding → face → lattice → face → embedding; the lattice is the only path from input to output."
     def __init__(self,

@@ -32,6 +32,7 @@ class TextPairs(NamedTuple):
 
 ON_BAD_ROW = ('error', 'skip')
 
+# %% ../nbs/07_data.ipynb #cd376a1c
 class _BadRows:
     "Collects bad rows of one file: raises at the first one, or counts them for one warning at the end."
     def __init__(self, path, on_bad_row:str, rule:str, unit:str='line'):
@@ -59,6 +60,7 @@ class _BadRows:
             warnings.warn(SkippedRowsWarning(f"skipped {len(self.reasons)} of {n_rows} rows in {self.path.name}: "
                                              + ", ".join(self.reasons[:5]) + more), stacklevel=3)
 
+# %% ../nbs/07_data.ipynb #97e26a48
 def _check_text(row:dict, key:str) -> str|None:
     "Why `row[key]` is not a usable text, or None if it is."
     if key not in row or row[key] is None: return f"missing '{key}'"
@@ -168,6 +170,7 @@ def _texts_of(d:dict, key:str):
     if t is None: return None
     return [str(s) for s in (t.tolist() if hasattr(t, 'tolist') else t)]
 
+# %% ../nbs/07_data.ipynb #c9a6d02d
 def load_embedding_pairs(path,                       # a .pt, .npy or .npz file of embeddings
                          on_bad_row:str='error',     # 'error' or 'skip' for rows with NaN/inf (or zero, if normalising)
                          normalize:bool=True,        # scale every row to unit length
@@ -266,6 +269,7 @@ def load_bundled(kind:str='dialogue',      # 'dialogue' (question -> answer) or 
 
 # %% ../nbs/07_data.ipynb #5b7a8583
 NAMED_SOURCES = ('chatterbot', 'synthetic')   # what a data.path may name instead of a file
+
 CORPUS_INSTALL = "pip install 'embedding_trainer[corpus]'"
 
 def read_chatterbot(language:str='english', # a folder of the corpus (english, spanish, ...)
@@ -290,6 +294,7 @@ def read_chatterbot(language:str='english', # a folder of the corpus (english, s
                 seen.add((q, a)); qs.append(q); ans.append(a); lines.append(len(lines) + 1)
     return TextPairs(qs, ans, lines)
 
+# %% ../nbs/07_data.ipynb #f733c238
 def synthetic_pairs(n:int=100_000,      # pairs
                     dim:int=384,        # D
                     block:int=6,        # the map mixes dimensions in blocks of this size (local on the face)

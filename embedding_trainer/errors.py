@@ -64,6 +64,7 @@ class DataError(EmbeddingTrainerError, ValueError):
     Category DATA of `nbs/errors_log.md`."""
     category = 'DATA'
 
+# %% ../nbs/00_errors.ipynb #a7607090
 class CheckpointError(EmbeddingTrainerError, RuntimeError):
     """A checkpoint is damaged, unsafe, or belongs to a different configuration.
     Category CHECKPOINT of `nbs/errors_log.md`."""

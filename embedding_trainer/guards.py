@@ -47,6 +47,7 @@ def guard_settings(config) -> GuardsConfig:
     if g is None: return GuardsConfig()
     return GuardsConfig(**g) if isinstance(g, dict) else g
 
+# %% ../nbs/16_guards.ipynb #dec783cd
 class Guard(Callback):
     "A callback that acts on its findings as `settings` say."
     def __init__(self, settings:GuardsConfig|None=None): # the `guards` section (defaults if None)
@@ -84,6 +85,7 @@ def group_norms(norms:dict) -> dict:
         sq[part] = sq.get(part, 0.0) + v * v
     return {k: math.sqrt(v) for k, v in sq.items()}
 
+# %% ../nbs/16_guards.ipynb #8fa928ec
 class StabilityGuard(Guard):
     "Non-finite loss or gradients: roll back; exploding or vanishing gradients: the configured action."
     def __init__(self, settings:GuardsConfig|None=None): # the `guards` section (defaults if None)

@@ -69,8 +69,10 @@ def _load_from_state_dict(self:CellRule, state_dict, prefix, *args, **kwargs):
 
 # %% ../nbs/04_lattice.ipynb #697a4c55
 POSITIONS = ('learned', 'coords', 'none')
+
 COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cudagraphs')
 
+# %% ../nbs/04_lattice.ipynb #7be2d596
 class Lattice3D(nn.Module):
     "A 3D grid of cells sharing one `CellRule`, stepped in parallel; state `(B, X, Y, Z, S)`."
     def __init__(self,
@@ -214,6 +216,7 @@ def step(self:Lattice3D,
     "One synchronous update of every cell."
     return self._steps(state, pos_hidden, None, None if fire_mask is None else [fire_mask], 1)
 
+# %% ../nbs/04_lattice.ipynb #5bf013dd
 @patch
 def _run_steps(self:Lattice3D, state, pos_hidden, clamp, n):
     "`n` steps (a unit for step checkpointing); compiled: in graphs of `_COMPILE_CHUNK` steps, the rest in one more."
@@ -262,6 +265,7 @@ def forward(self:Lattice3D,
         return state
     return self._run_steps(state, pos_hidden, clamp, steps)
 
+# %% ../nbs/04_lattice.ipynb #fc321496
 @patch
 def zeros(self:Lattice3D, batch:int, device=None, dtype=torch.float32):
     "An all-zero state for `batch` examples."

@@ -30,6 +30,7 @@ def _quiet_fd2():
     finally:
         os.dup2(saved, 2); os.close(saved)
 
+# %% ../nbs/15_memory.ipynb #4a8ab2e0
 def measure_peak(fn:Callable,                  # the work to measure, called once with no arguments
                  device:torch.device|str='cpu' # where its tensors live
                 ) -> int:
@@ -84,6 +85,7 @@ def _low_precision(device, precision) -> bool:
     if precision == 'auto': return torch.device(device).type == 'cuda'
     return precision in ('bf16', 'fp16')
 
+# %% ../nbs/15_memory.ipynb #d144085c
 def estimate_memory(config,                         # ModelConfig, a dict of model settings, or a full config
                     batch:int,                      # examples per step
                     device:torch.device|str='cpu',  # where the step runs
@@ -168,6 +170,7 @@ def memory_budget(config, device:torch.device|str='cpu') -> int:
                                 "raise train.ram_budget_gb, or set train.batch_size to a number")
     return int(budget - held)
 
+# %% ../nbs/15_memory.ipynb #2ac1a4f6
 def auto_batch_size(model:torch.nn.Module,        # the model to train (an EmbeddingCube or anything with `.config`)
                     sample_x:torch.Tensor,         # (n, D) some inputs; rows are repeated to fill a batch
                     sample_y:torch.Tensor,         # (n, D) their targets

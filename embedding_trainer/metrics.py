@@ -108,6 +108,7 @@ def mrr(pred,                   # (N, D) predicted answer embeddings
     "Mean reciprocal rank of the true answers."
     return float((1.0 / answer_ranks(pred, target, ties).double()).mean())
 
+# %% ../nbs/11_metrics.ipynb #fd427c25
 def retrieval_metrics(pred,                   # (N, D) predicted answer embeddings
                       target,                 # (N, D) true answers of the same split
                       ks:tuple=(1, 5),        # the k of each Recall@k
@@ -162,6 +163,7 @@ def _check_rows(x, y, names=('x_train', 'y_train')) -> tuple[torch.Tensor, torch
                                **{f"{names[0]}_shape": tuple(x.shape), f"{names[1]}_shape": tuple(y.shape)})
     return x, y
 
+# %% ../nbs/11_metrics.ipynb #0e29b242
 def _check_in(q, dim:int) -> torch.Tensor:
     "Questions given to a fitted predictor: (N, dim)."
     q = _as_matrix(q, 'x')
@@ -225,6 +227,7 @@ def skipped_row(name:str, n:int, note:str, ks:tuple=(1, 5), params=None) -> dict
     "The row of a method that could not be scored: every metric None, and the note says why."
     return _row(name, params, {'cosine': None, 'mse': None, **{f'recall@{k}': None for k in ks}, 'mrr': None}, n, note)
 
+# %% ../nbs/11_metrics.ipynb #74de3f60
 def baseline_table(x_train, y_train,        # training questions (N, Dx) and answers (N, Dy)
                    x_test, y_test,          # test questions and answers: scored, and the retrieval candidates
                    x_val=None, y_val=None,  # validation split: chooses ridge's alpha
@@ -299,6 +302,7 @@ def format_table(rows:list[dict],        # rows of `baseline_table`
               "of true answers ranked in the top k (chance k/N); ↑ higher is better, ↓ lower; * best")
     return '\n'.join([title, *_aligned(head, body), legend] + (_notes(rows, width) if notes else []))
 
+# %% ../nbs/11_metrics.ipynb #3503e1b1
 def _aligned(head:list, body:list) -> list[str]:
     "Rows of cells as text lines: the first column left-aligned, the others right-aligned, under a rule."
     w = [max(len(str(c[i])) for c in [head] + body) for i in range(len(head))]

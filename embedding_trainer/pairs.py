@@ -37,6 +37,7 @@ def _l2_normalize(t:torch.Tensor, name:str) -> torch.Tensor:
                         "a zero embedding has no direction", "drop the row, or load with normalize=False")
     return t / norms
 
+# %% ../nbs/06_pairs.ipynb #b1b9a739
 class PairSet:
     "Paired embeddings `x -> y` (float32, `(N, D)`), optionally with their texts."
     def __init__(self,

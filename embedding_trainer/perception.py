@@ -67,6 +67,7 @@ def _wrap(state, dim):
     n = state.shape[dim]
     return torch.cat([state.narrow(dim, n - 1, 1), state, state.narrow(dim, 0, 1)], dim=dim)
 
+# %% ../nbs/03_perception.ipynb #d83162bb
 def perceive_conv(state:torch.Tensor,  # (B, X, Y, Z, S) lattice state
                   weight:torch.Tensor, # (H, n_slots*S) weights of a Linear over `perceive`'s output
                   offsets:tuple,       # neighbour offsets, self first

@@ -98,6 +98,7 @@ def to_face(self:EmbeddingReshaper, x):
     flat[..., self.slot_of_dim.to(t.device)] = t
     return back(flat.reshape(t.shape[:-1] + self.face))
 
+# %% ../nbs/02_reshaper.ipynb #61ec187c
 @patch
 def to_vector(self:EmbeddingReshaper, face):
     "`(B, X, Y, K)` or `(X, Y, K)` face -> `(B, D)` or `(D,)` embeddings (padding dropped)."

@@ -58,6 +58,7 @@ def prepare_data(cfg:Config,          # the run's config
 
 # %% ../nbs/19_run.ipynb #46efc26e
 MODEL_NAMES = {'cube': 'cube', 'mlp': 'MLP', 'lowrank': 'low-rank'}   # row names of the models
+
 LEARNED_BASELINES = ADAPTERS   # trained beside the cube, with the run's own recipe
 
 def build_for(cfg:Config, train:PairSet|None=None):
@@ -78,6 +79,7 @@ def fit(cfg:Config, train:PairSet, val:PairSet|None, callbacks=(), progress:bool
     trainer.fit()
     return model, trainer
 
+# %% ../nbs/19_run.ipynb #b0df0b89
 def baseline_config(cfg:Config, kind:str, budget:int, batch_size:int|None=None) -> Config:
     "The run's config for a learned baseline: the model kind, its budget, its folder (and an auto batch) change."
     d = cfg.to_dict()
@@ -108,6 +110,7 @@ def ema(values:list, alpha:float=0.1) -> list:
         out.append(m / w)
     return out
 
+# %% ../nbs/19_run.ipynb #db24c97a
 def plot_history(history:dict,              # the model's history (`Trainer.fit()`'s)
                  baselines:list|None=None,  # closed-form baselines scored on the validation split (rows)
                  metric:str='mrr',          # the validation metric to draw (the one the run selects on)
@@ -253,6 +256,7 @@ def load_model(path) -> tuple:
     load_checkpoint(state['path'], model=model, config=cfg, restore_rng=False)
     return model.eval(), {**state, 'config': cfg}
 
+# %% ../nbs/19_run.ipynb #563fa9dd
 def evaluate_run(folder,            # a run folder or one of its checkpoint files
                  data=None,         # a file whose every pair is the test split (default: the run's own test split)
                  overrides=()) -> dict:  # config overrides, e.g. ['data.cache_dir=...']
@@ -290,6 +294,7 @@ def parse_seeds(text) -> list[int]:
     return seeds
 
 SUMMARY_METRICS = ('cosine', 'recall@1', 'recall@5', 'mrr')
+
 REPORTED = (*MODEL_NAMES.values(), 'identity')   # the rows of a seed's one-line report
 
 def summarize(per_seed:list[list[dict]]) -> list[dict]:
@@ -305,6 +310,7 @@ def summarize(per_seed:list[list[dict]]) -> list[dict]:
         out.append(row)
     return out
 
+# %% ../nbs/19_run.ipynb #ecb674df
 def compare_paired(per_seed:list[list[dict]], ranks:list[dict], ref:str='cube') -> list[dict]:
     "The model `ref` against each other method: wins/ties/losses per seed and the paired bootstrap over pooled pairs."
     out = []
@@ -330,6 +336,7 @@ def _pm(cell) -> str:
     if cell is None: return '-'
     return f"{cell['mean']:.3f}" + (f" ± {cell['sd']:.3f}" if cell['sd'] is not None else ' (1 seed)')
 
+# %% ../nbs/19_run.ipynb #ccc24919
 def format_summary(results:dict, width:int=100) -> str:
     "The per-method mean ± sd table and the paired comparisons, in at most `width` columns."
     seeds, summary, paired = results['seeds'], results['summary'], results['paired']

@@ -48,6 +48,7 @@ def _pairs(data, what):
                             bad_rows=bad[:10].tolist())
     return x, y
 
+# %% ../nbs/18_trainer.ipynb #fae55232
 def _check_dims(model, train_xy, val_xy):
     "The data's embedding size must be the model's `embedding_dim` (IntegrationError naming both)."
     dim = getattr(getattr(model, 'config', None), 'embedding_dim', None)
@@ -97,28 +98,35 @@ class Trainer:
         self._stop, self._resume_gate = threading.Event(), threading.Event()
         self._resume_gate.set()
 
-    def request_stop(self, reason:str='stopped'):
-        "Ask the loop to stop after the current step (safe from any thread)."
-        self.stop_reason = self.stop_reason or reason
-        self._stop.set(); self._resume_gate.set()
+# %% ../nbs/18_trainer.ipynb #d2fbde26
+@patch
+def request_stop(self:Trainer, reason:str='stopped'):
+    "Ask the loop to stop after the current step (safe from any thread)."
+    self.stop_reason = self.stop_reason or reason
+    self._stop.set(); self._resume_gate.set()
 
-    def pause(self): self._resume_gate.clear()
-    def resume(self): self._resume_gate.set()
+@patch
+def pause(self:Trainer): self._resume_gate.clear()
+@patch
+def resume(self:Trainer): self._resume_gate.set()
 
-    @property
-    def paused(self): return not self._resume_gate.is_set()
+@patch
+@property
+def paused(self:Trainer): return not self._resume_gate.is_set()
 
-    def _emit(self, event, *args):
-        for cb in self.callbacks:
-            fn = getattr(cb, event, None)
-            if fn is not None: fn(self, *args)
+@patch
+def _emit(self:Trainer, event, *args):
+    for cb in self.callbacks:
+        fn = getattr(cb, event, None)
+        if fn is not None: fn(self, *args)
 
-    def log_event(self, kind:str, message:str, step:int|None=None, **facts) -> dict:
-        "Record something the run survived (a rollback, a warning) in `history['events']` and the log."
-        ev = {'step': self.step + 1 if step is None else step, 'kind': kind, 'message': message, **facts}
-        self.history.setdefault('events', []).append(ev)
-        log.warning(message)
-        return ev
+@patch
+def log_event(self:Trainer, kind:str, message:str, step:int|None=None, **facts) -> dict:
+    "Record something the run survived (a rollback, a warning) in `history['events']` and the log."
+    ev = {'step': self.step + 1 if step is None else step, 'kind': kind, 'message': message, **facts}
+    self.history.setdefault('events', []).append(ev)
+    log.warning(message)
+    return ev
 
 # %% ../nbs/18_trainer.ipynb #b04733ad
 @patch
@@ -179,6 +187,7 @@ def _grad_info(self:Trainer) -> dict:
     total = torch.linalg.vector_norm(norms)
     return {'grad_norm': total.item(), 'grad_norms': dict(zip([n for n, _ in named], norms.tolist())), 'total': total}
 
+# %% ../nbs/18_trainer.ipynb #e039a628
 @patch
 def _train_step(self:Trainer,
                 xb:torch.Tensor,  # (B, D) inputs of the batch, on the device
@@ -246,6 +255,7 @@ def _restore_good(self:Trainer) -> int:
     self.optimizer.load_state_dict(copy.deepcopy(self._good['optimizer']))
     return self._good['step']
 
+# %% ../nbs/18_trainer.ipynb #97e01d6d
 @patch
 def rollback(self:Trainer, reason:str):
     "Refuse this step, return to the last good state and lower the learning rate (settings in `guards`)."
@@ -368,6 +378,7 @@ def _run_loop(self:Trainer):
             self.log_event('oom', f"step {self.step + 1}: out of memory with a batch of {bs * 2} ({e.cause}); "
                            f"continuing with a batch of {bs}", step=self.step + 1, batch_size=bs)
 
+# %% ../nbs/18_trainer.ipynb #bf9aee8c
 @patch
 def fit(self:Trainer):
     "Train; returns the history (`{'train': [...], 'eval': [...], 'events': [...]}`); the best validated weights stay."

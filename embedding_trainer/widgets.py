@@ -34,6 +34,7 @@ def _spread(n:int, k:int) -> list[int]:
     if n <= k: return list(range(n))
     return sorted({round(i * (n - 1) / (k - 1)) for i in range(k)})
 
+# %% ../nbs/20_widgets.ipynb #b5c2a252
 def lattice_figure(norms:torch.Tensor,  # (T+1, B, X, Y, Z) cell-state norms from `cube(x, record=True)`
                    example:int=0,       # which row of the batch to draw
                    max_steps:int=6,     # at most this many lattice steps (rows), evenly spaced
@@ -95,6 +96,7 @@ def _write(d:dict, key:str, value):
     if isinstance(d, list): d[int(last)] = value
     else: d[last] = value
 
+# %% ../nbs/20_widgets.ipynb #e1bf5ba0
 def _to_widget(key:str, value):
     "A config value as its control shows it."
     if key == 'train.max_steps': return value or 0
@@ -230,6 +232,7 @@ def _sync_buttons(self:TrainingDashboard):
     self.load_button.disabled = run
     for w in self.controls.values(): w.disabled = run
 
+# %% ../nbs/20_widgets.ipynb #3f5df00e
 @patch
 def set_controls(self:TrainingDashboard, cfg):
     "Show the settings of `cfg` in the controls (validated once, at the end)."
@@ -270,6 +273,7 @@ def start(self:TrainingDashboard) -> bool:
     else: self._run(cfg)
     return True
 
+# %% ../nbs/20_widgets.ipynb #f8047f32
 @patch
 def _run(self:TrainingDashboard, cfg):
     "The body of a run (in the training thread): `run.run` with this dashboard as a callback; never raises."
@@ -298,6 +302,7 @@ def _run(self:TrainingDashboard, cfg):
         self.pause_button.description = 'Pause'
         self._sync_buttons()
 
+# %% ../nbs/20_widgets.ipynb #0ff13077
 @patch
 def toggle_pause(self:TrainingDashboard):
     "Pause the run after the current step, or resume it."
@@ -351,6 +356,7 @@ def on_eval(self:TrainingDashboard, trainer, ev:dict):
     self._last_eval = ev
     if ev['step'] % self.redraw_every and self._redraw_due(): self.redraw(lattice=False)
 
+# %% ../nbs/20_widgets.ipynb #9c624408
 @patch
 def _redraw_due(self:TrainingDashboard) -> bool:
     "Has training run at least 4x as long as the last redraw took? (plots take at most ~1/5 of the time)"
@@ -387,6 +393,7 @@ def _lattice_norms(self:TrainingDashboard) -> torch.Tensor:
     finally: m.train(was)
     return norms
 
+# %% ../nbs/20_widgets.ipynb #afaeae73
 @patch
 def redraw(self:TrainingDashboard, curves:bool=True, lattice:bool=True):
     "Draw the curves and the lattice view into their images (PNG bytes; safe from the training thread)."
@@ -420,6 +427,7 @@ def _save_now(self:TrainingDashboard):
     self._say(f"saved step {self.trainer.step} to {path}", 'ok')
     return path
 
+# %% ../nbs/20_widgets.ipynb #b6b3e8e8
 @patch
 def load(self:TrainingDashboard, path=None):
     "Load a checkpoint (file or run folder; default: the path box, else the run folder); returns its state or None."

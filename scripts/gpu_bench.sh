@@ -9,10 +9,10 @@ export MPLBACKEND=Agg HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1
 
 # torch (with CUDA) first; the other runtime packages only where missing.
 if ! $PY -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.is_available())'; then
-  $PY -m pip install -q torch numpy pyyaml tqdm matplotlib pydantic
+  $PY -m pip install -q torch numpy pyyaml tqdm matplotlib
 fi
 for mod in numpy yaml tqdm; do
-  $PY -c "import $mod" 2>/dev/null || { $PY -m pip install -q numpy pyyaml tqdm matplotlib pydantic; break; }
+  $PY -c "import $mod" 2>/dev/null || { $PY -m pip install -q numpy pyyaml tqdm matplotlib; break; }
 done
 if ! $PY -m pip install -q --no-deps --no-build-isolation -e . >"$OUT/install.log" 2>&1; then
   echo "the package could not be installed (see $OUT/install.log): importing it from this checkout"

@@ -105,6 +105,6 @@ def build_model(config) -> nn.Module:
 def describe_model(model:nn.Module) -> str:
     "One line: what the model is and its parameter count."
     what = model.describe() if hasattr(model, 'describe') else (
-        f"cube {'x'.join(map(str, model.config.lattice_shape))}" if isinstance(model,
-                                                                               EmbeddingCube) else type(model).__name__)
+        f"cube {'x'.join(map(str, model.config.lattice_shape))}" if isinstance(model, EmbeddingCube)
+        else type(model).__name__)
     return f"{what}, {model.n_params:,} params"

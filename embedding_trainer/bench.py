@@ -155,8 +155,8 @@ def run_case(case:Case,
     if naive: row['x_naive'] = rate / naive
     if bounds:
         key = 'bf16' if precision in ('bf16', 'fp16') or (precision == 'auto' and device.type == 'cuda') else 'fp32'
-        row['bound_cell_steps_per_s'] = bounds[key] / flops_per_cell_step(case.neighbourhood, case.state_dim,
-                                                                          case.hidden_dim)
+        flops = flops_per_cell_step(case.neighbourhood, case.state_dim, case.hidden_dim)
+        row['bound_cell_steps_per_s'] = bounds[key] / flops
         row['of_bound'] = rate / row['bound_cell_steps_per_s']
     return row
 
@@ -299,8 +299,8 @@ def run_bench(device:torch.device|str='cpu', cases=('cpu', 'sweep'), quick:bool=
     for name in cases:
         if name == 'sweep':
             sizes = ((8, 12, 16) if quick else (8, 16, 24, 32)) if device.type == 'cpu' else (8, 16, 32, 64)
-            kw = dict(batch=2, hidden_dim=32) if device.type == 'cpu' else dict(batch=4, hidden_dim=128,
-                                                                                precision='bf16')
+            kw = (dict(batch=2, hidden_dim=32) if device.type == 'cpu'
+                  else dict(batch=4, hidden_dim=128, precision='bf16'))
             for r in sweep(sizes, device, reps=1 if quick else 2, bounds=bounds, **kw):
                 out['rows'].append(r); log(f"  {r['case']}: {r['cell_steps_per_s']:.2e} cell-steps/s, "
                                            f"{r['peak_mib']:.0f} MiB")

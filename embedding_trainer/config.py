@@ -160,8 +160,8 @@ RULES = {
         'mse_weight': num_rule(0), 'infonce_weight': num_rule(0), 'temperature': num_rule(0, lo_open=True),
         'grad_clip': num_rule(0, lo_open=True, none=True), 'eval_every': int_rule(1),
         'early_stopping_patience': int_rule(0), 'early_stopping_metric': choice_rule(*SELECTION_METRICS),
-        'device': Rule(lambda v: isinstance(v, str) and bool(DEVICE_PATTERN.match(v)), "'auto', 'cpu', 'cuda' or "
-                                                                                       "'cuda:N'"),
+        'device': Rule(lambda v: isinstance(v, str) and bool(DEVICE_PATTERN.match(v)),
+                       "'auto', 'cpu', 'cuda' or 'cuda:N'"),
         'precision': choice_rule(*PRECISIONS), 'seed': int_rule(0),
         'ram_budget_gb': num_rule(0, lo_open=True), 'distributed': choice_rule(*DIST_MODES)},
     'checkpoint': {

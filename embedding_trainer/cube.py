@@ -61,8 +61,8 @@ def problems(self:ModelConfig) -> list[tuple[str,str]]:
          f"{self.face!r} must be three whole numbers >= 1: [X, Y, K]")
     for key in ('embedding_dim', 'depth', 'state_dim', 'hidden_dim', 'steps'):
         v = getattr(self, key)
-        need(isinstance(v, int) and not isinstance(v, bool) and v >= 1, f'model.{key}', f"{v!r} must be a whole number "
-                                                                                        f">= 1")
+        need(isinstance(v, int) and not isinstance(v, bool) and v >= 1, f'model.{key}',
+             f"{v!r} must be a whole number >= 1")
     need(isinstance(self.pos_dim, int) and self.pos_dim >= 1, 'model.pos_dim', f"{self.pos_dim!r} must be >= 1")
     need(isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 0, 'model.checkpoint_every',
          f"{self.checkpoint_every!r} must be a whole number >= 0")
@@ -72,8 +72,8 @@ def problems(self:ModelConfig) -> list[tuple[str,str]]:
          f"{self.update_init!r} must be > 0")
     need(isinstance(self.residual, bool), 'model.residual', f"{self.residual!r} must be true or false")
     need(isinstance(self.compile, bool), 'model.compile', f"{self.compile!r} must be true or false")
-    need(self.budget is None or (isinstance(self.budget, int) and not isinstance(self.budget,
-                                                                                 bool) and self.budget >= 1),
+    need(self.budget is None or (isinstance(self.budget, int) and not isinstance(self.budget, bool)
+                                 and self.budget >= 1),
          'model.budget', f"{self.budget!r} must be a whole number >= 1, or null for the cube's parameter count")
     for c in (_choices('model.neighbourhood', self.neighbourhood, tuple(NEIGHBOURHOODS)),
               _choices('model.boundary', self.boundary, BOUNDARIES),

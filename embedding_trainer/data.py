@@ -218,8 +218,8 @@ def format_of(path:Path, fmt:str) -> str:
     if fmt != 'auto':
         f = fmt.lower().lstrip('.')
         if f not in FORMATS:
-            raise ConfigError(f"data.format = {fmt!r} is not a known format", f"the formats are auto, "
-                                                                              f"{', '.join(FORMATS)}",
+            raise ConfigError(f"data.format = {fmt!r} is not a known format",
+                              f"the formats are auto, {', '.join(FORMATS)}",
                               "set data.format: auto")
         return f
     suffix = path.suffix.lower().lstrip('.')

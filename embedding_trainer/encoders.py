@@ -241,8 +241,8 @@ def load_from_config(data_section,     # the config's `data` section: an object 
     if encoder is None:
         teacher = get('teacher') or 'minilm'
         if teacher not in TEACHERS:
-            raise ConfigError(f"data.teacher = {teacher!r} is not a known teacher", f"the teachers are "
-                                                                                    f"{', '.join(TEACHERS)}",
+            raise ConfigError(f"data.teacher = {teacher!r} is not a known teacher",
+                              f"the teachers are {', '.join(TEACHERS)}",
                               "set data.teacher: minilm")
         encoder = TEACHERS[teacher]()
     cache_dir = get('cache_dir')

@@ -240,8 +240,8 @@ def forward(self:Lattice3D,
         raise IntegrationError(
             f"lattice state must be (B, {', '.join(map(str, self.shape + (self.state_dim,)))}), got "
             f"{tuple(state.shape)}",
-            "the state does not match model.lattice shape and model.state_dim", "build the state with "
-                                                                                "Lattice3D.zeros(B)")
+            "the state does not match model.lattice shape and model.state_dim",
+            "build the state with Lattice3D.zeros(B)")
     if clamp is not None and tuple(clamp.shape) != (B,) + self.shape[:2] + (self.state_dim,):
         raise IntegrationError(f"clamp must be ({B}, {self.shape[0]}, {self.shape[1]}, {self.state_dim}), "
                                f"got {tuple(clamp.shape)}", "the input plane must cover the z = 0 face",

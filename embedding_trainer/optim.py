@@ -40,6 +40,6 @@ def make_optimizer(params,                 # the parameters to train
     if name == 'adamw': opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     elif name == 'adam': opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     elif name == 'sgd': opt = torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay)
-    else: raise ConfigError(f"unknown optimizer {name!r}", f"allowed: {', '.join(OPTIMIZERS)}", "set train.optimizer: "
-                                                                                                "adamw")
+    else: raise ConfigError(f"unknown optimizer {name!r}", f"allowed: {', '.join(OPTIMIZERS)}",
+                            "set train.optimizer: adamw")
     return opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(schedule, warmup, total))

@@ -12,8 +12,8 @@ from .errors import ConfigError, DataError
 from .runtime import patch
 
 # %% auto #0
-__all__ = ['KINDS', 'as_float_tensor', 'PairSet', 'DuplicatePairsWarning', 'check_test_overlap', 'config_getter',
-           'split_from_config']
+__all__ = ['KINDS', 'as_float_tensor', 'nonfinite_rows', 'PairSet', 'DuplicatePairsWarning', 'check_test_overlap',
+           'config_getter', 'split_from_config']
 
 # %% ../nbs/06_pairs.ipynb #0492de97
 KINDS = ('dialogue', 'autoencoder')
@@ -27,6 +27,11 @@ def as_float_tensor(a, name:str) -> torch.Tensor:
                             "store the embeddings as float32 or float16")
     t = a.detach() if torch.is_tensor(a) else torch.from_numpy(a)
     return t.to(device='cpu', dtype=torch.float32)
+
+def nonfinite_rows(t:torch.Tensor # (N, D)
+                  ) -> torch.Tensor:
+    "Indices of the rows of `t` that hold a NaN or an inf (what the pair set and the trainer refuse)."
+    return (~torch.isfinite(t)).any(1).nonzero()[:, 0]
 
 def _l2_normalize(t:torch.Tensor, name:str) -> torch.Tensor:
     "Rows of `t` scaled to unit length; a zero row is a `DataError`."
@@ -59,12 +64,11 @@ class PairSet:
                             "check that the file holds one question and one answer embedding per pair")
         if x.shape[0] == 0: raise DataError(f"no pairs{where}", "the set is empty", "give at least one pair")
         for name, t in (('x', x), ('y', y)):
-            bad = (~torch.isfinite(t)).any(1).nonzero()
+            bad = nonfinite_rows(t)
             if len(bad):
                 raise DataError(f"row {int(bad[0])} of '{name}' has NaN or inf{where}",
-                                "embeddings must be finite numbers", "re-encode the data, or load with "
-                                                                     "on_bad_row='skip'",
-                                bad_rows=len(bad))
+                                "embeddings must be finite numbers",
+                                "re-encode the data, or load with on_bad_row='skip'", bad_rows=len(bad))
         for name, texts in (('questions', questions), ('answers', answers)):
             if texts is not None and len(texts) != x.shape[0]:
                 raise DataError(f"{len(texts)} {name} for {x.shape[0]} pairs{where}",
@@ -154,8 +158,8 @@ def split(self:PairSet,
     if not train:
         raise DataError(f"{n} pairs leave nothing to train on: their {len(members)} distinct questions all went to "
                         f"the {n_val} validation and {n_test} test pairs", "all answers of a question stay on one "
-                        "side of the split, and this set has few distinct questions", "lower the fractions or use more "
-                                                                                      "pairs")
+                        "side of the split, and this set has few distinct questions",
+                        "lower the fractions or use more pairs")
     return tuple(self.subset(torch.tensor(part, dtype=torch.long)) for part in (train, val, test))
 
 # %% ../nbs/06_pairs.ipynb #1f54e5f4

@@ -155,8 +155,8 @@ def validation_baselines(train:PairSet, val:PairSet) -> list[dict]:
 
 def model_row(name:str, model, x, note:str) -> dict:
     "A model's entry for `baseline_table`: its predictions for `x` and a note that starts with what it is."
-    return {'name': name, 'params': model.n_params, 'pred': predict(model, x), 'note': f"{describe_model(model)}; "
-                                                                                       f"{note}"}
+    return {'name': name, 'params': model.n_params, 'pred': predict(model, x),
+            'note': f"{describe_model(model)}; {note}"}
 
 def score(models:list, train:PairSet, val:PairSet, test:PairSet, ranks:dict|None=None) -> list[dict]:
     "The models' rows, then the closed-form baselines fitted on train (ridge's alpha on val, if any), on test."

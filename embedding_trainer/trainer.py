@@ -11,6 +11,7 @@ from .errors import CheckpointError, DataError, IntegrationError, MemoryBudgetEr
 from .runtime import pick_device, seed_everything, autocast_for, memory_snapshot, is_oom, patch, log
 from .losses import compute_loss
 from .optim import make_optimizer
+from .pairs import nonfinite_rows
 from .metrics import retrieval_metrics, improves
 from .callbacks import ProgressBar, EarlyStopping, callback_states
 from .distributed import (DistInfo, wants_distributed, init_distributed, process_device,
@@ -40,7 +41,7 @@ def _pairs(data, what):
                         "check the data file, data.max_pairs and the split fractions (data.val_fraction, "
                         "data.test_fraction)")
     for side, t in (('inputs (x)', x), ('targets (y)', y)):
-        bad = (~torch.isfinite(t)).any(1).nonzero()[:, 0]
+        bad = nonfinite_rows(t)
         if len(bad):
             raise DataError(f"row {int(bad[0])} of the {what} {side} has NaN or inf ({len(bad)} such rows)",
                             "embeddings must be finite numbers: one NaN makes every weight NaN after a step",

@@ -310,8 +310,8 @@ def toggle_pause(self:TrainingDashboard):
     if self.trainer.paused:
         self.trainer.resume(); self.pause_button.description = 'Pause'; self._say('training')
     else:
-        self.trainer.pause(); self.pause_button.description = 'Resume'; self._say(f'paused after step '
-                                                                                  f'{self.trainer.step}')
+        self.trainer.pause(); self.pause_button.description = 'Resume'
+        self._say(f'paused after step {self.trainer.step}')
 
 @patch
 def stop(self:TrainingDashboard):

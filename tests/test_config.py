@@ -24,15 +24,14 @@ def test_presets_load_and_round_trip(name):
 
 def test_dialogue_preset_settings():
     c = load_config('dialogue')
-    assert (c.model.face, c.model.depth, c.model.state_dim, c.model.hidden_dim, c.model.steps) == ((8, 8, 6), 4, 16,
-                                                                                                   32, 6)
-    assert (c.model.position, c.model.residual, c.train.loss, c.train.batch_size, c.train.lr) == ('learned', True,
-                                                                                                  'infonce', 64, 3e-3)
+    assert (c.model.face, c.model.depth, c.model.state_dim, c.model.hidden_dim, c.model.steps) == \
+        ((8, 8, 6), 4, 16, 32, 6)
+    assert (c.model.position, c.model.residual, c.train.loss, c.train.batch_size, c.train.lr) == \
+        ('learned', True, 'infonce', 64, 3e-3)
     assert c.checkpoint.dir == 'runs/dialogue' and load_config('autoencoder').data.kind == 'autoencoder'
     t = load_config('tiny')
-    assert (t.model.face, t.model.depth, t.train.max_steps, t.train.eval_every, t.checkpoint.dir) == ((4, 4, 24), 3,
-                                                                                                      10, 5,
-                                                                                                          'runs/tiny')
+    assert (t.model.face, t.model.depth, t.train.max_steps, t.train.eval_every, t.checkpoint.dir) == \
+        ((4, 4, 24), 3, 10, 5, 'runs/tiny')
 
 
 def test_loads_from_the_shell_at_repo_root():
@@ -104,8 +103,8 @@ def test_ints_for_floats_but_not_bools_for_ints():
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
                     st.text(max_size=12), st.sampled_from(['auto', 'cpu', 'cuda:1', 'adamw', 'cosine', '3e-4', '']))
 values = st.recursive(scalars,
-                      lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
-                                                                                  max_size=4),
+                      lambda inner: (st.lists(inner, max_size=4)
+                                     | st.dictionaries(st.text(max_size=6), inner, max_size=4)),
                       max_leaves=8)
 
 

@@ -96,8 +96,8 @@ def test_test_file_that_repeats_training_pairs_is_refused(tmp_path, capsys):
 def test_et_eval_scores_every_pair_of_a_file_from_another_folder(tmp_path, capsys, monkeypatch):
     run_dir = tmp_path / 'run'
     assert train_cli(['--config', 'tiny', '--out', str(run_dir), '--quiet']) == 0
-    held = write_pairs_jsonl(tmp_path / 'held.jsonl', [(f"Is held-out question number {i} new?", f"Yes, number {i} is "
-                                                                                                 f"new.")
+    held = write_pairs_jsonl(tmp_path / 'held.jsonl', [(f"Is held-out question number {i} new?",
+                                                        f"Yes, number {i} is new.")
                                                 for i in range(40)])
     elsewhere = tmp_path / 'elsewhere'; elsewhere.mkdir(); monkeypatch.chdir(elsewhere)
     capsys.readouterr()

@@ -63,8 +63,8 @@ def test_the_runtime_package_never_imports_the_notebook_tools():
     for p in PKG.glob('*.py'):
         tree = ast.parse(p.read_text())
         names = {a.name.split('.')[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        names |= {(n.module or '').split('.')[0] for n in ast.walk(tree) if isinstance(n,
-                                                                                       ast.ImportFrom) and not n.level}
+        names |= {(n.module or '').split('.')[0] for n in ast.walk(tree)
+                  if isinstance(n, ast.ImportFrom) and not n.level}
         assert not names & {'fastcore', 'nbdev', 'execnb'}, (p.name, names & {'fastcore', 'nbdev', 'execnb'})
 
 

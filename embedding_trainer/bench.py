@@ -12,22 +12,12 @@ from .errors import IntegrationError
 from .runtime import autocast_for, pick_device
 from .lattice import Lattice3D, reference_step
 from .cube import EmbeddingCube, ModelConfig
-from .memory import training_step_peak, estimate_memory
+from .memory import training_step_peak, estimate_memory, flops_per_cell_step
 from .losses import compute_loss
 
 # %% auto #0
-__all__ = ['DATASHEET_FLOPS', 'CASES', 'flops_per_cell_step', 'matmul_peak', 'device_bounds', 'Case', 'time_training_step',
-           'naive_rate', 'run_case', 'format_rows', 'sweep', 'check_fast_paths', 'run_bench', 'bench_cli']
-
-# %% ../nbs/22_bench.ipynb #b5adf3d0
-def flops_per_cell_step(neighbourhood:int, # 6 or 26
-                        state_dim:int,     # S
-                        hidden_dim:int,    # H
-                        training:bool=True # forward + backward (3x the forward)
-                       ) -> int:
-    "FLOPs of the cell rule's matrix multiplies for one cell-step."
-    fwd = 2 * ((neighbourhood + 1) * state_dim * hidden_dim + hidden_dim * state_dim)
-    return 3 * fwd if training else fwd
+__all__ = ['DATASHEET_FLOPS', 'CASES', 'matmul_peak', 'device_bounds', 'Case', 'time_training_step', 'naive_rate', 'run_case',
+           'format_rows', 'sweep', 'check_fast_paths', 'run_bench', 'bench_cli']
 
 # %% ../nbs/22_bench.ipynb #5bbf5619
 DATASHEET_FLOPS = {'H100': {'fp32': 67e12, 'bf16': 990e12}, 'H200': {'fp32': 67e12, 'bf16': 990e12}}

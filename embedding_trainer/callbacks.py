@@ -52,12 +52,11 @@ def load_callback_states(callbacks:list, # the callbacks of the resumed run
 # %% ../nbs/12_callbacks.ipynb #4bc1d109
 class ProgressBar(Callback):
     "tqdm progress: loss, validation metrics, samples/s, memory, rollbacks."
-    def on_fit_start(self, trainer):
-        self.bar = tqdm(total=trainer.total_steps, initial=trainer.step, desc='train', unit='step', leave=True,
-                        mininterval=1.0,
-                        disable=not trainer.dist.is_main)   # one bar under torchrun: process 0's
-        self.last_eval = {}
+    def on_fit_start(self, trainer): self.bar, self.last_eval = None, {}
     def on_step(self, trainer, rec):
+        if self.bar is None:   # made at the first step, so that a resumed run's bar starts where it resumed
+            self.bar = tqdm(total=trainer.total_steps, initial=trainer.step - 1, desc='train', unit='step', leave=True,
+                            mininterval=1.0, disable=not trainer.dist.is_main)   # one bar under torchrun: process 0's
         self.bar.update(1)
         if rec['step'] % 10 == 0 or rec['step'] == trainer.total_steps:
             post = {'loss': f"{rec['loss']:.4f}", 'samples/s': f"{rec['samples_per_s']:.0f}"}

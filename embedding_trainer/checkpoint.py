@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_checkpoint.ipynb #d6234f4d
 from __future__ import annotations
-import copy, dataclasses, hashlib, io, json, math, os, re, tempfile, warnings
+import copy, dataclasses, hashlib, io, json, math, os, re, socket, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -16,7 +16,8 @@ from .distributed import any_process
 
 # %% auto #0
 __all__ = ['MAGIC', 'FORMAT', 'read_header', 'verify_checkpoint', 'is_good', 'atomic_write', 'save_checkpoint',
-           'model_differences', 'load_checkpoint', 'CheckpointManager', 'latest', 'resume_path', 'Checkpointing']
+           'model_differences', 'load_checkpoint', 'CheckpointManager', 'latest', 'resume_path', 'RunLock',
+           'Checkpointing']
 
 # %% ../nbs/14_checkpoint.ipynb #f88f8ea4
 MAGIC = b'EMBEDDING-TRAINER-CHECKPOINT\n'
@@ -59,6 +60,15 @@ def _checked(path:Path) -> tuple[dict, bytes]:
                               "the path is a folder" if path.is_dir() else "the path does not exist",
                               "check the path; where a checkpoint is loaded (load_checkpoint, et-eval --checkpoint) "
                               "a run folder also works: its newest good checkpoint is used", path=str(path))
+    try:
+        with open(path, 'rb') as f: ours = f.read(len(MAGIC)) == MAGIC
+    except OSError as e: raise _damaged(path, e) from None
+    if not ours:
+        raise CheckpointError(f"{path} is not an embedding_trainer checkpoint",
+                              "it does not start with the header every checkpoint of this package has (it may be a "
+                              "plain torch.save file, or another kind of file)",
+                              "give a file written by et-train or Trainer.save_checkpoint (a run folder's step_N.pt "
+                              "or best.pt), or the run folder itself", path=str(path))
     try: return _read_verified(path)
     except (ValueError, OSError) as e: raise _damaged(path, e) from None
 
@@ -357,6 +367,73 @@ def resume_path(resume,             # checkpoint.resume: False, True, 'auto' or 
     verify_checkpoint(resume)
     return Path(resume)
 
+# %% ../nbs/14_checkpoint.ipynb #cde139bd
+def _alive(pid:int) -> bool:
+    "Does process `pid` exist on this host?"
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True   # it exists, under another user
+    return True
+
+class RunLock:
+    "`with RunLock(folder):` — this process is the folder's one writer while the block runs."
+    _held = {}   # lock path -> how many times this process holds it
+
+    def __init__(self, dir:str|Path): # the run folder (created if missing)
+        self.dir = Path(dir)
+        self.path = self.dir / '.lock'
+
+    def holder(self) -> dict|None:
+        "What the lock file says (pid, host, since), or None when there is no readable lock."
+        try: return json.loads(self.path.read_text())
+        except (OSError, ValueError): return None
+
+# %% ../nbs/14_checkpoint.ipynb #c2f3fc98
+@patch
+def acquire(self:RunLock) -> RunLock:
+    "Take the folder's lock, or raise a `CheckpointError` naming the process that holds it."
+    key = str(self.path.resolve()) if self.dir.exists() else str(self.path.absolute())
+    if RunLock._held.get(key): RunLock._held[key] += 1; return self
+    try: self.dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CheckpointError(f"cannot create the run folder {self.dir}", f"{type(e).__name__}: {e}",
+                              "choose another folder (--out / checkpoint.dir) or fix its permissions") from None
+    me = {'pid': os.getpid(), 'host': socket.gethostname(), 'since': time.strftime('%Y-%m-%d %H:%M:%S')}
+    for _ in range(2):
+        try:
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            other = self.holder() or {}
+            pid, host = other.get('pid'), other.get('host')
+            if host == me['host'] and isinstance(pid, int) and not _alive(pid):
+                warnings.warn(f"{self.dir}: taking over the lock of process {pid}, which no longer runs", stacklevel=2)
+                self.path.unlink(missing_ok=True); continue
+            raise CheckpointError(f"{self.dir} is being written by another run (process {pid} on {host}, since "
+                                  f"{other.get('since')})", "two runs writing one folder would mix their "
+                                  "checkpoints and results", "wait for that run to end, give this one another "
+                                  f"folder (--out), or delete {self.path} if that process is gone",
+                                  lock=str(self.path)) from None
+        except OSError as e:
+            raise CheckpointError(f"the run folder {self.dir} cannot be written", f"{type(e).__name__}: {e}",
+                                  "choose another folder (--out / checkpoint.dir) or make it writable") from None
+        with os.fdopen(fd, 'w') as f: f.write(json.dumps(me) + '\n')
+        RunLock._held[str(self.path.resolve())] = 1
+        return self
+
+@patch
+def release(self:RunLock):
+    "Let go of the lock (the file goes when this process's last hold ends)."
+    key = str(self.path.resolve())
+    n = RunLock._held.get(key, 0) - 1
+    if n > 0: RunLock._held[key] = n; return
+    RunLock._held.pop(key, None)
+    if (self.holder() or {}).get('pid') == os.getpid(): self.path.unlink(missing_ok=True)
+
+@patch
+def __enter__(self:RunLock): return self.acquire()
+@patch
+def __exit__(self:RunLock, *exc): self.release()
+
 # %% ../nbs/14_checkpoint.ipynb #dc9b557e
 class Checkpointing(Callback):
     "Write the training state (best, periodic, last) of a run through a `CheckpointManager`; resume a run from it."
@@ -365,6 +442,7 @@ class Checkpointing(Callback):
         self.manager = CheckpointManager(section.dir, keep_last=int(section.keep_last),
                                          keep_best=bool(section.keep_best))
         self.saved_in_fit, self.last_save, self.error, self.final_saved = False, None, None, None
+        self.lock = None
 
     def periodic_due(self, trainer) -> bool:
         every = int(self.section.every_n_steps or 0)
@@ -372,6 +450,7 @@ class Checkpointing(Callback):
 
     def on_fit_start(self, trainer):
         self.saved_in_fit, self.last_save, self.error, self.final_saved = False, None, None, None
+        if trainer.dist.is_main: self.lock = RunLock(self.section.dir).acquire()   # one writer per folder
         self.resume(trainer)
 
     def on_step(self, trainer, record):
@@ -387,6 +466,7 @@ class Checkpointing(Callback):
         else: self.final_saved = self.save(trainer)
 
     def on_end(self, trainer):
+        if self.lock is not None: self.lock.release(); self.lock = None
         if self.final_saved is False:
             e, self.final_saved = self.error, None
             raise CheckpointError(f"the final checkpoint of step {trainer.step} could not be written to "
@@ -436,7 +516,7 @@ def resume(self:Checkpointing, trainer):
         states.setdefault('EarlyStopping', {'bad_evals': extra['bad_evals']})
     load_callback_states(trainer.callbacks, states)
     trainer._best_state = self._resume_best(trainer, state['path'], state)
-    log.warning(f"resumed from {path} at step {trainer.step}")
+    log.info(f"resumed from {path} at step {trainer.step}")
 
 # %% ../nbs/14_checkpoint.ipynb #27f9cf1d
 @patch

@@ -4,14 +4,15 @@
 
 # %% ../nbs/21_cli.ipynb #bbd46450
 from __future__ import annotations
-import argparse, sys
+import argparse, signal, sys, threading, warnings
+from contextlib import contextmanager
 from pathlib import Path
 import torch
-from .errors import EmbeddingTrainerError
+from .errors import ConfigError, DataError, EmbeddingTrainerError, Interrupted
 from .config import load_config
 from .encoders import load_pairs
 from .metrics import format_table
-from .run import run, run_seeds, format_summary, evaluate_run
+from .run import run, run_seeds, format_summary, evaluate_run, move_aside
 
 # %% auto #0
 __all__ = ['train_cli', 'eval_cli', 'encode_cli']
@@ -23,21 +24,27 @@ def _add_set(p):
 
 def _parser_train():
     p = argparse.ArgumentParser(prog='et-train', description='Train the embedding cube and compare it with baselines '
-                                'trained the same way.')
+                                'trained the same way. A run folder resumes where it stopped: Ctrl-C saves the state '
+                                'at the current step, and the same command goes on from there.')
     p.add_argument('--config', default='dialogue', help="YAML file or preset name (dialogue, chat, autoencoder, tiny)")
     _add_set(p)
     p.add_argument('--data', help="question/answer pairs (.jsonl, .csv, .pt, .npy) or 'chatterbot'; sets data.path")
     p.add_argument('--test-data', help='a file whose every pair is the test split; sets data.test_path')
     p.add_argument('--seeds', help="repeat the whole comparison per seed, e.g. 0-4 or 0,2,5: seed s sets "
-                                   "data.split_seed "
-                   "and train.seed; prints mean ± sd and paired comparisons")
+                                   "data.split_seed and train.seed; prints mean ± sd and paired comparisons")
     p.add_argument('--out', help='run folder for checkpoints and results; sets checkpoint.dir')
+    start = p.add_mutually_exclusive_group()
+    start.add_argument('--fresh', action='store_true', help='start over: the run folder of an earlier run is '
+                       'renamed <folder>.before-<time> (nothing is deleted)')
+    start.add_argument('--resume', metavar='CHECKPOINT', help='resume from this checkpoint file (default: the run '
+                       "folder's newest good checkpoint, if any)")
     p.add_argument('--quiet', action='store_true', help='no progress bars')
     return p
 
 def _resolve_config(src):
-    "A config path that exists, else the preset of the same name (so `configs/x.yaml` works from any folder)."
-    if src and not Path(src).exists() and src.endswith(('.yaml', '.yml')): return Path(src).stem
+    "`configs/<preset>.yaml` (the repository's path) is the packaged preset when no such file is here."
+    p = Path(src) if src else None
+    if p is not None and not p.exists() and p.parent == Path('configs') and p.suffix == '.yaml': return p.stem
     return src
 
 # %% ../nbs/21_cli.ipynb #75930217
@@ -54,15 +61,46 @@ def _report_run(res) -> str:
         f"\nsaved to {res['dir']}: best.pt, metrics.json, history.json, config.yaml, curves.png, baselines/"])
 
 # %% ../nbs/21_cli.ipynb #6444d450
-def train_cli(argv=None) -> int:
-    "Entry point of `et-train`."
-    args = _parser_train().parse_args(argv)
+def _on_sigterm(signum, frame): raise Interrupted(signum)   # outside training: stop, nothing to save
+
+@contextmanager
+def _console(prog:str):
+    "While a command runs: warnings as one line `prog: warning: …`, and SIGTERM stops it like Ctrl-C."
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = '; '.join(l.strip() for l in str(message).splitlines() if l.strip())
+        print(f"{prog}: warning: {text}", file=sys.stderr)
+    old_show, main = warnings.showwarning, threading.current_thread() is threading.main_thread()
+    old_term = signal.getsignal(signal.SIGTERM) if main else None
+    warnings.showwarning = show
+    if main: signal.signal(signal.SIGTERM, _on_sigterm)
+    try: yield
+    finally:
+        warnings.showwarning = old_show
+        if main: signal.signal(signal.SIGTERM, old_term)
+
+def _train_overrides(args) -> list:
+    "The --set overrides plus what the other options set (a ConfigError for an empty --out)."
     overrides = list(args.overrides)
+    if args.out is not None and not args.out.strip():
+        raise ConfigError("--out is empty", "the run folder needs a name", "give a folder, e.g. --out runs/mine")
     if args.data: overrides.append(f"data.path={args.data}")
     if args.test_data: overrides.append(f"data.test_path={args.test_data}")
     if args.out: overrides.append(f"checkpoint.dir={args.out}")
+    if args.fresh: overrides.append("checkpoint.resume=false")
+    if args.resume: overrides.append(f"checkpoint.resume={args.resume}")
+    return overrides
+
+def train_cli(argv=None) -> int:
+    "Entry point of `et-train`."
+    args = _parser_train().parse_args(argv)
+    with _console('et-train'): return _train(args)
+
+def _train(args) -> int:
     try:
-        cfg = load_config(_resolve_config(args.config), overrides=overrides)
+        cfg = load_config(_resolve_config(args.config), overrides=_train_overrides(args))
+        if args.fresh:
+            moved = move_aside(cfg.checkpoint.dir)
+            if moved is not None: print(f"et-train: --fresh: moved the earlier run folder aside to {moved}")
         if args.seeds is not None:
             results = run_seeds(cfg, args.seeds, progress=not args.quiet)
             if 'summary' in results:   # process 0 reports
@@ -73,6 +111,10 @@ def train_cli(argv=None) -> int:
         res = run(cfg, progress=not args.quiet)
     except EmbeddingTrainerError as e:
         print(f"et-train: {e}", file=sys.stderr); return 2
+    except Interrupted as e:
+        print(f"et-train: {e}", file=sys.stderr); return e.exit_code
+    except KeyboardInterrupt:
+        print("et-train: interrupted before training started; nothing was saved", file=sys.stderr); return 130
     if res['rows'] is not None: print(_report_run(res))   # under torchrun, process 0 reports
     return 0
 
@@ -102,10 +144,19 @@ def encode_cli(argv=None) -> int:
     p.add_argument('--output', required=True, help='.pt file to write')
     p.add_argument('--on-bad-row', choices=('error', 'skip'), default='error')
     args = p.parse_args(argv)
+    out = Path(args.output)
     try:
+        if not out.parent.is_dir() or out.is_dir():   # found before the encoding, not after it
+            raise DataError(f"cannot write {out}: " + (f"the folder {out.parent} does not exist" if not
+                            out.parent.is_dir() else "it is a folder"), "--output names the .pt file to write",
+                            "create the folder first, or give another --output")
         pairs = load_pairs(args.input, on_bad_row=args.on_bad_row, normalize=True)
-        torch.save({'questions': pairs.x, 'answers': pairs.y, 'question_texts': pairs.questions,
-                    'answer_texts': pairs.answers}, args.output)
+        try:
+            torch.save({'questions': pairs.x, 'answers': pairs.y, 'question_texts': pairs.questions,
+                        'answer_texts': pairs.answers}, out)
+        except OSError as e:
+            raise DataError(f"cannot write {out}", f"{type(e).__name__}: {e}",
+                            "check free disk space and the folder's permissions, or give another --output") from None
     except EmbeddingTrainerError as e:
         print(f"et-encode: {e}", file=sys.stderr); return 2
     print(f"encoded {len(pairs)} pairs ({pairs.dim}-D) to {args.output}")

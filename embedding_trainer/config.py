@@ -70,6 +70,7 @@ class TrainConfig:
     seed:int = 0                       # seed of python, numpy and torch
     ram_budget_gb:float = 4.0          # memory the run may use, in GB
     distributed:str = 'auto'           # 'auto' (DDP when torchrun started > 1 process), 'on' (require it) or 'off'
+    max_hours:float = 24.0             # refuse a run whose estimated time exceeds this (a bound from model.* and batch)
 
 # %% ../nbs/17_config.ipynb #25ede42a
 @dataclass
@@ -79,7 +80,7 @@ class CheckpointConfig:
     every_n_steps:int = 0              # save every this many steps; 0: only the best and the last
     keep_last:int = 3                  # step checkpoints kept on disk
     keep_best:bool = True              # also keep best.pt, the best validation score so far
-    resume:bool|str = False            # False, True (must resume), 'auto' (resume if any) or a checkpoint path
+    resume:bool|str = 'auto'           # 'auto' (resume if any), False, True (must resume) or a checkpoint path
 
 # %% ../nbs/17_config.ipynb #1bd34b25
 SECTIONS = {'model': ModelConfig, 'data': DataConfig, 'train': TrainConfig, 'checkpoint': CheckpointConfig,
@@ -163,7 +164,8 @@ RULES = {
         'device': Rule(lambda v: isinstance(v, str) and bool(DEVICE_PATTERN.match(v)),
                        "'auto', 'cpu', 'cuda' or 'cuda:N'"),
         'precision': choice_rule(*PRECISIONS), 'seed': int_rule(0),
-        'ram_budget_gb': num_rule(0, lo_open=True), 'distributed': choice_rule(*DIST_MODES)},
+        'ram_budget_gb': num_rule(0, lo_open=True), 'distributed': choice_rule(*DIST_MODES),
+        'max_hours': num_rule(0, lo_open=True)},
     'checkpoint': {
         'dir': str_rule(), 'every_n_steps': int_rule(0), 'keep_last': int_rule(1), 'keep_best': BOOL,
         'resume': Rule(lambda v: isinstance(v, bool) or (isinstance(v, str) and v.strip() != ''),
@@ -417,7 +419,8 @@ def _looks_like_path(text:str) -> bool:
     "A one-line string that names an existing file, or ends in .yaml/.yml and is no `key: value` line."
     if '\n' in text: return False
     try:
-        if Path(text).is_file(): return True
+        p = Path(text)   # a file; or a folder (refused as one by load_config), unless it is a bare (preset) name
+        if p.is_file() or (p.is_dir() and not _PRESET_NAME.fullmatch(text)): return True
     except (OSError, ValueError): pass   # e.g. a name too long to be a file
     return text.endswith(('.yaml', '.yml')) and not re.search(r':(\s|$)', text)
 
@@ -454,6 +457,13 @@ def load_config(src=None,         # a .yaml path, a preset name, a YAML string, 
         if isinstance(src, Path) or _looks_like_path(text): path = Path(text)
         elif _PRESET_NAME.fullmatch(text): path = preset_path(text)
         if path is not None:
+            if not path.exists() or path.is_dir():
+                raise ConfigError(f"config file not found: {path}" if not path.exists() else
+                                  f"{path} is a directory, not a config file",
+                                  "a config is a YAML file, or the bare name of a preset "
+                                  f"({', '.join(list_presets())})",
+                                  "check the path (relative paths start at the current folder: "
+                                  f"{Path.cwd()}), or name a preset", path=str(path))
             try: text = path.read_text()
             except (OSError, UnicodeDecodeError) as e:
                 raise ConfigError(f"cannot read the config file {path}", f"{type(e).__name__}: {e}",

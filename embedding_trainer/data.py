@@ -70,7 +70,11 @@ def _check_text(row:dict, key:str) -> str|None:
     return None
 
 def file_path(path) -> Path:
+    "`path` as a Path, when it names an existing file (a `DataError` saying what it is otherwise)."
     path = Path(path).expanduser()
+    if path.is_dir():
+        raise DataError(f"{path} is a directory, not a data file", "data.path names one file of pairs",
+                        "give the file itself (.jsonl, .csv, .pt, .npy, .npz), or 'chatterbot'")
     if not path.is_file():
         raise DataError(f"data file {path} does not exist", "the path is wrong or the file was moved",
                         "check data.path (relative paths start from the current directory)")

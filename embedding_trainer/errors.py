@@ -7,7 +7,7 @@ from __future__ import annotations
 
 # %% auto #0
 __all__ = ['ERROR_CLASSES', 'EmbeddingTrainerError', 'IntegrationError', 'TrainingError', 'ConfigError', 'MemoryBudgetError',
-           'PerformanceWarning', 'DataError', 'CheckpointError']
+           'PerformanceWarning', 'DataError', 'CheckpointError', 'Interrupted']
 
 # %% ../nbs/00_errors.ipynb #d6edc48b
 class EmbeddingTrainerError(Exception):
@@ -72,3 +72,22 @@ class CheckpointError(EmbeddingTrainerError, RuntimeError):
 
 ERROR_CLASSES = {c.category: c for c in (IntegrationError, TrainingError, ConfigError, MemoryBudgetError,
                                          PerformanceWarning, DataError, CheckpointError)}
+
+# %% ../nbs/00_errors.ipynb #ceacf6aa
+class Interrupted(KeyboardInterrupt):
+    "Training stopped by a signal after saving its state: `signum`, `step`, `path` (the checkpoint, or None)."
+    def __init__(self,
+                 signum:int,           # the signal (signal.SIGINT, signal.SIGTERM)
+                 step:int|None=None,   # the last step done
+                 path=None):           # the checkpoint written at that step (None: nothing was saved)
+        self.signum, self.step, self.path = int(signum), step, path
+        super().__init__(self.message())
+
+    @property
+    def exit_code(self) -> int: return 128 + self.signum   # what a shell reports for a process ended by the signal
+
+    def message(self) -> str:
+        where = "" if self.step is None else f" at step {self.step}"
+        saved = (f"; saved {self.path}; run the same command to go on" if self.path is not None else
+                 "; nothing was saved (set checkpoint.dir to keep the state)")
+        return f"interrupted{where}{saved}"

@@ -15,8 +15,9 @@ from .cube import EmbeddingCube, _as_model_config
 from .losses import compute_loss
 
 # %% auto #0
-__all__ = ['OPTIMIZER_STATES', 'MEMORY_REMEDY', 'measure_peak', 'training_step_peak', 'estimate_memory', 'halve_on_oom',
-           'memory_budget', 'auto_batch_size', 'batch_size_for']
+__all__ = ['OPTIMIZER_STATES', 'MEMORY_REMEDY', 'PEAK_FLOPS', 'measure_peak', 'training_step_peak', 'estimate_memory',
+           'halve_on_oom', 'memory_budget', 'auto_batch_size', 'flops_per_cell_step', 'step_seconds_bound',
+           'batch_size_for']
 
 # %% ../nbs/15_memory.ipynb #e57e663f
 @contextlib.contextmanager
@@ -219,6 +220,31 @@ def auto_batch_size(model:torch.nn.Module,        # the model to train (an Embed
         smaller = max(min_batch, min(batch - 1, int(batch * plan / used)))
         log(f"auto batch size: batch {batch} measured {used/2**20:.0f} MiB, over the budget; trying {smaller}")
         batch = smaller
+
+# %% ../nbs/15_memory.ipynb #ea380949
+PEAK_FLOPS = {'cpu': 1e11, 'cuda': 1e15}   # FLOP/s: per CPU thread, and of a fast GPU in bf16 (optimistic on purpose)
+
+def flops_per_cell_step(neighbourhood:int, # 6 or 26
+                        state_dim:int,     # S
+                        hidden_dim:int,    # H
+                        training:bool=True # forward + backward (3x the forward)
+                       ) -> int:
+    "FLOPs of the cell rule's matrix multiplies for one cell-step."
+    fwd = 2 * ((neighbourhood + 1) * state_dim * hidden_dim + hidden_dim * state_dim)
+    return 3 * fwd if training else fwd
+
+def step_seconds_bound(config,                          # ModelConfig, a dict of model settings, or a full config
+                       batch:int,                       # pairs per step
+                       device:torch.device|str='cpu'
+                      ) -> float:
+    "A lower bound on the seconds of one training step of the lattice (0 for models without one)."
+    mc = _as_model_config(config)
+    if getattr(mc, 'kind', 'cube') != 'cube': return 0.0
+    cells = mc.lattice_shape[0] * mc.lattice_shape[1] * mc.lattice_shape[2]
+    flops = flops_per_cell_step(mc.neighbourhood, mc.state_dim, mc.hidden_dim) * cells * mc.steps * batch
+    dev = torch.device(device).type
+    rate = PEAK_FLOPS['cuda'] if dev == 'cuda' else PEAK_FLOPS['cpu'] * torch.get_num_threads()
+    return flops / rate
 
 # %% ../nbs/15_memory.ipynb #773d275f
 def batch_size_for(config,                      # full configuration (model, train sections)

@@ -5,6 +5,7 @@
 # %% ../nbs/19_run.ipynb #96fb189c
 from __future__ import annotations
 import dataclasses, json, re, sys, textwrap, time
+from contextlib import nullcontext
 from pathlib import Path
 import torch
 from .errors import ConfigError
@@ -16,15 +17,16 @@ from .encoders import load_from_config
 from .metrics import (baseline_table, mean_sd, wins_ties_losses, paired_bootstrap, skipped_row,
                                        _fmt_params, _aligned)
 from .runtime import seed_everything
-from .checkpoint import load_checkpoint
+from .checkpoint import load_checkpoint, RunLock
+from .distributed import dist_env
 from .trainer import Trainer, predict
 
 # %% auto #0
 __all__ = ['MODEL_NAMES', 'LEARNED_BASELINES', 'SUMMARY_METRICS', 'REPORTED', 'with_absolute_paths', 'load_test_file',
            'prepare_data', 'build_for', 'fit', 'baseline_config', 'recipe', 'ema', 'plot_history',
-           'validation_baselines', 'model_row', 'score', 'train_baselines', 'run', 'write_run', 'load_model',
-           'evaluate_run', 'parse_seeds', 'summarize', 'compare_paired', 'name_scored', 'format_summary', 'plot_seeds',
-           'run_seeds']
+           'validation_baselines', 'model_row', 'score', 'train_baselines', 'run', 'move_aside', 'write_run',
+           'load_model', 'evaluate_run', 'parse_seeds', 'summarize', 'compare_paired', 'name_scored', 'format_summary',
+           'plot_seeds', 'run_seeds']
 
 # %% ../nbs/19_run.ipynb #38228759
 def with_absolute_paths(cfg:Config) -> Config:
@@ -186,31 +188,45 @@ def run(cfg:Config,                  # the run's config
         baseline_callbacks=(),       # callbacks of the baselines' trainers
         write:bool=True) -> dict:    # write the run folder
     "Train the model of `cfg` and its same-recipe baselines; score all on the test split; write the run folder."
-    t0 = time.perf_counter()
     cfg = with_absolute_paths(cfg)
-    train, val, test = data if data is not None else prepare_data(cfg)
-    model, trainer = fit(cfg, train, val, callbacks, progress)
-    main = MODEL_NAMES[cfg.model.kind]
-    kinds = [k for k in baselines if k != cfg.model.kind]
-    why_not = ("not trained: for x -> x a residual adapter starts at the answer (see the identity row)"
-               if cfg.data.kind == 'autoencoder' else None if _complete(trainer) else
-               f"not trained: the run stopped before its end ({trainer.stop_reason}), so no same-recipe comparison")
-    learned = {} if why_not else train_baselines(cfg, trainer, train, val, kinds, progress, baseline_callbacks)
-    if learned and not all(_complete(tr) for _, tr, _ in learned.values()):
-        why_not, learned = "not trained to the end: the run was stopped", {}
-    res = {'model': model, 'trainer': trainer, 'baselines': learned, 'config': cfg, 'rows': None, 'val_rows': [],
-           'ranks': {}, 'dir': Path(cfg.checkpoint.dir), 'splits': (len(train), len(val), len(test))}
-    if not trainer.dist.is_main: return res   # under torchrun, process 0 scores and writes
-    models = [model_row(main, model, test.x, recipe(cfg, trainer))]
-    models += [model_row(MODEL_NAMES[k], m, test.x, f"trained like the {main}: {recipe(bcfg, tr)}")
-               for k, (m, tr, bcfg) in learned.items()]
-    res['rows'] = score(models, train, val, test, res['ranks'])
-    for k in reversed(kinds if why_not else []):   # the learned baselines' places in the table say why they are empty
-        res['rows'].insert(1, skipped_row(MODEL_NAMES[k], len(test), why_not))
-    res['val_rows'] = validation_baselines(train, val)
-    res['seconds'] = round(time.perf_counter() - t0, 1)
-    if write: write_run(res, train, val, test)
-    return res
+    # one writer per run folder, held from before the data is read (a folder that cannot be written fails first)
+    with RunLock(cfg.checkpoint.dir) if write and dist_env().is_main else nullcontext():
+        t0 = time.perf_counter()
+        train, val, test = data if data is not None else prepare_data(cfg)
+        model, trainer = fit(cfg, train, val, callbacks, progress)
+        main = MODEL_NAMES[cfg.model.kind]
+        kinds = [k for k in baselines if k != cfg.model.kind]
+        why_not = ("not trained: for x -> x a residual adapter starts at the answer (see the identity row)"
+                   if cfg.data.kind == 'autoencoder' else None if _complete(trainer) else
+                   f"not trained: the run stopped before its end ({trainer.stop_reason}), so no same-recipe comparison")
+        learned = {} if why_not else train_baselines(cfg, trainer, train, val, kinds, progress, baseline_callbacks)
+        if learned and not all(_complete(tr) for _, tr, _ in learned.values()):
+            why_not, learned = "not trained to the end: the run was stopped", {}
+        res = {'model': model, 'trainer': trainer, 'baselines': learned, 'config': cfg, 'rows': None, 'val_rows': [],
+               'ranks': {}, 'dir': Path(cfg.checkpoint.dir), 'splits': (len(train), len(val), len(test))}
+        if not trainer.dist.is_main: return res   # under torchrun, process 0 scores and writes
+        models = [model_row(main, model, test.x, recipe(cfg, trainer))]
+        models += [model_row(MODEL_NAMES[k], m, test.x, f"trained like the {main}: {recipe(bcfg, tr)}")
+                   for k, (m, tr, bcfg) in learned.items()]
+        res['rows'] = score(models, train, val, test, res['ranks'])
+        for k in reversed(kinds if why_not else []):   # the learned baselines' rows say why they are empty
+            res['rows'].insert(1, skipped_row(MODEL_NAMES[k], len(test), why_not))
+        res['val_rows'] = validation_baselines(train, val)
+        res['seconds'] = round(time.perf_counter() - t0, 1)
+        if write: write_run(res, train, val, test)
+        return res
+
+# %% ../nbs/19_run.ipynb #cb0849a1
+def move_aside(folder) -> Path|None:
+    "Rename a non-empty run `folder` to `<folder>.before-<time>` (returned); None when there is nothing to move."
+    f = Path(folder)
+    if not f.is_dir() or not any(f.iterdir()): return None
+    with RunLock(f): pass                          # refuses while another run writes there
+    dest = f.with_name(f"{f.name}.before-{time.strftime('%Y%m%d-%H%M%S')}")
+    n = 1
+    while dest.exists(): dest, n = f.with_name(f"{f.name}.before-{time.strftime('%Y%m%d-%H%M%S')}-{n}"), n + 1
+    f.rename(dest)
+    return dest
 
 # %% ../nbs/19_run.ipynb #0a96090a
 def _data_facts(cfg:Config, train:PairSet) -> dict:

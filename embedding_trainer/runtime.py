@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from typing import NamedTuple, Callable
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 from .errors import IntegrationError, PerformanceWarning
 
 # %% auto #0
@@ -135,7 +136,15 @@ def memory_snapshot(device:torch.device|str='cpu') -> dict:
     return snap
 
 # %% ../nbs/01_runtime.ipynb #45ab64c6
+class _BarSafeHandler(logging.Handler):
+    "Log records on stderr, printed above any tqdm progress bar."
+    def emit(self, record):
+        try: tqdm.write(self.format(record), file=sys.stderr)
+        except Exception: self.handleError(record)
+
 log = logging.getLogger('embedding_trainer')
+if not any(isinstance(h, _BarSafeHandler) for h in log.handlers):
+    log.addHandler(_BarSafeHandler()); log.setLevel(logging.INFO)
 
 # %% ../nbs/01_runtime.ipynb #85ecae34
 OOM_ERRORS = (getattr(torch, 'OutOfMemoryError', torch.cuda.OutOfMemoryError), MemoryError)

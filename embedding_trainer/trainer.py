@@ -4,10 +4,12 @@
 
 # %% ../nbs/18_trainer.ipynb #ece8b2c1
 from __future__ import annotations
-import copy, math, threading, time, warnings
+import copy, math, signal, threading, time, warnings
+from contextlib import contextmanager
 import torch
 from torch.nn.parallel import DistributedDataParallel
-from .errors import CheckpointError, DataError, IntegrationError, MemoryBudgetError, TrainingError
+from .errors import (CheckpointError, ConfigError, DataError, IntegrationError, Interrupted,
+                                      MemoryBudgetError, TrainingError)
 from .runtime import pick_device, seed_everything, autocast_for, memory_snapshot, is_oom, patch, log
 from .losses import compute_loss
 from .optim import make_optimizer
@@ -17,7 +19,7 @@ from .callbacks import ProgressBar, EarlyStopping, callback_states
 from .distributed import (DistInfo, wants_distributed, init_distributed, process_device,
                                            epoch_indices, all_reduce_mean, any_process)
 from .checkpoint import CheckpointManager, Checkpointing, load_checkpoint
-from .memory import MEMORY_REMEDY, batch_size_for
+from .memory import MEMORY_REMEDY, batch_size_for, step_seconds_bound
 from .guards import guard_settings, guards_from_config
 from .config import load_config
 
@@ -98,6 +100,7 @@ class Trainer:
         self._good, self._pending, self._rollbacks_in_row, self._rolled_back = None, None, 0, False
         self._stop, self._resume_gate = threading.Event(), threading.Event()
         self._resume_gate.set()
+        self.interrupted = None   # the signal that stopped fit (SIGINT, SIGTERM), if one did
 
 # %% ../nbs/18_trainer.ipynb #d2fbde26
 @patch
@@ -350,6 +353,27 @@ def _loop(self:Trainer, total:int, bs:int, per_epoch:int):
             self._emit('on_step', rec)
             if self.eval_due(): self._eval_and_select()
 
+# %% ../nbs/18_trainer.ipynb #0277e837
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+@patch
+def _on_signal(self:Trainer, signum, frame):
+    "First signal: stop after this step and save; a second: stop now."
+    if self.interrupted is not None: raise KeyboardInterrupt
+    self.interrupted = signum
+    self.request_stop(f"interrupted ({signal.Signals(signum).name})")
+
+@patch
+@contextmanager
+def _signals(self:Trainer):
+    "Catch SIGINT and SIGTERM while the block runs (main thread only); restore the old handlers after."
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    old = {s: signal.getsignal(s) for s in _SIGNALS}
+    for s in _SIGNALS: signal.signal(s, self._on_signal)
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
+
 # %% ../nbs/18_trainer.ipynb #ad478a08
 @patch
 def _prepare(self:Trainer):
@@ -364,8 +388,25 @@ def _prepare(self:Trainer):
     if isinstance(tc.batch_size, int) and tc.batch_size > n:
         warnings.warn(f"train.batch_size = {tc.batch_size} is larger than the {n} training pairs: every step uses "
                       f"all {n} (one step per epoch)", stacklevel=3)
+    self._check_time_budget()
     self._fit_t0, self._best_state = time.perf_counter(), None
-    self._stop.clear(); self.stop_reason = None
+    self._stop.clear(); self.stop_reason = None; self.interrupted = None
+
+@patch
+def _check_time_budget(self:Trainer):
+    "Refuse a run whose lower-bound time (`step_seconds_bound`) exceeds `train.max_hours`, before it starts."
+    mc = getattr(self.model, 'config', None)
+    if mc is None or not hasattr(mc, 'lattice_shape'): return
+    per_step = step_seconds_bound(mc, self._batch_size(), self.device)
+    hours, limit = per_step * (self.total_steps - self.step) / 3600, float(getattr(self.tc, 'max_hours', 24))
+    if hours > limit:
+        raise ConfigError(f"this run would take at least {hours:,.3g} hours ({self.total_steps} steps of at least "
+                          f"{per_step:,.3g} s), more than train.max_hours = {limit:g}",
+                          f"a step costs the lattice's {mc.lattice_shape[0]}x{mc.lattice_shape[1]}x"
+                          f"{mc.lattice_shape[2]} cells x model.steps = {mc.steps} x the batch of "
+                          f"{self._batch_size()}, estimated at an optimistic rate on {self.device}",
+                          "lower model.steps, the lattice (model.face, model.depth) or train.max_steps, or raise "
+                          "train.max_hours if the run is meant to be that long")
 
 @patch
 def _run_loop(self:Trainer):
@@ -384,21 +425,26 @@ def _run_loop(self:Trainer):
 def fit(self:Trainer):
     "Train; returns the history (`{'train': [...], 'eval': [...], 'events': [...]}`); the best validated weights stay."
     self._prepare()
-    try:
-        self._emit('on_fit_start')
-        self._good, self._pending, self._rollbacks_in_row = self._snapshot(), None, 0
-        self.model.train()
-        self._run_loop()
-        self._emit('on_train_end')
-    except BaseException as e:
-        self.stop_reason = self.stop_reason or f"error: {(str(e).splitlines() or [type(e).__name__])[0]}"
-        self._end(failing=True)
-        raise
-    finally:   # the DDP wrapper lives only while fit runs; freed here, while the process group is still open
-        self._ddp = None
+    with self._signals():
+        try:
+            self._emit('on_fit_start')
+            self._good, self._pending, self._rollbacks_in_row = self._snapshot(), None, 0
+            self.model.train()
+            self._run_loop()
+            self._emit('on_train_end')
+        except BaseException as e:
+            self.stop_reason = self.stop_reason or f"error: {(str(e).splitlines() or [type(e).__name__])[0]}"
+            self._end(failing=True)
+            raise
+        finally:   # the DDP wrapper lives only while fit runs; freed here, while the process group is still open
+            self._ddp = None
     if self._best_state is not None: self.model.load_state_dict(self._best_state)
     self.stop_reason = self.stop_reason or 'finished'
     self._end()
+    if self.interrupted is not None:
+        ck = self.checkpointing
+        saved = ck.last_save[0] == self.step and ck.last_save[1] if ck is not None and ck.last_save else False
+        raise Interrupted(self.interrupted, self.step, ck.manager.path_for(self.step) if saved else None)
     return self.history
 
 @patch

@@ -14,7 +14,8 @@ from .encoders import MiniLMEncoder, encode_checked
 from .metrics import format_table
 from .callbacks import Callback
 from .trainer import predict
-from .run import MODEL_NAMES, prepare_data, plot_history, run, validation_baselines, load_model
+from .run import (MODEL_NAMES, prepare_data, plot_history, run, validation_baselines, load_model,
+                                   move_aside)
 
 # %% auto #0
 __all__ = ['CONTROLS', 'figure_png', 'lattice_figure', 'make_control', 'TrainingDashboard', 'nearest_by_words',
@@ -260,9 +261,9 @@ def start(self:TrainingDashboard) -> bool:
     "Start a run with the current settings; False when it cannot start (invalid settings or a run going)."
     if self.running or self.config is None: return False
     cfg = self.config
-    if self._resume_from is not None:   # continue a loaded checkpoint (once)
-        d = cfg.to_dict(); d['checkpoint']['resume'] = str(self._resume_from)
-        cfg, self._resume_from = load_config(d), None
+    d = cfg.to_dict()   # a loaded checkpoint is continued (once); otherwise Start starts a new run
+    d['checkpoint']['resume'] = str(self._resume_from) if self._resume_from is not None else False
+    cfg, self._resume_from = load_config(d), None
     self.trainer, self.error, self._stop_asked, self._save_asked = None, None, False, False
     self.result, self._others, self.table.value = None, {}, ''
     self.running = True
@@ -279,6 +280,8 @@ def _run(self:TrainingDashboard, cfg):
     "The body of a run (in the training thread): `run.run` with this dashboard as a callback; never raises."
     t0 = time.perf_counter()
     try:
+        moved = move_aside(cfg.checkpoint.dir) if cfg.checkpoint.resume is False else None   # nothing is lost
+        if moved is not None: self._say(f'starting: the earlier run in {cfg.checkpoint.dir} was moved to {moved}')
         train, val, test, self._baselines = self._data(cfg)
         self._run_config, self._example = cfg, (val if len(val) else train).x[:1]
         self.result = res = run(cfg, progress=False, callbacks=[self, *self.callbacks], data=(train, val, test),

@@ -41,7 +41,7 @@ class DataConfig:
     split_seed:int = 0                 # seed of the deterministic split
     on_bad_row:str = 'error'           # 'error' or 'skip' a malformed row
     teacher:str = 'minilm'             # sentence encoder for text data
-    cache_dir:str|None = None          # where encoded embeddings are cached; None: no cache
+    cache_dir:str|None = 'auto'        # teacher encodings cache: 'auto' (the user cache folder), a folder, or null
     normalize:bool = True              # scale embeddings to unit length
     max_pairs:int|None = None          # use at most this many pairs; None: all
 

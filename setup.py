@@ -45,7 +45,8 @@ setuptools.setup(
     package_data={'embedding_trainer.bundled': ['*.jsonl', '*.npz'], 'embedding_trainer.configs': ['*.yaml']},
     install_requires=_reqs('requirements'),
     extras_require={'dev': _reqs('dev_requirements'), 'teacher': _reqs('teacher_requirements'),
-                    'corpus': _reqs('corpus_requirements')},
+                    'corpus': _reqs('corpus_requirements'), 'export': _reqs('export_requirements'),
+                    'tensorboard': _reqs('tensorboard_requirements')},
     python_requires='>=' + min_python,
     zip_safe=False,
     entry_points={

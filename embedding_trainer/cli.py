@@ -15,7 +15,7 @@ from .metrics import format_table
 from .run import run, run_seeds, format_summary, evaluate_run, move_aside
 
 # %% auto #0
-__all__ = ['train_cli', 'eval_cli', 'encode_cli']
+__all__ = ['train_cli', 'eval_cli', 'encode_cli', 'export_cli', 'ask_cli']
 
 # %% ../nbs/21_cli.ipynb #0afa6e23
 def _add_set(p):
@@ -160,4 +160,44 @@ def encode_cli(argv=None) -> int:
     except EmbeddingTrainerError as e:
         print(f"et-encode: {e}", file=sys.stderr); return 2
     print(f"encoded {len(pairs)} pairs ({pairs.dim}-D) to {args.output}")
+    return 0
+
+# %% ../nbs/21_cli.ipynb #09e22ec4
+from .export import export_run, ONNX_NAME
+from .retrieval import AnswerIndex
+
+def export_cli(argv=None) -> int:
+    "Entry point of `et-export`."
+    p = argparse.ArgumentParser(prog='et-export', description='Export a trained model: safetensors weights, config, '
+                                'model card, sentence-transformers modules, and optionally ONNX.')
+    p.add_argument('run', help='a run folder (its selected model), a checkpoint file or an exported folder')
+    p.add_argument('--out', required=True, help='the folder to write')
+    p.add_argument('--onnx', action='store_true', help=f'also write {ONNX_NAME} (needs the export extra)')
+    p.add_argument('--no-sentence-transformers', action='store_true',
+                   help="leave out the teacher's modules (about 90 MB): from_pretrained and et-ask still work")
+    args = p.parse_args(argv)
+    try: out = export_run(args.run, args.out, onnx=args.onnx, sentence_transformers=not args.no_sentence_transformers)
+    except EmbeddingTrainerError as e:
+        print(f"et-export: {e}", file=sys.stderr); return 2
+    print(f"exported {args.run} to {out}: {', '.join(sorted(f.name for f in out.iterdir()))}")
+    return 0
+
+# %% ../nbs/21_cli.ipynb #833d187b
+def ask_cli(argv=None) -> int:
+    "Entry point of `et-ask`."
+    p = argparse.ArgumentParser(prog='et-ask', description='Answer questions with a trained model: the corpus '
+                                'answers nearest the predicted answer embedding.')
+    p.add_argument('questions', nargs='+', help='one or more questions')
+    p.add_argument('--model', required=True, help='an exported folder (et-export), a run folder or a checkpoint')
+    p.add_argument('--corpus', required=True, help=".jsonl (field 'answer' or 'text') or .txt, one answer a line")
+    p.add_argument('-k', type=int, default=5, help='answers per question (default 5)')
+    p.add_argument('--cache-dir', help='where encoded answers are cached (default: the package cache)')
+    args = p.parse_args(argv)
+    try:
+        index = AnswerIndex.from_pretrained(args.model, args.corpus, cache_dir=args.cache_dir)
+        hits = index.search(args.questions, k=args.k)
+    except EmbeddingTrainerError as e:
+        print(f"et-ask: {e}", file=sys.stderr); return 2
+    for q, hs in zip(args.questions, hits):
+        print(f"{q}\n" + '\n'.join(f"  {i}. {h.score:.3f}  {h.answer}" for i, h in enumerate(hs, 1)))
     return 0

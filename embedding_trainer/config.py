@@ -20,6 +20,7 @@ from .encoders import TEACHER_DIMS
 from .losses import LOSSES
 from .optim import OPTIMIZERS, SCHEDULES
 from .metrics import SELECTION_METRICS
+from .loggers import LOGGERS, DEFAULT_LOGGERS
 from .distributed import DIST_MODES
 from .guards import GUARD_ACTIONS, GuardsConfig
 
@@ -71,6 +72,7 @@ class TrainConfig:
     ram_budget_gb:float = 4.0          # memory the run may use, in GB
     distributed:str = 'auto'           # 'auto' (DDP when torchrun started > 1 process), 'on' (require it) or 'off'
     max_hours:float = 24.0             # refuse a run whose estimated time exceeds this (a bound from model.* and batch)
+    loggers:list = field(default_factory=lambda: list(DEFAULT_LOGGERS))  # beside history.json: 'csv', 'tensorboard'
 
 # %% ../nbs/17_config.ipynb #25ede42a
 @dataclass
@@ -180,6 +182,12 @@ RULES = {
             'lr_factor': num_rule(0, lo_open=True, hi=1, hi_open=False),
         'max_rollbacks': int_rule(1)},
 }
+
+# %% ../nbs/17_config.ipynb #b7e1c0a5
+RULES['train']['loggers'] = Rule(lambda v: isinstance(v, list)
+                                 and all(isinstance(x, str) and x in LOGGERS for x in v)
+                                 and len(set(v)) == len(v),
+                                 f"a list of {', '.join(map(repr, LOGGERS))}, each at most once")
 
 # %% ../nbs/17_config.ipynb #d926ed22
 def _model_type_rule(default) -> Rule:

@@ -19,6 +19,7 @@ from .metrics import (baseline_table, mean_sd, wins_ties_losses, paired_bootstra
 from .runtime import seed_everything
 from .checkpoint import load_checkpoint, RunLock
 from .distributed import dist_env
+from .loggers import loggers_from_config
 from .trainer import Trainer, predict
 
 # %% auto #0
@@ -78,7 +79,8 @@ def build_for(cfg:Config, train:PairSet|None=None):
 def fit(cfg:Config, train:PairSet, val:PairSet|None, callbacks=(), progress:bool=True):
     "Build (seeded) and train the model of `cfg`: `(model, trainer)`, the best validated weights loaded."
     model = build_for(cfg, train)
-    trainer = Trainer(model, train, val if val is not None and len(val) else None, cfg, callbacks=callbacks,
+    trainer = Trainer(model, train, val if val is not None and len(val) else None, cfg,
+                      callbacks=[*callbacks, *loggers_from_config(cfg)],   # metrics.csv (and TensorBoard) in the run
                       progress=progress)
     trainer.fit()
     return model, trainer

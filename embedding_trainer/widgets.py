@@ -13,7 +13,7 @@ from .config import load_config
 from .encoders import MiniLMEncoder, encode_checked
 from .metrics import format_table
 from .callbacks import Callback
-from .trainer import predict
+from .retrieval import AnswerIndex
 from .run import (MODEL_NAMES, prepare_data, plot_history, run, validation_baselines, load_model,
                                    move_aside)
 
@@ -497,13 +497,9 @@ def ask(self:TrainingDashboard,
         why = ('the MiniLM teacher is not installed' if self.teacher == 'auto' else f"teacher={self.teacher!r}")
         self.ask_note = (f"{why}: using the dataset question sharing the most words with yours "
                          f"({overlap:.0%} overlap): “{questions[i]}”")
-    first = {}
-    for j, text in enumerate(answers): first.setdefault(text, j)     # each answer once
-    texts, idx = list(first), torch.tensor(list(first.values()))
-    pred = predict(copy.deepcopy(self.model), q)                     # a snapshot: a run may be changing the weights
-    cos = F.cosine_similarity(pred, y[idx], dim=-1)
-    top = cos.topk(min(k, len(texts)))
-    rows = [(texts[j], float(c)) for c, j in zip(top.values, top.indices.tolist())]
+    index = AnswerIndex(copy.deepcopy(self.model), answers, vectors=y,   # a snapshot: a run may change the weights
+                        normalize_input=False)                         # q is already scaled as the run's data
+    rows = [(h.answer, h.score) for h in index.search_embeddings(q, k)[0]]   # the code of et-ask
     table = ''.join(f'<tr><td>{r + 1}</td><td>{c:.3f}</td><td>{html.escape(t)}</td></tr>' for r,
                     (t, c) in enumerate(rows))
     show(f'<i>{html.escape(self.ask_note)}</i><table><tr><th>#</th><th>cosine</th><th '

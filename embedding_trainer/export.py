@@ -156,7 +156,6 @@ def load_pretrained(path) -> tuple[nn.Module, Config]:
         if path.is_dir() and latest(path) is None: raise _not_a_model(path)
         model, state = load_model(path)
         cfg = state['config']
-    if isinstance(model, EmbeddingCube): model.reshaper.fitted = True   # its layout came with the weights
     return model.eval(), cfg
 
 # %% ../nbs/19a_export.ipynb #ed1df821

@@ -53,8 +53,13 @@ class EmbeddingReshaper(nn.Module):
         self._slots = _face_slots(face, placement)   # validates placement
         self.register_buffer('slot_of_dim', self._slots[:self.dim].clone())
         self.fitted = order == 'linear'
+        self.register_load_state_dict_post_hook(_layout_loaded)   # a loaded layout is a fitted one
 
     def extra_repr(self): return f"dim={self.dim}, face={self.face}, order={self.order!r}, placement={self.placement!r}"
+
+def _layout_loaded(module, incompatible_keys):
+    "After `load_state_dict`: the layout (`slot_of_dim`) came with the weights, so it is fitted."
+    module.fitted = True
 
 # %% ../nbs/02_reshaper.ipynb #e3143e62
 @patch

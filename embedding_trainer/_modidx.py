@@ -987,5 +987,7 @@ d = { 'settings': { 'branch': 'main',
                                                                                        'embedding_trainer/widgets.py'),
                                            'embedding_trainer.widgets.nearest_by_words': ( 'widgets.html#nearest_by_words',
                                                                                            'embedding_trainer/widgets.py'),
+                                           'embedding_trainer.widgets.placeholder_png': ( 'widgets.html#placeholder_png',
+                                                                                          'embedding_trainer/widgets.py'),
                                            'embedding_trainer.widgets.teacher_available': ( 'widgets.html#teacher_available',
                                                                                             'embedding_trainer/widgets.py')}}}

@@ -254,7 +254,7 @@ def _restore(what:str, path:Path, fn, state):
                               f"build the {what} from the run's config before loading", path=str(path)) from None
 
 # %% ../nbs/14_checkpoint.ipynb #a7a6e196
-def load_checkpoint(path:str|Path,       # a checkpoint file, or a run folder (its latest good checkpoint)
+def load_checkpoint(path:str|Path,       # a checkpoint file, or a run folder: its newest good step file
                     model=None,          # restore its weights into this module
                     optimizer=None,      # restore into this optimizer
                     scheduler=None,      # restore into this LR scheduler
@@ -262,7 +262,11 @@ def load_checkpoint(path:str|Path,       # a checkpoint file, or a run folder (i
                     restore_rng=True,    # restore the python, numpy and torch random generators
                     map_location='cpu'   # where tensors are loaded (modules copy them to their own device)
                    ) -> dict:
-    "Verify `path`, load it safely, restore what is given; returns the stored state (plus `path`)."
+    """Verify `path`, load it safely, restore what is given; returns the stored state (plus `path`, the file taken).
+
+    A run folder means its newest good step file here, which is what resuming wants. Evaluating a run wants its
+    selected model instead: `run.load_model` and `et-eval` take the folder's `best.pt` (the newest good step file
+    only when there is no `best.pt`), and both say which file they took."""
     path = Path(path)
     if path.is_dir():
         found = latest(path)

@@ -5,6 +5,7 @@
 # %% ../nbs/20_widgets.ipynb #7d99fb8e
 from __future__ import annotations
 import copy, dataclasses, html, importlib.util, io, json, re, threading, time
+from pathlib import Path
 import torch
 import torch.nn.functional as F
 from .errors import EmbeddingTrainerError, ConfigError
@@ -18,7 +19,7 @@ from .run import (MODEL_NAMES, prepare_data, plot_history, run, validation_basel
                                    move_aside)
 
 # %% auto #0
-__all__ = ['CONTROLS', 'figure_png', 'lattice_figure', 'make_control', 'TrainingDashboard', 'nearest_by_words',
+__all__ = ['CONTROLS', 'figure_png', 'placeholder_png', 'lattice_figure', 'make_control', 'TrainingDashboard', 'nearest_by_words',
            'teacher_available']
 
 # %% ../nbs/20_widgets.ipynb #46dc67b5
@@ -28,6 +29,13 @@ def figure_png(fig) -> bytes:
     buf = io.BytesIO()
     FigureCanvasAgg(fig).print_png(buf)
     return buf.getvalue()
+
+def placeholder_png(text:str) -> bytes:
+    "A small PNG that says what will be shown here (an empty image widget shows as a broken image in a browser)."
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(6, 0.35), dpi=100)
+    fig.text(0.01, 0.5, text, va='center', fontsize=9, color='gray')
+    return figure_png(fig)
 
 # %% ../nbs/20_widgets.ipynb #e991511b
 def _spread(n:int, k:int) -> list[int]:
@@ -47,26 +55,31 @@ def lattice_figure(norms:torch.Tensor,  # (T+1, B, X, Y, Z) cell-state norms fro
     n = norms[:, example].detach().float().cpu().numpy()  # (T+1, X, Y, Z)
     T1, X, Y, Z = n.shape
     ts, zs = _spread(T1, max_steps), _spread(Z, max_slices)
-    fig = Figure(figsize=(9, 0.9 + 0.8 * len(ts)), dpi=100)
+    fig = Figure(figsize=(9, 1.0 + 0.8 * len(ts)), dpi=100)
     gs = fig.add_gridspec(len(ts), len(zs) + 3, width_ratios=[1] * len(zs) + [0.08, 0.45, max(3.0, 0.9 * len(zs))],
                           wspace=0.15, hspace=0.15)   # maps, colour bar, a gap, the profile
-    vmax = max(float(n.max()), 1e-12)
-    for r, t in enumerate(ts):
-        for c, z in enumerate(zs):
+    for c, z in enumerate(zs):   # one colour scale per depth slice: the output face is often far weaker than the input
+        vmax = max(float(n[ts][..., z].max()), 1e-12)
+        for r, t in enumerate(ts):
             ax = fig.add_subplot(gs[r, c])
-            im = ax.imshow(n[t, :, :, z].T, vmin=0, vmax=vmax, cmap='viridis', origin='lower')
+            im = ax.imshow(n[t, :, :, z].T / vmax, vmin=0, vmax=1, cmap='viridis', origin='lower')
             ax.set_xticks([]); ax.set_yticks([])
-            if r == 0: ax.set_title(f"z={z}" + (' in' if z == 0 else ' out' if z == Z - 1 else ''), fontsize=8)
+            if r == 0: ax.set_title(f"z={z}" + (' in' if z == 0 else ' out' if z == Z - 1 else '') +
+                                    f"\nmax {vmax:.2g}", fontsize=8)
             if c == 0: ax.set_ylabel(f"t={t}", fontsize=8)
-    fig.colorbar(im, cax=fig.add_subplot(gs[:, len(zs)])).ax.tick_params(labelsize=7)
+    cb = fig.colorbar(im, cax=fig.add_subplot(gs[:, len(zs)]))
+    cb.set_ticks([0, 1]); cb.ax.set_yticklabels(['0', 'slice\nmax']); cb.ax.tick_params(labelsize=7)
     ax = fig.add_subplot(gs[:, len(zs) + 2])
     profile = n.mean(axis=(1, 2))                          # (T+1, Z): mean norm of each slice at each step
     for z in zs: ax.plot(range(T1), profile[:, z], marker='.', label=f"z={z}")
     ax.set(xlabel='lattice step t', title='mean |state| per slice'); ax.grid(alpha=0.3)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7, loc='upper left'); ax.tick_params(labelsize=7); ax.title.set_fontsize(9)
-    fig.suptitle(title or f"cell-state norm, {X}×{Y}×{Z} lattice, {T1 - 1} steps", fontsize=9)
-    fig.subplots_adjust(left=0.04, right=0.98, top=1 - 0.45 / fig.get_figheight(), bottom=0.45 / fig.get_figheight())
+    shown = '' if len(ts) == T1 else f"; rows: t = {', '.join(map(str, ts))} of 0…{T1 - 1}"
+    shown += '' if len(zs) == Z else f"; columns: z = {', '.join(map(str, zs))} of 0…{Z - 1}"
+    fig.suptitle((title or f"cell-state norm, {X}×{Y}×{Z} lattice, {T1 - 1} steps") + shown +
+                 " (colour scale per slice)", fontsize=9)
+    fig.subplots_adjust(left=0.04, right=0.98, top=1 - 0.7 / fig.get_figheight(), bottom=0.45 / fig.get_figheight())
     return fig
 
 # %% ../nbs/20_widgets.ipynb #ff39628b
@@ -164,7 +177,10 @@ class TrainingDashboard(Callback):
         self.stop_button.on_click(lambda _: self.stop()); self.save_button.on_click(lambda _: self.save())
         self.load_button.on_click(lambda _: self.load())
         self.config_error, self.status, self.progress = W.HTML(), W.HTML(), W.HTML()
-        self.curves, self.lattice = (W.Image(format='png', layout=W.Layout(max_width='900px')) for _ in range(2))
+        self.curves, self.lattice = (W.Image(value=placeholder_png(what), format='png',
+                                             layout=W.Layout(max_width='900px'))
+                                     for what in ('the training curves appear here once a run starts',
+                                                  'the lattice (each cell\'s state, step by step) appears here'))
         self.question = W.Text(placeholder='type a question', layout=W.Layout(width='520px'), continuous_update=False)
         self.ask_button = button('Ask the cube', 'info', 'encode the question, run the cube, show the nearest answers',
                                  '120px')
@@ -190,7 +206,7 @@ class TrainingDashboard(Callback):
             W.HTML('<b>Try it</b>: ask a question, see the dataset answers nearest to the cube\'s output'),
             W.HBox([self.question, self.ask_button]), self.answers])
         self.widget.add_class('et-dashboard')
-        self._say('ready: press Start')
+        self._say('ready: press Start (max steps 0: the epochs decide how long a run is)')
         self._check_controls()
 
     def _say(self, text:str, kind:str='info'):
@@ -267,7 +283,8 @@ def start(self:TrainingDashboard) -> bool:
     self.trainer, self.error, self._stop_asked, self._save_asked = None, None, False, False
     self.result, self._others, self.table.value = None, {}, ''
     self.running = True
-    self._sync_buttons(); self._say('starting: loading the data and building the cube')
+    self._sync_buttons()
+    self._say(f'starting: loading the data and building the cube; run folder {Path(cfg.checkpoint.dir).resolve()}')
     if self.background:
         self.thread = threading.Thread(target=self._run, args=(cfg,), name='et-dashboard-training', daemon=True)
         self.thread.start()
@@ -478,6 +495,9 @@ def ask(self:TrainingDashboard,
     show = lambda body: setattr(self.answers, 'value', f'<div style="font-size:13px">{body}</div>')
     if not question: show('type a question first'); return []
     if self.model is None: show('no cube yet: train (Start) or load a checkpoint first'); return []
+    steps = self.history['train'][-1]['step'] if self.history['train'] else 0
+    barely = (f"the cube has trained only {steps} steps: its answers are still close to what the question alone "
+              "would find (see the identity row of the table). " if steps < 50 else '')
     cfg = self._run_config
     parts = self._data(cfg)[:3]
     if any(p.questions is None for p in parts): show('this data has no texts to answer with'); return []
@@ -502,6 +522,6 @@ def ask(self:TrainingDashboard,
     rows = [(h.answer, h.score) for h in index.search_embeddings(q, k)[0]]   # the code of et-ask
     table = ''.join(f'<tr><td>{r + 1}</td><td>{c:.3f}</td><td>{html.escape(t)}</td></tr>' for r,
                     (t, c) in enumerate(rows))
-    show(f'<i>{html.escape(self.ask_note)}</i><table><tr><th>#</th><th>cosine</th><th '
+    show(f'<i>{html.escape(barely + self.ask_note)}</i><table><tr><th>#</th><th>cosine</th><th '
          f'style="text-align:left">answer</th></tr>{table}</table>')
     return rows

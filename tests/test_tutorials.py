@@ -38,3 +38,10 @@ def test_exercises_are_checked(path):
     assert len(answers) == len(hidden) == len(checks) == 1
     assert answers[0] < hidden[0] < checks[0]            # answer cell, then the hidden solutions, then the check
     assert 'assert ' in src[checks[0]] or 'test_eq(' in src[checks[0]]   # a check that can fail
+
+
+@pytest.mark.parametrize('path', TUTORIALS, ids=lambda p: p.stem)
+def test_solutions_are_collapsed_in_jupyterlab(path):
+    "The hidden-solutions cell opens collapsed (JupyterLab's `jupyter.source_hidden`), so it is not read by accident."
+    hidden = [c for c in cells(path) if ''.join(c['source']).startswith('#| hide\n# Hidden solutions')]
+    assert len(hidden) == 1 and hidden[0]['metadata'] == {'jupyter': {'source_hidden': True}}

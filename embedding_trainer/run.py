@@ -190,7 +190,8 @@ def run(cfg:Config,                  # the run's config
         baselines=LEARNED_BASELINES, # learned baselines to train beside it ('mlp', 'lowrank')
         data=None,                   # `(train, val, test)` already prepared (e.g. once for many seeds)
         baseline_callbacks=(),       # callbacks of the baselines' trainers
-        write:bool=True) -> dict:    # write the run folder
+        write:bool=True,             # write the run folder
+        val_rows=None) -> dict:      # `validation_baselines(train, val)` already computed (e.g. by the dashboard)
     "Train the model of `cfg` and its same-recipe baselines; score all on the test split; write the run folder."
     cfg = with_absolute_paths(cfg)
     # one writer per run folder, held from before the data is read (a folder that cannot be written fails first)
@@ -215,7 +216,7 @@ def run(cfg:Config,                  # the run's config
         res['rows'] = score(models, train, val, test, res['ranks'])
         for k in reversed(kinds if why_not else []):   # the learned baselines' rows say why they are empty
             res['rows'].insert(1, skipped_row(MODEL_NAMES[k], len(test), why_not))
-        res['val_rows'] = validation_baselines(train, val)
+        res['val_rows'] = validation_baselines(train, val) if val_rows is None else val_rows
         res['seconds'] = round(time.perf_counter() - t0, 1)
         if write: write_run(res, train, val, test)
         return res

@@ -302,7 +302,7 @@ def _run(self:TrainingDashboard, cfg):
         train, val, test, self._baselines = self._data(cfg)
         self._run_config, self._example = cfg, (val if len(val) else train).x[:1]
         self.result = res = run(cfg, progress=False, callbacks=[self, *self.callbacks], data=(train, val, test),
-                                baseline_callbacks=[_BaselineWatch(self)])
+                                baseline_callbacks=[_BaselineWatch(self)], val_rows=self._baselines)
         self._others = {MODEL_NAMES[k]: tr.history for k, (_, tr, _) in res['baselines'].items()}
         self.table.value = (f'<pre style="font-size:11px">{html.escape(format_table(res["rows"], split="test"))}</pre>'
                             if res['rows'] is not None else '')

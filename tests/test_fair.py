@@ -84,10 +84,11 @@ def test_test_file_that_repeats_training_pairs_is_refused(tmp_path, capsys):
     assert code == 2 and '2 of the 6 pairs of leak.jsonl also appear in the training' in err and 'remedy' in err
     shared = write_pairs_jsonl(tmp_path / 'shared.jsonl', [(PAIRS[0][0], "A different answer to the first question."),
                                                     *PAIRS[16:]])
-    with pytest.warns(UserWarning, match='1 of the 5 questions of shared.jsonl also appear'):
-        code = train_cli(['--config', 'tiny', '--data', str(data), '--test-data', str(shared), '--out',
-                          str(tmp_path / 'ok'), '--quiet', '--set', 'data.val_fraction=0.25'])
+    code = train_cli(['--config', 'tiny', '--data', str(data), '--test-data', str(shared), '--out',
+                      str(tmp_path / 'ok'), '--quiet', '--set', 'data.val_fraction=0.25'])
     assert code == 0
+    warned = [l for l in capsys.readouterr().err.splitlines() if l.startswith('et-train: warning: ')]
+    assert any('1 of the 5 questions of shared.jsonl also appear' in l for l in warned)   # one line, no source path
     m = json.loads((tmp_path / 'ok' / 'metrics.json').read_text())
     assert (m['n_train'], m['n_val'], m['n_test']) == (12, 4, 5)      # the whole file is the test split
     assert Path(m['data']['test_path']).is_absolute() and Path(m['data']['path']).is_absolute()

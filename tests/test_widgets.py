@@ -22,8 +22,11 @@ def dash(tmp_path):
 
 
 def test_foreground_start_trains_and_draws(dash):
-    assert dash.history == {'train': [], 'eval': []} and dash.curves.value == b''
+    assert dash.history == {'train': [], 'eval': []}
+    before = bytes(dash.curves.value)   # before the first run: a placeholder saying what will be there
+    assert before[:4] == PNG and dash.lattice.value[:4] == PNG
     dash.start_button.click()
+    assert bytes(dash.curves.value) != before
     assert (dash.trainer.step, len(dash.history['train']), dash.trainer.stop_reason) == (10, 10, 'finished')
     assert [e['step'] for e in dash.history['eval']] == [5, 10]
     assert dash.curves.value[:4] == PNG and dash.lattice.value[:4] == PNG

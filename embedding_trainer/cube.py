@@ -10,12 +10,12 @@ import torch
 from torch import nn
 from .errors import ConfigError, IntegrationError
 from .runtime import patch
-from .reshaper import EmbeddingReshaper
+from .reshaper import EmbeddingReshaper, ORDERS, PLACEMENTS
 from .perception import NEIGHBOURHOODS, BOUNDARIES
 from .lattice import Lattice3D, POSITIONS
 
 # %% auto #0
-__all__ = ['ModelConfig', 'EmbeddingCube', 'check_embeddings']
+__all__ = ['INJECTS', 'MAX_SIZES', 'ModelConfig', 'EmbeddingCube', 'check_embeddings']
 
 # %% ../nbs/05_cube.ipynb #f9635338
 @dataclass
@@ -50,6 +50,9 @@ def _choices(key, value, allowed):
     return None if value in allowed else (key, f"{value!r} is not one of {', '.join(map(repr, allowed))}")
 
 # %% ../nbs/05_cube.ipynb #eed3cede
+INJECTS = ('every_step', 'once')   # the input face is written before every lattice step, or once
+MAX_SIZES = {'face': 4096, 'depth': 4096, 'width': 4096, 'cells': 2**24}   # beyond: no machine builds it
+
 @patch
 def problems(self:ModelConfig) -> list[tuple[str,str]]:
     "Every problem of these settings, as `(key, message)` pairs (empty when valid)."
@@ -77,13 +80,22 @@ def problems(self:ModelConfig) -> list[tuple[str,str]]:
          'model.budget', f"{self.budget!r} must be a whole number >= 1, or null for the cube's parameter count")
     for c in (_choices('model.neighbourhood', self.neighbourhood, tuple(NEIGHBOURHOODS)),
               _choices('model.boundary', self.boundary, BOUNDARIES),
-              _choices('model.inject', self.inject, ('every_step', 'once')),
+              _choices('model.inject', self.inject, INJECTS),
               _choices('model.position', self.position, POSITIONS),
-              _choices('model.order', self.order, ('linear', 'variance')),
-              _choices('model.placement', self.placement, ('first', 'center'))):
+              _choices('model.order', self.order, ORDERS),
+              _choices('model.placement', self.placement, PLACEMENTS)):
         if c: p.append(c)
     if p: return p   # the cross-field rules below need valid single fields
+    for key, v, most in (('face', face, MAX_SIZES['face']), ('depth', self.depth, MAX_SIZES['depth']),
+                         ('state_dim', self.state_dim, MAX_SIZES['width']),
+                         ('hidden_dim', self.hidden_dim, MAX_SIZES['width']),
+                         ('pos_dim', self.pos_dim, MAX_SIZES['width'])):
+        need(max(v) <= most if isinstance(v, tuple) else v <= most, f'model.{key}',
+             f"{v!r} is larger than any lattice this package can build or train (at most {most} each)")
     X, Y, K = face
+    need(X * Y * self.depth <= MAX_SIZES['cells'], 'model.face',
+         f"a {X}x{Y}x{self.depth} lattice has {X * Y * self.depth:,} cells, more than {MAX_SIZES['cells']:,}: its "
+         f"state alone would not fit in memory; use a smaller model.face or model.depth")
     need(X * Y * K >= self.embedding_dim, 'model.face',
          f"{list(face)} holds X*Y*K = {X*Y*K} values, fewer than model.embedding_dim = {self.embedding_dim}; "
          f"use e.g. K = {-(-self.embedding_dim // (X * Y))}")

@@ -11,15 +11,18 @@ from .errors import IntegrationError
 from .runtime import patch
 
 # %% auto #0
-__all__ = ['EmbeddingReshaper']
+__all__ = ['ORDERS', 'PLACEMENTS', 'EmbeddingReshaper']
 
 # %% ../nbs/02_reshaper.ipynb #67e43c00
+ORDERS = ('linear', 'variance')    # dimensions in index order, or the highest-variance ones first (after `fit`)
+PLACEMENTS = ('first', 'center')   # where a 'variance' order puts the strongest dimensions on the face
+
 def _face_slots(face:tuple[int,int,int], placement:str) -> torch.Tensor:
     "Flat slot indices of the face in the order they are filled."
     X, Y, K = face
     if placement == 'first': return torch.arange(X * Y * K)
     if placement != 'center':
-        raise IntegrationError(f"unknown placement {placement!r}", "placement must be 'first' or 'center'",
+        raise IntegrationError(f"unknown placement {placement!r}", f"placement must be one of {PLACEMENTS}",
                                "set model.placement: first")
     xs, ys = torch.meshgrid(torch.arange(X), torch.arange(Y), indexing='ij')
     dist = (xs - (X - 1) / 2) ** 2 + (ys - (Y - 1) / 2) ** 2
@@ -39,8 +42,8 @@ class EmbeddingReshaper(nn.Module):
         if len(face) != 3 or min(face) < 1:
             raise IntegrationError(f"face {face} is not three positive sizes (X, Y, K)",
                                    "the face is X by Y cells with K values each", "set model.face: [8, 8, 6]")
-        if order not in ('linear', 'variance'):
-            raise IntegrationError(f"unknown order {order!r}", "order must be 'linear' or 'variance'",
+        if order not in ORDERS:
+            raise IntegrationError(f"unknown order {order!r}", f"order must be one of {ORDERS}",
                                    "set model.order: linear")
         self.dim, self.face, self.order, self.placement = int(dim), face, order, placement
         self.n_slots = face[0] * face[1] * face[2]

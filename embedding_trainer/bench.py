@@ -112,6 +112,7 @@ def run_case(case:Case,
              precision:str='fp32',      # 'fp32', 'bf16' (autocast) ...
              compile:bool|str=False,    # torch.compile the lattice step
              checkpoint_every:int=0,    # step checkpointing
+             kernel:str='torch',        # the lattice step: 'torch' or the fused 'triton' kernel (03a_fused)
              reps:int=3,
              memory:bool=True,          # also measure the peak memory (one more step)
              naive:float|None=None,     # the naive reference's cell-steps/s, for the ratio
@@ -120,7 +121,7 @@ def run_case(case:Case,
     "Time (and measure) one variant of a case; a row of the benchmark table."
     device = torch.device(device)
     torch.manual_seed(0)
-    cfg = case.model_config(checkpoint_every=checkpoint_every, compile=bool(compile))
+    cfg = case.model_config(checkpoint_every=checkpoint_every, compile=bool(compile), kernel=kernel)
     cube = EmbeddingCube(cfg).to(device)
     cube.lattice.perception = perception
     if compile:
@@ -131,7 +132,8 @@ def run_case(case:Case,
     best, first = time_training_step(cube, x, y, device, precision, reps)
     rate = case.cell_steps / best
     used = cube.lattice.perception_for(device)
-    row = {'case': case.name, 'device': device.type, 'perception': used, 'precision': precision,
+    if kernel == 'triton': used = 'fused'
+    row = {'case': case.name, 'device': device.type, 'perception': used, 'precision': precision, 'kernel': kernel,
            'compile': compile if cube.lattice.compile_mode else False, 'checkpoint_every': checkpoint_every,
            'lattice': 'x'.join(map(str, case.shape)), 'batch': case.batch, 'steps': case.steps,
            'state_dim': case.state_dim, 'hidden_dim': case.hidden_dim, 'neighbourhood': case.neighbourhood,
@@ -264,12 +266,13 @@ def _variants(case:str, device:torch.device, quick:bool, compile_mode=True) -> l
     "The variants (kwargs of `run_case`) of a case on a device."
     if device.type == 'cuda':
         out = [dict(perception='gather', precision='bf16', compile=compile_mode),
+               dict(perception='gather', precision='bf16', kernel='triton'),
                dict(perception='gather', precision='bf16'),
                dict(perception='conv', precision='bf16'),
                    dict(perception='conv', precision='bf16', compile=compile_mode),
                dict(perception='conv', precision='fp32'),
                    dict(perception='gather', precision='bf16', checkpoint_every=4)]
-        return out[:2] if quick else out
+        return out[:3] if quick else out
     out = [dict(perception='conv'), dict(perception='conv', checkpoint_every=4), dict(perception='gather'),
            dict(perception='conv', compile=compile_mode)]
     return out[:2] if quick else out

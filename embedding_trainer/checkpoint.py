@@ -11,6 +11,7 @@ import torch
 import embedding_trainer
 from .errors import CheckpointError
 from .runtime import rng_state, set_rng_state, patch, log
+from .cube import ModelConfig, RUNTIME_KEYS
 from .callbacks import Callback, load_callback_states
 from .distributed import any_process
 
@@ -223,8 +224,11 @@ def _model_section(config) -> dict|None:
 def model_differences(stored, given) -> list[str]:
     "'model.face: checkpoint [8, 8, 6] vs config [4, 4, 24]' for every model setting the given config sets differently."
     a, b = _model_section(stored) or {}, _model_section(given) or {}
+    defaults = {f.name: f.default for f in dataclasses.fields(ModelConfig)}
     diffs = []
     for k in b:   # a key the given config leaves out is not a difference: only what it sets is checked
+        if k in RUNTIME_KEYS: continue                       # how the model runs, not what it is
+        if k not in a and _lists(b[k]) == _lists(defaults.get(k)): continue   # a setting newer than the file
         va, vb = _lists(a.get(k, '(absent)')), _lists(b[k])
         if va != vb: diffs.append(f"model.{k}: checkpoint {va} vs config {vb}")
     return diffs

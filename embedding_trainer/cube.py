@@ -12,10 +12,10 @@ from .errors import ConfigError, IntegrationError
 from .runtime import patch
 from .reshaper import EmbeddingReshaper, ORDERS, PLACEMENTS
 from .perception import NEIGHBOURHOODS, BOUNDARIES
-from .lattice import Lattice3D, POSITIONS
+from .lattice import Lattice3D, POSITIONS, KERNELS
 
 # %% auto #0
-__all__ = ['INJECTS', 'MAX_SIZES', 'ModelConfig', 'EmbeddingCube', 'check_embeddings']
+__all__ = ['INJECTS', 'RUNTIME_KEYS', 'MAX_SIZES', 'ModelConfig', 'EmbeddingCube', 'check_embeddings']
 
 # %% ../nbs/05_cube.ipynb #f9635338
 @dataclass
@@ -41,6 +41,7 @@ class ModelConfig:
     compile:bool = False               # torch.compile the lattice step (falls back with a warning)
     kind:str = 'cube'                  # the model: 'cube', or an adapter it is compared with: 'mlp' or 'lowrank'
     budget:int|None = None             # an adapter's parameter budget; None: the cube's count under these settings
+    kernel:str = 'auto'                # lattice step: 'auto' (fused Triton on a GPU where it runs), 'triton', 'torch'
 
     @property
     def lattice_shape(self) -> tuple: return (int(self.face[0]), int(self.face[1]), int(self.depth))
@@ -51,6 +52,7 @@ def _choices(key, value, allowed):
 
 # %% ../nbs/05_cube.ipynb #eed3cede
 INJECTS = ('every_step', 'once')   # the input face is written before every lattice step, or once
+RUNTIME_KEYS = ('compile', 'checkpoint_every', 'kernel')   # how the model runs, not what it is (may change on resume)
 MAX_SIZES = {'face': 4096, 'depth': 4096, 'width': 4096, 'cells': 2**24}   # beyond: no machine builds it
 
 @patch
@@ -83,6 +85,7 @@ def problems(self:ModelConfig) -> list[tuple[str,str]]:
               _choices('model.inject', self.inject, INJECTS),
               _choices('model.position', self.position, POSITIONS),
               _choices('model.order', self.order, ORDERS),
+              _choices('model.kernel', self.kernel, KERNELS),
               _choices('model.placement', self.placement, PLACEMENTS)):
         if c: p.append(c)
     if p: return p   # the cross-field rules below need valid single fields
@@ -151,7 +154,7 @@ class EmbeddingCube(nn.Module):
         self.reshaper = EmbeddingReshaper(cfg.embedding_dim, cfg.face, cfg.order, cfg.placement)
         self.lattice = Lattice3D(cfg.lattice_shape, cfg.state_dim, cfg.hidden_dim, cfg.neighbourhood, cfg.boundary,
                                  cfg.steps, cfg.fire_rate, cfg.position, cfg.pos_dim, cfg.update_init,
-                                 cfg.checkpoint_every, compile=cfg.compile)
+                                 cfg.checkpoint_every, compile=cfg.compile, kernel=cfg.kernel)
         self.inject = nn.Linear(K, cfg.state_dim)
         self.readout = nn.Linear(cfg.state_dim, K)
         if cfg.residual:

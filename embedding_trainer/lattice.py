@@ -12,9 +12,10 @@ from .errors import IntegrationError, PerformanceWarning
 from .runtime import OOM_ERRORS, patch
 from .perception import (NEIGHBOURHOODS, BOUNDARIES, PERCEPTIONS, perceive, perceive_conv,
                                           pick_perception)
+from .fused import fused_supported, fused_lattice_steps, fused_run_steps
 
 # %% auto #0
-__all__ = ['POSITIONS', 'COMPILE_MODES', 'CellRule', 'Lattice3D', 'reference_step']
+__all__ = ['POSITIONS', 'COMPILE_MODES', 'KERNELS', 'CellRule', 'Lattice3D', 'reference_step']
 
 # %% ../nbs/04_lattice.ipynb #b481ecd5
 class CellRule(nn.Module):
@@ -71,6 +72,7 @@ def _load_from_state_dict(self:CellRule, state_dict, prefix, *args, **kwargs):
 POSITIONS = ('learned', 'coords', 'none')
 
 COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cudagraphs')
+KERNELS = ('auto', 'triton', 'torch')   # the fused Triton step where it runs (03a_fused), or torch's
 
 # %% ../nbs/04_lattice.ipynb #7be2d596
 class Lattice3D(nn.Module):
@@ -88,7 +90,8 @@ class Lattice3D(nn.Module):
                  update_init:float=0.1,     # initial scale of the rule's update layer
                  checkpoint_every:int=0,    # recompute groups of this many steps in backward (0: off)
                  perception:str='auto',     # 'auto', 'conv' or 'gather' (see above)
-                 compile:bool|str=False):   # torch.compile one step: False, True or a torch.compile mode
+                 compile:bool|str=False,    # torch.compile one step: False, True or a torch.compile mode
+                 kernel:str='auto'):        # 'auto' (fused Triton on a GPU where it runs), 'triton' or 'torch'
         super().__init__()
         shape = tuple(int(v) for v in shape)
         problems = []
@@ -100,6 +103,7 @@ class Lattice3D(nn.Module):
         if steps < 1 or state_dim < 1 or hidden_dim < 1: problems.append("steps, state_dim and hidden_dim must be >= 1")
         if checkpoint_every < 0: problems.append(f"checkpoint_every {checkpoint_every} must be >= 0")
         if perception not in PERCEPTIONS: problems.append(f"perception {perception!r} must be one of {PERCEPTIONS}")
+        if kernel not in KERNELS: problems.append(f"kernel {kernel!r} must be one of {KERNELS}")
         if not (isinstance(compile, bool) or compile in COMPILE_MODES):
             problems.append(f"compile {compile!r} must be true, false or one of {COMPILE_MODES}")
         if problems:
@@ -109,7 +113,7 @@ class Lattice3D(nn.Module):
         self.shape, self.state_dim, self.hidden_dim = shape, state_dim, hidden_dim
         self.neighbourhood, self.boundary, self.steps = neighbourhood, boundary, steps
         self.fire_rate, self.position_kind, self.checkpoint_every = fire_rate, position, checkpoint_every
-        self.perception, self.compile_mode = perception, compile
+        self.perception, self.compile_mode, self.kernel, self._fused_ok = perception, compile, kernel, None
         self._compiled_steps = None   # the compiled `_steps_eager` (several steps, clamp writes included)
         self.offsets = NEIGHBOURHOODS[neighbourhood]
         if position == 'learned':
@@ -220,6 +224,7 @@ def step(self:Lattice3D,
 @patch
 def _run_steps(self:Lattice3D, state, pos_hidden, clamp, n):
     "`n` steps (a unit for step checkpointing); compiled: in graphs of `_COMPILE_CHUNK` steps, the rest in one more."
+    if self.use_fused(state): return fused_run_steps(self, state, pos_hidden, clamp, n)
     chunk, done = (_COMPILE_CHUNK if self.compile_mode else n), 0
     while done < n:
         k = min(chunk, n - done)
@@ -256,7 +261,7 @@ def forward(self:Lattice3D,
             norms.append(state.detach().norm(dim=-1))
         return state, torch.stack(norms)
     k = self.checkpoint_every
-    if k and self.training and torch.is_grad_enabled():
+    if k and self.training and torch.is_grad_enabled() and not self.use_fused(state):   # fused: keeps only states
         done = 0
         while done < steps:
             n = min(k, steps - done)
@@ -270,6 +275,38 @@ def forward(self:Lattice3D,
 def zeros(self:Lattice3D, batch:int, device=None, dtype=torch.float32):
     "An all-zero state for `batch` examples."
     return torch.zeros((batch,) + self.shape + (self.state_dim,), device=device, dtype=dtype)
+
+# %% ../nbs/04_lattice.ipynb #5663e928
+@patch
+def use_fused(self:Lattice3D, state:torch.Tensor) -> bool:
+    "Whether these steps run the fused Triton kernel (see `kernel`)."
+    if self.kernel == 'torch' or (self.kernel == 'auto' and state.device.type != 'cuda'): return False
+    why = fused_supported(self, state)
+    if self.kernel == 'triton':
+        if why: raise IntegrationError(f"model.kernel is 'triton' but the fused kernel cannot run here: {why}",
+                                       "the fused step covers CUDA GPUs with Triton, the 6- and 26-neighbourhoods, "
+                                       "an fp32 state and bf16 or no autocast", "set model.kernel: auto (or torch)")
+        return True
+    if why: return False
+    if self._fused_ok is None: self._fused_ok = self._fused_self_check(state)
+    return self._fused_ok
+
+@patch
+def _fused_self_check(self:Lattice3D, state) -> bool:
+    "One step of the first example through both paths: True when the fused update matches the eager one."
+    try:
+        with torch.no_grad():
+            s = state[:1].detach()
+            fused = fused_lattice_steps(self, s, None, 1) - s
+            eager = _eager_step(self, s, self.pos_hidden()) - s
+        err = float((fused - eager).norm() / eager.norm().clamp_min(1e-12))
+        problem = None if err < 2e-2 else f"relative difference {err:.2g} from the torch step"
+    except Exception as e: problem = f"{type(e).__name__}: {str(e).strip()[:200]}"
+    if problem is not None:
+        warnings.warn(PerformanceWarning("the fused Triton lattice step failed its self-check; the lattice runs "
+                                         "with torch", problem, "set model.kernel: torch to silence this warning"),
+                      stacklevel=4)
+    return problem is None
 
 # %% ../nbs/04_lattice.ipynb #e289f244
 def reference_step(lat:Lattice3D,                  # the lattice whose rule and positions to use

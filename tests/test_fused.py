@@ -1,0 +1,172 @@
+"""The fused Triton lattice step against `reference_step` and the eager step: forward and gradients.
+
+Skipped without CUDA. `FUSED_TEST_DEVICE=cpu TRITON_INTERPRET=1 pytest tests/test_fused.py` runs the small
+cases through Triton's interpreter on the CPU (slow; the 32^3 case is left out there).
+
+Tolerances (relative: ||fused - ref|| / ||ref||, per tensor):
+- fp32: <= 1e-5 for the step's update, the final state and every gradient (state, clamp, each parameter).
+- bf16 (CUDA autocast): both the fused kernel and torch's autocast step are compared with a float64 run;
+  the fused error must be <= 3 x torch's own bf16 error + 1e-3, and <= 0.1 outright. (Both paths' bias and
+  position gradients land near 3e-2 here: bf16 products summed over many cells and steps. The kernel
+  accumulates each layer once in fp32 where torch rounds after every op, so it is mostly closer to float64.)
+"""
+import copy, os
+import pytest
+import torch
+
+from embedding_trainer.lattice import Lattice3D, reference_step, _eager_step
+
+DEVICE = os.environ.get('FUSED_TEST_DEVICE', 'cuda')
+INTERPRET = os.environ.get('TRITON_INTERPRET') == '1'
+if DEVICE == 'cuda' and not torch.cuda.is_available():
+    pytest.skip("needs a CUDA GPU", allow_module_level=True)
+pytest.importorskip('triton')
+
+from embedding_trainer.fused import fused_lattice_steps  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_tf32():
+    old = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    yield
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old
+
+
+def rel(a, b):
+    return ((a.double() - b.double()).norm() / b.double().norm().clamp_min(1e-30)).item()
+
+
+def make(shape, B, S, H, nb, boundary, position='learned', pos_dim=4, seed=0, device=DEVICE):
+    torch.manual_seed(seed)
+    lat = Lattice3D(shape, S, H, nb, boundary, position=position, pos_dim=pos_dim, update_init=1.0,
+                    perception='gather').to(device)
+    with torch.no_grad():   # non-zero biases, so that their gradients and the bias column are exercised
+        lat.rule.update.bias.normal_(0, 0.1)
+        lat.rule.hidden.bias.normal_(0, 0.1)
+    state = torch.randn(B, *shape, S, device=device)
+    return lat, state
+
+
+def eager_run(lat, state, clamp, T, masks):
+    "What `Lattice3D._run_steps` computes: the clamp written onto z = 0, then one step, T times."
+    ph = lat.pos_hidden()
+    for t in range(T):
+        if clamp is not None: state = torch.cat([clamp.unsqueeze(3).to(state.dtype), state[:, :, :, 1:]], dim=3)
+        state = _eager_step(lat, state, ph, None if masks is None else masks[t])
+    return state
+
+
+def run_and_grads(fn, lat, state, clamp, seed=5):
+    "Output and gradients (state, clamp, every parameter) of fn(lat, state, clamp) under a fixed random loss."
+    lat.zero_grad(set_to_none=True)
+    s = state.detach().clone().requires_grad_()
+    c = None if clamp is None else clamp.detach().clone().requires_grad_()
+    out = fn(lat, s, c)
+    w = torch.randn(out.shape, generator=torch.Generator(device='cpu').manual_seed(seed)).to(out.device, out.dtype)
+    (out.float() * w).sum().backward()
+    names = ['out', 'state'] + (['clamp'] if c is not None else []) + [n for n, p in lat.named_parameters()]
+    vals = [out.detach(), s.grad] + ([c.grad] if c is not None else []) + [p.grad for _, p in lat.named_parameters()]
+    return dict(zip(names, vals))
+
+
+# ------------------------------------------------------------------ one step against the per-cell reference
+@pytest.mark.parametrize('nb', [6, 26])
+@pytest.mark.parametrize('boundary', ['zero', 'periodic'])
+def test_step_vs_reference(nb, boundary):
+    lat, st = make((5, 4, 3), 3, 8, 16, nb, boundary)
+    mask = (torch.rand(3, 5, 4, 3, 1, device=DEVICE) < 0.5).float()
+    with torch.no_grad():
+        ref = reference_step(lat, st, mask)
+        out = fused_lattice_steps(lat, st, None, 1, [mask], bf16=False)
+    err = rel(out - st, ref - st)
+    print(f"step nb={nb} {boundary}: rel err of the update {err:.2e}")
+    assert err <= 1e-5
+
+
+# ------------------------------------------------------------------ whole runs (clamp, masks) against the eager steps
+RUNS = [  # shape, B, S, H, nb, boundary, position, T, clamp, masks
+    ((6, 5, 4), 2, 3, 20, 6, 'periodic', 'learned', 4, True, True),
+    ((7, 9, 5), 1, 5, 33, 26, 'periodic', 'coords', 3, True, False),
+    ((10, 6, 13), 3, 16, 128, 26, 'zero', 'none', 2, False, True),
+    ((2, 1, 3), 2, 4, 16, 26, 'periodic', 'learned', 3, True, True),
+    ((9, 11, 7), 2, 16, 64, 6, 'zero', 'learned', 3, True, True),
+    ((32, 32, 32), 2, 16, 128, 6, 'zero', 'learned', 3, True, True),
+    ((32, 32, 32), 1, 16, 128, 26, 'periodic', 'learned', 2, True, True),
+]
+IDS = [f"{'x'.join(map(str, r[0]))}xB{r[1]}-S{r[2]}H{r[3]}-n{r[4]}-{r[5]}-{r[6]}" for r in RUNS]
+
+
+def _inputs(r, device=DEVICE):
+    shape, B, S, H, nb, boundary, position, T, has_clamp, has_masks = r
+    lat, st = make(shape, B, S, H, nb, boundary, position)
+    clamp = torch.randn(B, shape[0], shape[1], S, device=device) if has_clamp else None
+    masks = [(torch.rand(B, *shape, 1, device=device) < 0.7).float() for _ in range(T)] if has_masks else None
+    return lat, st, clamp, masks, T
+
+
+@pytest.mark.parametrize('r', RUNS, ids=IDS)
+def test_run_fp32(r):
+    if INTERPRET and r[0][0] * r[0][1] * r[0][2] * r[1] > 2500: pytest.skip("too large for the interpreter")
+    lat, st, clamp, masks, T = _inputs(r)
+    ref = run_and_grads(lambda l, s, c: eager_run(l, s, c, T, masks), lat, st, clamp)
+    got = run_and_grads(lambda l, s, c: fused_lattice_steps(l, s, c, T, masks, bf16=False), lat, st, clamp)
+    errs = {k: rel(got[k], ref[k]) for k in ref}
+    errs['update'] = rel(got['out'] - st, ref['out'] - st)
+    print("fp32", IDS[RUNS.index(r)], ' '.join(f"{k}={v:.1e}" for k, v in errs.items()))
+    assert all(v <= 1e-5 for v in errs.values()), errs
+
+
+BF16_RUNS = [RUNS[5], RUNS[6], RUNS[1], RUNS[4]]
+
+
+@pytest.mark.skipif(INTERPRET, reason="bf16 tensor cores: CUDA only")
+@pytest.mark.parametrize('r', BF16_RUNS, ids=[IDS[RUNS.index(r)] for r in BF16_RUNS])
+def test_run_bf16(r):
+    lat, st, clamp, masks, T = _inputs(r)
+    lat64 = copy.deepcopy(lat).double()
+    ref = run_and_grads(lambda l, s, c: eager_run(l, s, c, T, None if masks is None else [m.double() for m in masks]),
+                        lat64, st.double(), None if clamp is None else clamp.double())
+
+    def torch_bf16(l, s, c):
+        with torch.autocast('cuda', dtype=torch.bfloat16): return eager_run(l, s, c, T, masks)
+
+    def fused_bf16(l, s, c):
+        with torch.autocast('cuda', dtype=torch.bfloat16): return fused_lattice_steps(l, s, c, T, masks)
+
+    tb, fu = run_and_grads(torch_bf16, lat, st, clamp), run_and_grads(fused_bf16, lat, st, clamp)
+    assert fu['out'].dtype == torch.float32
+    line = []
+    for k in ref:
+        e_t, e_f = rel(tb[k], ref[k]), rel(fu[k], ref[k])
+        if k == 'out': e_t, e_f = rel(tb[k] - st, ref[k] - st.double()), rel(fu[k] - st, ref[k] - st.double())
+        line.append(f"{k}: torch {e_t:.1e} fused {e_f:.1e}")
+        assert e_f <= min(3 * e_t + 1e-3, 0.1), (k, e_f, e_t)
+    print("bf16", IDS[RUNS.index(r)], '; '.join(line))
+
+
+@pytest.mark.skipif(INTERPRET, reason="CUDA only")
+def test_deterministic_state_and_all_cells_written():
+    "Two runs give the same state bit for bit, and every element is finite."
+    lat, st, clamp, masks, T = _inputs(RUNS[4])
+    with torch.no_grad():
+        a = fused_lattice_steps(lat, st, clamp, T, masks, bf16=False)
+        b = fused_lattice_steps(lat, st, clamp, T, masks, bf16=False)
+    assert torch.isfinite(a).all() and torch.equal(a, b)
+
+
+def test_the_lattice_uses_the_kernel_and_trains_as_the_torch_step_does():
+    "`kernel='auto'` on a GPU: the fused path after its self-check; one bf16 training step close to `kernel='torch'`."
+    torch.manual_seed(0)
+    auto = Lattice3D((9, 7, 5), 16, 64, update_init=1.0).to(DEVICE)
+    ref = copy.deepcopy(auto); ref.kernel = 'torch'
+    st, clamp = torch.randn(2, 9, 7, 5, 16, device=DEVICE), torch.randn(2, 9, 7, 16, device=DEVICE)
+    assert auto.use_fused(st) and not ref.use_fused(st)
+    outs = []
+    for lat in (auto, ref):
+        with torch.autocast('cuda', dtype=torch.bfloat16):
+            out = lat(st, clamp, steps=6)
+        out.pow(2).mean().backward()
+        outs.append((out.detach(), [p.grad for p in lat.parameters()]))
+    (a, ga), (b, gb) = outs
+    assert rel(a, b) < 2e-2 and all(rel(x, y) < 5e-2 for x, y in zip(ga, gb))

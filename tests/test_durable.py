@@ -242,7 +242,7 @@ def test_bad_input(files, tmp_path, capsys, case):
     heads = [l for l in err.splitlines() if l.startswith(f'et-{command}: [')]
     assert code == 2, (code, err)
     assert len(heads) == 1 and heads[0].startswith(f'et-{command}: [{category}] '), err
-    assert '  remedy: ' in err and 'Traceback' not in err and words in heads[0], err
+    assert '  remedy: ' in err and 'Traceback' not in err and words in err, err
     assert not list((tmp_path / 'run').glob('*.pt'))                       # nothing written for a refused run
     assert {p: p.read_bytes() for p in files['run'].rglob('*') if p.is_file()} == run_before   # nothing damaged
 

@@ -4,21 +4,18 @@
 
 # %% ../nbs/14_checkpoint.ipynb #d6234f4d
 from __future__ import annotations
-import copy, dataclasses, hashlib, io, json, math, os, re, socket, tempfile, time, warnings
+import dataclasses, hashlib, io, json, math, os, re, tempfile, warnings
 from pathlib import Path
 import numpy as np
 import torch
 import embedding_trainer
 from .errors import CheckpointError
-from .runtime import rng_state, set_rng_state, patch, log
+from .runtime import rng_state, set_rng_state
 from .cube import ModelConfig, RUNTIME_KEYS
-from .callbacks import Callback, load_callback_states
-from .distributed import any_process
 
 # %% auto #0
 __all__ = ['MAGIC', 'FORMAT', 'read_header', 'verify_checkpoint', 'is_good', 'atomic_write', 'save_checkpoint',
-           'model_differences', 'load_checkpoint', 'CheckpointManager', 'latest', 'resume_path', 'RunLock',
-           'Checkpointing']
+           'model_differences', 'load_checkpoint', 'CheckpointManager', 'latest', 'resume_path']
 
 # %% ../nbs/14_checkpoint.ipynb #f88f8ea4
 MAGIC = b'EMBEDDING-TRAINER-CHECKPOINT\n'
@@ -374,172 +371,3 @@ def resume_path(resume,             # checkpoint.resume: False, True, 'auto' or 
         return found
     verify_checkpoint(resume)
     return Path(resume)
-
-# %% ../nbs/14_checkpoint.ipynb #cde139bd
-def _alive(pid:int) -> bool:
-    "Does process `pid` exist on this host?"
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True   # it exists, under another user
-    return True
-
-class RunLock:
-    "`with RunLock(folder):` — this process is the folder's one writer while the block runs."
-    _held = {}   # lock path -> how many times this process holds it
-
-    def __init__(self, dir:str|Path): # the run folder (created if missing)
-        self.dir = Path(dir)
-        self.path = self.dir / '.lock'
-
-    def holder(self) -> dict|None:
-        "What the lock file says (pid, host, since), or None when there is no readable lock."
-        try: return json.loads(self.path.read_text())
-        except (OSError, ValueError): return None
-
-# %% ../nbs/14_checkpoint.ipynb #c2f3fc98
-@patch
-def acquire(self:RunLock) -> RunLock:
-    "Take the folder's lock, or raise a `CheckpointError` naming the process that holds it."
-    key = str(self.path.resolve()) if self.dir.exists() else str(self.path.absolute())
-    if RunLock._held.get(key): RunLock._held[key] += 1; return self
-    try: self.dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise CheckpointError(f"cannot create the run folder {self.dir}", f"{type(e).__name__}: {e}",
-                              "choose another folder (--out / checkpoint.dir) or fix its permissions") from None
-    me = {'pid': os.getpid(), 'host': socket.gethostname(), 'since': time.strftime('%Y-%m-%d %H:%M:%S')}
-    for _ in range(2):
-        try:
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            other = self.holder() or {}
-            pid, host = other.get('pid'), other.get('host')
-            if host == me['host'] and isinstance(pid, int) and not _alive(pid):
-                warnings.warn(f"{self.dir}: taking over the lock of process {pid}, which no longer runs", stacklevel=2)
-                self.path.unlink(missing_ok=True); continue
-            raise CheckpointError(f"{self.dir} is being written by another run (process {pid} on {host}, since "
-                                  f"{other.get('since')})", "two runs writing one folder would mix their "
-                                  "checkpoints and results", "wait for that run to end, give this one another "
-                                  f"folder (--out), or delete {self.path} if that process is gone",
-                                  lock=str(self.path)) from None
-        except OSError as e:
-            raise CheckpointError(f"the run folder {self.dir} cannot be written", f"{type(e).__name__}: {e}",
-                                  "choose another folder (--out / checkpoint.dir) or make it writable") from None
-        with os.fdopen(fd, 'w') as f: f.write(json.dumps(me) + '\n')
-        RunLock._held[str(self.path.resolve())] = 1
-        return self
-
-@patch
-def release(self:RunLock):
-    "Let go of the lock (the file goes when this process's last hold ends)."
-    key = str(self.path.resolve())
-    n = RunLock._held.get(key, 0) - 1
-    if n > 0: RunLock._held[key] = n; return
-    RunLock._held.pop(key, None)
-    if (self.holder() or {}).get('pid') == os.getpid(): self.path.unlink(missing_ok=True)
-
-@patch
-def __enter__(self:RunLock): return self.acquire()
-@patch
-def __exit__(self:RunLock, *exc): self.release()
-
-# %% ../nbs/14_checkpoint.ipynb #dc9b557e
-class Checkpointing(Callback):
-    "Write the training state (best, periodic, last) of a run through a `CheckpointManager`; resume a run from it."
-    def __init__(self, section): # the config's `checkpoint` section (dir, every_n_steps, keep_last, keep_best, resume)
-        self.section = section
-        self.manager = CheckpointManager(section.dir, keep_last=int(section.keep_last),
-                                         keep_best=bool(section.keep_best))
-        self.saved_in_fit, self.last_save, self.error, self.final_saved = False, None, None, None
-        self.lock = None
-
-    def periodic_due(self, trainer) -> bool:
-        every = int(self.section.every_n_steps or 0)
-        return bool(every) and trainer.step % every == 0
-
-    def on_fit_start(self, trainer):
-        self.saved_in_fit, self.last_save, self.error, self.final_saved = False, None, None, None
-        if trainer.dist.is_main: self.lock = RunLock(self.section.dir).acquire()   # one writer per folder
-        self.resume(trainer)
-
-    def on_step(self, trainer, record):
-        if not trainer.eval_due() and self.periodic_due(trainer): self.save(trainer)
-
-    def on_eval(self, trainer, record):
-        saved = record['best'] and self.save(trainer, score=record[trainer.tc.early_stopping_metric])
-        if not saved and self.periodic_due(trainer): self.save(trainer)
-
-    def on_train_end(self, trainer):
-        "The last state, to resume from (unless this step was just written)."
-        if self.last_save is not None and self.last_save[0] == trainer.step: self.final_saved = self.last_save[1]
-        else: self.final_saved = self.save(trainer)
-
-    def on_end(self, trainer):
-        if self.lock is not None: self.lock.release(); self.lock = None
-        if self.final_saved is False:
-            e, self.final_saved = self.error, None
-            raise CheckpointError(f"the final checkpoint of step {trainer.step} could not be written to "
-                                  f"{self.manager.dir}; training itself finished", e.cause,
-                                  "free disk space or make the folder writable; the trained model is in memory: save "
-                                  "it with trainer.save_checkpoint(dir='another/folder')", path=e.details.get('path'))
-
-    def save(self, trainer, score=None) -> bool:
-        "Save during training (process 0 writes); after a first good write, a failed one is logged and training goes on"
-        e = None
-        if trainer.dist.is_main:
-            try: trainer.save_checkpoint(score=score)
-            except CheckpointError as err: e = err
-        if any_process(e is not None) and e is None:    # every process learns that process 0 could not write
-            e = CheckpointError(f"process 0 could not write the checkpoint of step {trainer.step}",
-                                "see the message of process 0", "see the message of process 0")
-        if e is None:
-            self.saved_in_fit, self.last_save = True, (trainer.step, True)
-            return True
-        self.last_save = (trainer.step, False)
-        if not self.saved_in_fit:
-            raise CheckpointError(f"the first checkpoint of this run (step {trainer.step}) could not be written: "
-                                  f"{e.what}",
-                                  e.cause, f"{e.remedy}; the training state is in memory: "
-                                  "trainer.save_checkpoint(dir='another/folder') writes it elsewhere",
-                                      **e.details) from e
-        self.error = e
-        trainer.log_event('checkpoint', f"step {trainer.step}: checkpoint not written: {e.what} ({e.cause}); training "
-                          f"goes on, the state is kept in memory", step=trainer.step)
-        return False
-
-# %% ../nbs/14_checkpoint.ipynb #3897b35e
-@patch
-def resume(self:Checkpointing, trainer):
-    "Continue `trainer` from the checkpoint `checkpoint.resume` asks for (none when false, or 'auto' finds none)."
-    path = resume_path(self.section.resume, self.section.dir)
-    if path is None: return
-    state = load_checkpoint(path, trainer.model, trainer.optimizer, trainer.scheduler, config=trainer.config)
-    trainer.step, trainer.epoch = int(state['step']), int(state['epoch'])
-    trainer.history = state.get('history') or trainer.history
-    trainer.history.setdefault('events', [])
-    trainer.best_score = state.get('best_score')
-    extra = state.get('extra') or {}
-    trainer.best_step = extra.get('best_step')
-    states = dict(extra.get('callbacks') or {})
-    if 'bad_evals' in extra:   # written before early stopping was a callback
-        states.setdefault('EarlyStopping', {'bad_evals': extra['bad_evals']})
-    load_callback_states(trainer.callbacks, states)
-    trainer._best_state = self._resume_best(trainer, state['path'], state)
-    log.info(f"resumed from {path} at step {trainer.step}")
-
-# %% ../nbs/14_checkpoint.ipynb #27f9cf1d
-@patch
-def _resume_best(self:Checkpointing, trainer, path, state):
-    "The best weights so far; repairs best.pt when a kill left it behind the checkpoint that should be its copy."
-    if trainer.best_step is None: return None
-    mgr = self.manager
-    best = mgr.best()
-    best_step = read_header(best).get('step') if best is not None else None
-    if trainer.best_step == trainer.step:                # the resumed checkpoint holds the best weights
-        if mgr.keep_best and best_step != trainer.step: atomic_write(mgr.best_path, path.read_bytes())
-        return copy.deepcopy(state['model'])
-    if best_step != trainer.best_step:
-        if mgr.keep_best:
-            warnings.warn(f"{mgr.best_path} does not hold the best step {trainer.best_step} (it holds "
-                          f"{best_step}); the final model will be the best one found after resuming")
-        return None
-    return load_checkpoint(best, restore_rng=False)['model']

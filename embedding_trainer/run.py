@@ -17,7 +17,8 @@ from .encoders import load_from_config
 from .metrics import (baseline_table, mean_sd, wins_ties_losses, paired_bootstrap, skipped_row,
                                        _fmt_params, _aligned)
 from .runtime import seed_everything
-from .checkpoint import load_checkpoint, RunLock
+from .checkpoint import load_checkpoint
+from .checkpointing import RunLock
 from .distributed import dist_env
 from .loggers import loggers_from_config
 from .trainer import Trainer, predict

@@ -18,7 +18,8 @@ from .metrics import retrieval_metrics, improves
 from .callbacks import ProgressBar, EarlyStopping, callback_states
 from .distributed import (DistInfo, wants_distributed, init_distributed, process_device,
                                            epoch_indices, all_reduce_mean, any_process)
-from .checkpoint import CheckpointManager, Checkpointing, load_checkpoint
+from .checkpoint import CheckpointManager, load_checkpoint
+from .checkpointing import Checkpointing
 from .memory import MEMORY_REMEDY, batch_size_for, step_seconds_bound
 from .guards import guard_settings, guards_from_config
 from .config import load_config

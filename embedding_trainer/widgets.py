@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_widgets.ipynb #7d99fb8e
 from __future__ import annotations
-import copy, dataclasses, html, importlib.util, io, json, re, threading, time
+import copy, dataclasses, html, importlib.util, json, re, threading, time
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -17,70 +17,10 @@ from .callbacks import Callback
 from .retrieval import AnswerIndex
 from .run import (MODEL_NAMES, prepare_data, plot_history, run, validation_baselines, load_model,
                                    move_aside)
+from .figures import figure_png, placeholder_png, lattice_figure
 
 # %% auto #0
-__all__ = ['CONTROLS', 'figure_png', 'placeholder_png', 'lattice_figure', 'make_control', 'TrainingDashboard', 'nearest_by_words',
-           'teacher_available']
-
-# %% ../nbs/20_widgets.ipynb #46dc67b5
-def figure_png(fig) -> bytes:
-    "PNG bytes of a matplotlib `Figure`, drawn with Agg (no pyplot: safe from any thread)."
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    buf = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(buf)
-    return buf.getvalue()
-
-def placeholder_png(text:str) -> bytes:
-    "A small PNG that says what will be shown here (an empty image widget shows as a broken image in a browser)."
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(6, 0.35), dpi=100)
-    fig.text(0.01, 0.5, text, va='center', fontsize=9, color='gray')
-    return figure_png(fig)
-
-# %% ../nbs/20_widgets.ipynb #e991511b
-def _spread(n:int, k:int) -> list[int]:
-    "At most `k` evenly spaced indices of `range(n)`, first and last included."
-    if n <= k: return list(range(n))
-    return sorted({round(i * (n - 1) / (k - 1)) for i in range(k)})
-
-# %% ../nbs/20_widgets.ipynb #b5c2a252
-def lattice_figure(norms:torch.Tensor,  # (T+1, B, X, Y, Z) cell-state norms from `cube(x, record=True)`
-                   example:int=0,       # which row of the batch to draw
-                   max_steps:int=6,     # at most this many lattice steps (rows), evenly spaced
-                   max_slices:int=8,    # at most this many depth slices (columns), evenly spaced
-                   title:str=''):       # figure title
-    "Figure: each cell's state norm, one X×Y slice per depth z (input → output) and lattice step t."
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-    n = norms[:, example].detach().float().cpu().numpy()  # (T+1, X, Y, Z)
-    T1, X, Y, Z = n.shape
-    ts, zs = _spread(T1, max_steps), _spread(Z, max_slices)
-    fig = Figure(figsize=(9, 1.0 + 0.8 * len(ts)), dpi=100)
-    gs = fig.add_gridspec(len(ts), len(zs) + 3, width_ratios=[1] * len(zs) + [0.08, 0.45, max(3.0, 0.9 * len(zs))],
-                          wspace=0.15, hspace=0.15)   # maps, colour bar, a gap, the profile
-    for c, z in enumerate(zs):   # one colour scale per depth slice: the output face is often far weaker than the input
-        vmax = max(float(n[ts][..., z].max()), 1e-12)
-        for r, t in enumerate(ts):
-            ax = fig.add_subplot(gs[r, c])
-            im = ax.imshow(n[t, :, :, z].T / vmax, vmin=0, vmax=1, cmap='viridis', origin='lower')
-            ax.set_xticks([]); ax.set_yticks([])
-            if r == 0: ax.set_title(f"z={z}" + (' in' if z == 0 else ' out' if z == Z - 1 else '') +
-                                    f"\nmax {vmax:.2g}", fontsize=8)
-            if c == 0: ax.set_ylabel(f"t={t}", fontsize=8)
-    cb = fig.colorbar(im, cax=fig.add_subplot(gs[:, len(zs)]))
-    cb.set_ticks([0, 1]); cb.ax.set_yticklabels(['0', 'slice\nmax']); cb.ax.tick_params(labelsize=7)
-    ax = fig.add_subplot(gs[:, len(zs) + 2])
-    profile = n.mean(axis=(1, 2))                          # (T+1, Z): mean norm of each slice at each step
-    for z in zs: ax.plot(range(T1), profile[:, z], marker='.', label=f"z={z}")
-    ax.set(xlabel='lattice step t', title='mean |state| per slice'); ax.grid(alpha=0.3)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=7, loc='upper left'); ax.tick_params(labelsize=7); ax.title.set_fontsize(9)
-    shown = '' if len(ts) == T1 else f"; rows: t = {', '.join(map(str, ts))} of 0…{T1 - 1}"
-    shown += '' if len(zs) == Z else f"; columns: z = {', '.join(map(str, zs))} of 0…{Z - 1}"
-    fig.suptitle((title or f"cell-state norm, {X}×{Y}×{Z} lattice, {T1 - 1} steps") + shown +
-                 " (colour scale per slice)", fontsize=9)
-    fig.subplots_adjust(left=0.04, right=0.98, top=1 - 0.7 / fig.get_figheight(), bottom=0.45 / fig.get_figheight())
-    return fig
+__all__ = ['CONTROLS', 'make_control', 'TrainingDashboard', 'nearest_by_words', 'teacher_available']
 
 # %% ../nbs/20_widgets.ipynb #ff39628b
 CONTROLS = {   # config key -> (label, kind, (low, high) or choices); face.N is the N-th number of model.face

@@ -81,7 +81,7 @@ def test_one_writer_per_run_folder(tmp_path, capsys):
     (run / '.lock').write_text(json.dumps({'pid': first.pid, 'host': socket.gethostname(), 'since': 'x'}))
     # a lock left by a writer that is gone is taken over
     assert train_cli(TINY + ['--out', str(run), '--set', 'train.max_steps=2']) == 0
-    assert 'taking over the lock of process' in capsys.readouterr().err
+    assert 'taking over a lock left behind (process' in capsys.readouterr().err
 
 
 def test_a_run_too_long_for_its_budget_is_refused_at_once_with_an_estimate(tmp_path, capsys):

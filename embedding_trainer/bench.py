@@ -283,7 +283,7 @@ def run_bench(device:torch.device|str='cpu', cases=('cpu', 'sweep'), quick:bool=
               log=print) -> dict:
     "Every row of the benchmark for `device`, with the facts needed to read them."
     device = torch.device(device)
-    reps = 2 if quick else 3
+    reps = 4 if quick else 5   # the best of several: a shared machine's neighbours slow some repetitions
     bounds = device_bounds(device)
     if device.type == 'cuda': torch.backends.cudnn.benchmark = True   # let cuDNN pick its fastest convolutions
     out = {'date': datetime.date.today().isoformat(), 'device': _device_name(device), 'torch': torch.__version__,

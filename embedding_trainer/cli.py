@@ -4,7 +4,7 @@
 
 # %% ../nbs/21_cli.ipynb #bbd46450
 from __future__ import annotations
-import argparse, signal, sys, threading, warnings
+import argparse, functools, signal, sys, threading, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import torch
@@ -15,7 +15,7 @@ from .metrics import format_table
 from .run import run, run_seeds, format_summary, evaluate_run, move_aside
 
 # %% auto #0
-__all__ = ['train_cli', 'eval_cli', 'encode_cli', 'export_cli', 'ask_cli']
+__all__ = ['command', 'train_cli', 'eval_cli', 'encode_cli', 'export_cli', 'ask_cli']
 
 # %% ../nbs/21_cli.ipynb #0afa6e23
 def _add_set(p):
@@ -90,12 +90,22 @@ def _train_overrides(args) -> list:
     if args.resume: overrides.append(f"checkpoint.resume={args.resume}")
     return overrides
 
+def command(prog:str):
+    "An entry point: in `_console(prog)`, with the package's errors printed as one `[CATEGORY]` message and exit 2."
+    def wrap(body):
+        @functools.wraps(body)
+        def entry(argv=None) -> int:
+            with _console(prog):
+                try: return body(argv)
+                except EmbeddingTrainerError as e:
+                    print(f"{prog}: {e}", file=sys.stderr); return 2
+        return entry
+    return wrap
+
+@command('et-train')
 def train_cli(argv=None) -> int:
     "Entry point of `et-train`."
     args = _parser_train().parse_args(argv)
-    with _console('et-train'): return _train(args)
-
-def _train(args) -> int:
     try:
         cfg = load_config(_resolve_config(args.config), overrides=_train_overrides(args))
         if args.fresh:
@@ -109,8 +119,6 @@ def _train(args) -> int:
                       "seed_<s>/ (one run folder per seed)")
             return 0
         res = run(cfg, progress=not args.quiet)
-    except EmbeddingTrainerError as e:
-        print(f"et-train: {e}", file=sys.stderr); return 2
     except Interrupted as e:
         print(f"et-train: {e}", file=sys.stderr); return e.exit_code
     except KeyboardInterrupt:
@@ -119,6 +127,7 @@ def _train(args) -> int:
     return 0
 
 # %% ../nbs/21_cli.ipynb #f529eb5d
+@command('et-eval')
 def eval_cli(argv=None) -> int:
     "Entry point of `et-eval`: score a saved run and its learned baselines beside the closed-form baselines."
     p = argparse.ArgumentParser(prog='et-eval', description='Evaluate a trained run beside its baselines.')
@@ -128,15 +137,14 @@ def eval_cli(argv=None) -> int:
                    "are fitted on the run's own train/validation split")
     _add_set(p)
     args = p.parse_args(argv)
-    try: ev = evaluate_run(args.checkpoint, data=args.data, overrides=args.overrides)
-    except EmbeddingTrainerError as e:
-        print(f"et-eval: {e}", file=sys.stderr); return 2
+    ev = evaluate_run(args.checkpoint, data=args.data, overrides=args.overrides)
     print(f"checkpoint {ev['path']} (step {ev['step']}); test: {ev['test']} (N={ev['n']}); closed-form baselines "
           f"fitted on the run's train/val split ({ev['fitted_on'][0]}/{ev['fitted_on'][1]} pairs)")
     print(format_table(ev['rows'], split='test'))
     return 0
 
 # %% ../nbs/21_cli.ipynb #7a8e580b
+@command('et-encode')
 def encode_cli(argv=None) -> int:
     "Entry point of `et-encode`: text pairs (.jsonl/.csv) -> embedding pairs (.pt) with the teacher."
     p = argparse.ArgumentParser(prog='et-encode', description='Encode question/answer text pairs with the teacher.')
@@ -145,20 +153,17 @@ def encode_cli(argv=None) -> int:
     p.add_argument('--on-bad-row', choices=('error', 'skip'), default='error')
     args = p.parse_args(argv)
     out = Path(args.output)
+    if not out.parent.is_dir() or out.is_dir():   # found before the encoding, not after it
+        raise DataError(f"cannot write {out}: " + (f"the folder {out.parent} does not exist" if not
+                        out.parent.is_dir() else "it is a folder"), "--output names the .pt file to write",
+                        "create the folder first, or give another --output")
+    pairs = load_pairs(args.input, on_bad_row=args.on_bad_row, normalize=True)
     try:
-        if not out.parent.is_dir() or out.is_dir():   # found before the encoding, not after it
-            raise DataError(f"cannot write {out}: " + (f"the folder {out.parent} does not exist" if not
-                            out.parent.is_dir() else "it is a folder"), "--output names the .pt file to write",
-                            "create the folder first, or give another --output")
-        pairs = load_pairs(args.input, on_bad_row=args.on_bad_row, normalize=True)
-        try:
-            torch.save({'questions': pairs.x, 'answers': pairs.y, 'question_texts': pairs.questions,
-                        'answer_texts': pairs.answers}, out)
-        except OSError as e:
-            raise DataError(f"cannot write {out}", f"{type(e).__name__}: {e}",
-                            "check free disk space and the folder's permissions, or give another --output") from None
-    except EmbeddingTrainerError as e:
-        print(f"et-encode: {e}", file=sys.stderr); return 2
+        torch.save({'questions': pairs.x, 'answers': pairs.y, 'question_texts': pairs.questions,
+                    'answer_texts': pairs.answers}, out)
+    except OSError as e:
+        raise DataError(f"cannot write {out}", f"{type(e).__name__}: {e}",
+                        "check free disk space and the folder's permissions, or give another --output") from None
     print(f"encoded {len(pairs)} pairs ({pairs.dim}-D) to {args.output}")
     return 0
 
@@ -166,6 +171,7 @@ def encode_cli(argv=None) -> int:
 from .export import export_run, ONNX_NAME
 from .retrieval import AnswerIndex
 
+@command('et-export')
 def export_cli(argv=None) -> int:
     "Entry point of `et-export`."
     p = argparse.ArgumentParser(prog='et-export', description='Export a trained model: safetensors weights, config, '
@@ -176,13 +182,12 @@ def export_cli(argv=None) -> int:
     p.add_argument('--no-sentence-transformers', action='store_true',
                    help="leave out the teacher's modules (about 90 MB): from_pretrained and et-ask still work")
     args = p.parse_args(argv)
-    try: out = export_run(args.run, args.out, onnx=args.onnx, sentence_transformers=not args.no_sentence_transformers)
-    except EmbeddingTrainerError as e:
-        print(f"et-export: {e}", file=sys.stderr); return 2
+    out = export_run(args.run, args.out, onnx=args.onnx, sentence_transformers=not args.no_sentence_transformers)
     print(f"exported {args.run} to {out}: {', '.join(sorted(f.name for f in out.iterdir()))}")
     return 0
 
 # %% ../nbs/21_cli.ipynb #833d187b
+@command('et-ask')
 def ask_cli(argv=None) -> int:
     "Entry point of `et-ask`."
     p = argparse.ArgumentParser(prog='et-ask', description='Answer questions with a trained model: the corpus '
@@ -193,11 +198,8 @@ def ask_cli(argv=None) -> int:
     p.add_argument('-k', type=int, default=5, help='answers per question (default 5)')
     p.add_argument('--cache-dir', help='where encoded answers are cached (default: the package cache)')
     args = p.parse_args(argv)
-    try:
-        index = AnswerIndex.from_pretrained(args.model, args.corpus, cache_dir=args.cache_dir)
-        hits = index.search(args.questions, k=args.k)
-    except EmbeddingTrainerError as e:
-        print(f"et-ask: {e}", file=sys.stderr); return 2
+    index = AnswerIndex.from_pretrained(args.model, args.corpus, cache_dir=args.cache_dir)
+    hits = index.search(args.questions, k=args.k)
     for q, hs in zip(args.questions, hits):
         print(f"{q}\n" + '\n'.join(f"  {i}. {h.score:.3f}  {h.answer}" for i, h in enumerate(hs, 1)))
     return 0

@@ -17,7 +17,7 @@ from .adapters import MODEL_KINDS
 from .pairs import KINDS
 from .data import FORMATS, TEXT_FORMATS, ON_BAD_ROW
 from .encoders import TEACHER_DIMS
-from .losses import LOSSES
+from .losses import LOSSES, NEGATIVES
 from .optim import OPTIMIZERS, SCHEDULES
 from .metrics import SELECTION_METRICS
 from .loggers import LOGGERS, DEFAULT_LOGGERS
@@ -62,6 +62,8 @@ class TrainConfig:
     mse_weight:float = 1.0             # the alpha of cosine + alpha*MSE
     infonce_weight:float = 1.0         # weight of the in-batch InfoNCE term
     temperature:float = 0.05           # InfoNCE temperature
+    negatives:str = 'batch'            # InfoNCE's negatives: 'batch', 'bank' (+ all training answers), 'hard' (+ k closest)
+    hard_k:int = 16                    # for negatives 'hard': the training answers closest to each prediction
     grad_clip:float|None = 1.0         # clip the gradient norm to this; None: no clipping
     eval_every:int = 50                # evaluate on the validation split every this many steps
     early_stopping_patience:int = 0    # stop after this many evaluations without improvement; 0: never
@@ -161,6 +163,7 @@ RULES = {
         'optimizer': choice_rule(*OPTIMIZERS), 'schedule': choice_rule(*SCHEDULES),
         'warmup_steps': int_rule(0), 'loss': choice_rule(*LOSSES),
         'mse_weight': num_rule(0), 'infonce_weight': num_rule(0), 'temperature': num_rule(0, lo_open=True),
+        'negatives': choice_rule(*NEGATIVES), 'hard_k': int_rule(1),
         'grad_clip': num_rule(0, lo_open=True, none=True), 'eval_every': int_rule(1),
         'early_stopping_patience': int_rule(0), 'early_stopping_metric': choice_rule(*SELECTION_METRICS),
         'device': Rule(lambda v: isinstance(v, str) and bool(DEVICE_PATTERN.match(v)),
@@ -233,6 +236,10 @@ def cross_problems(cfg:Config, # a config whose single fields were checked
          lambda: t.loss != 'infonce' or t.batch_size == 'auto' or t.batch_size >= 2,
          lambda: f"{t.batch_size} is too small for train.loss 'infonce', which contrasts each pair with the "
                  f"others of its batch; use train.batch_size >= 2")
+    rule(['train.loss', 'train.negatives'], 'train.negatives',
+         lambda: t.negatives == 'batch' or t.loss == 'infonce',
+         lambda: f"{t.negatives!r} negatives are InfoNCE's, but train.loss is {t.loss!r}; set train.loss: infonce "
+                 f"or train.negatives: batch")
     rule(['train.early_stopping_patience', 'data.val_fraction'], 'train.early_stopping_patience',
          lambda: t.early_stopping_patience == 0 or d.val_fraction > 0,
          lambda: f"{t.early_stopping_patience} needs a validation split, but data.val_fraction is 0; "

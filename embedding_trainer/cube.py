@@ -5,6 +5,7 @@
 # %% ../nbs/05_cube.ipynb #ef20d75a
 from __future__ import annotations
 import dataclasses
+import warnings
 from dataclasses import dataclass
 import torch
 from torch import nn
@@ -12,10 +13,11 @@ from .errors import ConfigError, IntegrationError
 from .runtime import patch
 from .reshaper import EmbeddingReshaper, ORDERS, PLACEMENTS
 from .perception import NEIGHBOURHOODS, BOUNDARIES
-from .lattice import Lattice3D, POSITIONS, KERNELS
+from .lattice import Lattice3D, POSITIONS, KERNELS, GLOBAL_STATS
 
 # %% auto #0
-__all__ = ['INJECTS', 'RUNTIME_KEYS', 'MAX_SIZES', 'ModelConfig', 'EmbeddingCube', 'check_embeddings']
+__all__ = ['INJECTS', 'MIXES', 'RUNTIME_KEYS', 'MAX_SIZES', 'ModelConfig', 'low_rank_mixing', 'EmbeddingCube', 'check_embeddings',
+           'LightConeWarning', 'light_cone_coverage', 'check_light_cone']
 
 # %% ../nbs/05_cube.ipynb #f9635338
 @dataclass
@@ -42,6 +44,10 @@ class ModelConfig:
     kind:str = 'cube'                  # the model: 'cube', or an adapter it is compared with: 'mlp' or 'lowrank'
     budget:int|None = None             # an adapter's parameter budget; None: the cube's count under these settings
     kernel:str = 'auto'                # lattice step: 'auto' (fused Triton on a GPU where it runs), 'triton', 'torch'
+    mix_rank:int = 0                   # r: a learned low-rank mixing of the embedding's dimensions (0: none)
+    mix:str = 'in'                     # where it mixes: 'in' (x + U V x onto the face), 'out' (on the readout), 'both'
+    global_channels:int = 0            # G: every cell also perceives a lattice-wide summary of channels 0..G-1
+    global_stats:str = 'mean'          # that summary: 'mean' or 'meanmax'
 
     @property
     def lattice_shape(self) -> tuple: return (int(self.face[0]), int(self.face[1]), int(self.depth))
@@ -52,6 +58,7 @@ def _choices(key, value, allowed):
 
 # %% ../nbs/05_cube.ipynb #eed3cede
 INJECTS = ('every_step', 'once')   # the input face is written before every lattice step, or once
+MIXES = ('in', 'out', 'both')      # where the low-rank mixing of model.mix_rank sits
 RUNTIME_KEYS = ('compile', 'checkpoint_every', 'kernel')   # how the model runs, not what it is (may change on resume)
 MAX_SIZES = {'face': 4096, 'depth': 4096, 'width': 4096, 'cells': 2**24}   # beyond: no machine builds it
 
@@ -69,6 +76,12 @@ def problems(self:ModelConfig) -> list[tuple[str,str]]:
         need(isinstance(v, int) and not isinstance(v, bool) and v >= 1, f'model.{key}',
              f"{v!r} must be a whole number >= 1")
     need(isinstance(self.pos_dim, int) and self.pos_dim >= 1, 'model.pos_dim', f"{self.pos_dim!r} must be >= 1")
+    need(isinstance(self.mix_rank, int) and not isinstance(self.mix_rank, bool) and self.mix_rank >= 0,
+         'model.mix_rank', f"{self.mix_rank!r} must be a whole number >= 0 (0: no mixing)")
+    need(isinstance(self.global_channels, int) and not isinstance(self.global_channels, bool)
+         and 0 <= self.global_channels <= (self.state_dim if isinstance(self.state_dim, int) else 0),
+         'model.global_channels', f"{self.global_channels!r} must be a whole number from 0 to model.state_dim "
+         f"({self.state_dim!r})")
     need(isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 0, 'model.checkpoint_every',
          f"{self.checkpoint_every!r} must be a whole number >= 0")
     need(isinstance(self.fire_rate, (int, float)) and 0 < self.fire_rate <= 1, 'model.fire_rate',
@@ -86,6 +99,8 @@ def problems(self:ModelConfig) -> list[tuple[str,str]]:
               _choices('model.position', self.position, POSITIONS),
               _choices('model.order', self.order, ORDERS),
               _choices('model.kernel', self.kernel, KERNELS),
+              _choices('model.mix', self.mix, MIXES),
+              _choices('model.global_stats', self.global_stats, tuple(GLOBAL_STATS)),
               _choices('model.placement', self.placement, PLACEMENTS)):
         if c: p.append(c)
     if p: return p   # the cross-field rules below need valid single fields
@@ -102,6 +117,10 @@ def problems(self:ModelConfig) -> list[tuple[str,str]]:
     need(X * Y * K >= self.embedding_dim, 'model.face',
          f"{list(face)} holds X*Y*K = {X*Y*K} values, fewer than model.embedding_dim = {self.embedding_dim}; "
          f"use e.g. K = {-(-self.embedding_dim // (X * Y))}")
+    need(self.mix_rank <= self.embedding_dim, 'model.mix_rank',
+         f"{self.mix_rank} is more than model.embedding_dim = {self.embedding_dim}: a rank-{self.mix_rank} mixing "
+         f"of {self.embedding_dim} dimensions adds nothing a full one would not; use model.mix_rank <= "
+         f"{self.embedding_dim}")
     need(self.steps >= self.depth - 1, 'model.steps',
          f"{self.steps} steps cannot carry the input across the lattice: information moves at most one cell per "
          f"step, and the output face is model.depth - 1 = {self.depth - 1} cells from the input face, so the output "
@@ -120,6 +139,14 @@ def validate(self:ModelConfig) -> ModelConfig:
     return self
 
 # %% ../nbs/05_cube.ipynb #c3644bec
+def low_rank_mixing(dim:int,   # D, the embedding's dimensions
+                    rank:int   # r
+                   ) -> nn.Sequential:
+    "`v ↦ U V v` with `V: D→r`, `U: r→D`, U zero-initialised (so `v + U V v` starts as `v`)."
+    mix = nn.Sequential(nn.Linear(dim, rank, bias=False), nn.Linear(rank, dim, bias=False))
+    nn.init.zeros_(mix[1].weight)
+    return mix
+
 def _as_model_config(config) -> ModelConfig:
     "Accept a ModelConfig, a dict of its fields, or a full config object with a `.model` section."
     if isinstance(config, ModelConfig): return config
@@ -154,11 +181,15 @@ class EmbeddingCube(nn.Module):
         self.reshaper = EmbeddingReshaper(cfg.embedding_dim, cfg.face, cfg.order, cfg.placement)
         self.lattice = Lattice3D(cfg.lattice_shape, cfg.state_dim, cfg.hidden_dim, cfg.neighbourhood, cfg.boundary,
                                  cfg.steps, cfg.fire_rate, cfg.position, cfg.pos_dim, cfg.update_init,
-                                 cfg.checkpoint_every, compile=cfg.compile, kernel=cfg.kernel)
+                                 cfg.checkpoint_every, compile=cfg.compile, kernel=cfg.kernel,
+                                 global_channels=cfg.global_channels, global_stats=cfg.global_stats)
         self.inject = nn.Linear(K, cfg.state_dim)
         self.readout = nn.Linear(cfg.state_dim, K)
         if cfg.residual:
             nn.init.zeros_(self.readout.weight); nn.init.zeros_(self.readout.bias)
+        D, r = cfg.embedding_dim, cfg.mix_rank
+        self.mix_in = low_rank_mixing(D, r) if r and cfg.mix in ('in', 'both') else None
+        self.mix_out = low_rank_mixing(D, r) if r and cfg.mix in ('out', 'both') else None
 
     @property
     def n_params(self) -> int:
@@ -187,7 +218,7 @@ def forward(self:EmbeddingCube,
     "Predicted output embeddings `(B, D)` (and the norms if `record`)."
     cfg = self.config
     check_embeddings(x, cfg.embedding_dim)
-    face = self.reshaper.to_face(x)                              # (B, X, Y, K)
+    face = self.reshaper.to_face(x if self.mix_in is None else x + self.mix_in(x))   # (B, X, Y, K)
     plane = self.inject(face)                                    # (B, X, Y, S)
     state = self.lattice.zeros(x.shape[0], device=x.device, dtype=plane.dtype)
     clamp = plane if cfg.inject == 'every_step' else None
@@ -195,5 +226,43 @@ def forward(self:EmbeddingCube,
     out = self.lattice(state, clamp=clamp, record=record)
     state, norms = out if record else (out, None)
     y = self.reshaper.to_vector(self.readout(state[:, :, :, -1]))  # (B, D)
+    if self.mix_out is not None: y = y + self.mix_out(y)
     if cfg.residual: y = x + y
     return (y, norms) if record else y
+
+# %% ../nbs/05_cube.ipynb #a1c0ve03
+class LightConeWarning(UserWarning):
+    "Some output cells cannot depend on the whole input face (see `light_cone_coverage`)."
+
+def _lateral(n:int, periodic:bool) -> torch.Tensor:
+    "Distances `(n, n)` between positions along one lateral axis (wrapping when periodic)."
+    d = (torch.arange(n)[:, None] - torch.arange(n)[None]).abs()
+    return torch.minimum(d, n - d) if periodic else d
+
+def light_cone_coverage(config) -> dict:
+    "Per output cell, the share of input-face cells in its light cone: `{min, mean, full, steps_needed, global}`."
+    cfg = _as_model_config(config).validate()
+    X, Y, Z = cfg.lattice_shape
+    dx, dy = _lateral(X, cfg.boundary == 'periodic'), _lateral(Y, cfg.boundary == 'periodic')
+    T, depth = cfg.steps, Z - 1
+    if cfg.neighbourhood == 6:                  # |dx| + |dy| + depth <= T
+        need = int(dx.max() + dy.max()) + depth
+        cx = torch.stack([(dx == a).sum(1) for a in range(X)], 1).double()              # (X, a): x' at distance a
+        left = (T - depth - torch.arange(X))[:, None, None]                              # lateral steps left for y
+        share = cx @ ((dy[None] <= left) & (left >= 0)).sum(-1).double() / (X * Y)       # (X, Y)
+    else:                                       # max(|dx|, |dy|, depth) <= T
+        need = max(int(dx.max()), int(dy.max()), depth)
+        share = torch.outer((dx <= T).sum(1), (dy <= T).sum(1)).double() / (X * Y) * (depth <= T)
+    return {'min': float(share.min()), 'mean': float(share.mean()), 'full': bool(share.min() == 1),
+            'steps_needed': need, 'global': bool(cfg.mix_rank and cfg.mix in ('in', 'both')) or cfg.global_channels > 0}
+
+def check_light_cone(config) -> dict:
+    "`light_cone_coverage`, with a `LightConeWarning` when an output cell misses part of the input and no global path exists."
+    cfg, cov = _as_model_config(config), light_cone_coverage(config)
+    if not (cov['full'] or cov['global']):
+        warnings.warn(LightConeWarning(
+            f"model: after model.steps = {cfg.steps}, some output cells depend on only {cov['min']:.0%} of the input "
+            f"face (mean {cov['mean']:.0%}), so no output value can use the whole embedding; for full coverage use "
+            f"model.steps >= {cov['steps_needed']} (fewer with model.boundary: periodic or model.neighbourhood: 26), "
+            f"or give the cells a global path: model.mix_rank >= 1 or model.global_channels >= 1"), stacklevel=2)
+    return cov

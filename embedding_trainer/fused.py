@@ -477,6 +477,7 @@ def fused_supported(lattice, state) -> str | None:
     if nb not in (6, 26) or tuple(map(tuple, lattice.offsets)) != NEIGHBOURHOODS[nb]:
         return "only the 6- and 26-neighbourhoods in NEIGHBOURHOODS' order"
     if lattice.boundary not in ('zero', 'periodic'): return f"boundary {lattice.boundary!r}"
+    if getattr(lattice.rule, 'context', None) is not None: return "a global context input (model.global_channels > 0)"
     if state.dtype != torch.float32: return f"state dtype {state.dtype} (fp32 only)"
     if state.device.type != 'cuda' and os.environ.get('TRITON_INTERPRET') != '1': return "not a CUDA tensor"
     low = torch.get_autocast_dtype('cuda') if torch.is_autocast_enabled('cuda') else None

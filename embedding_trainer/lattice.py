@@ -15,9 +15,15 @@ from .perception import (NEIGHBOURHOODS, BOUNDARIES, PERCEPTIONS, perceive, perc
 from .fused import fused_supported, fused_lattice_steps, fused_run_steps
 
 # %% auto #0
-__all__ = ['POSITIONS', 'COMPILE_MODES', 'KERNELS', 'CellRule', 'Lattice3D', 'reference_step']
+__all__ = ['GLOBAL_STATS', 'POSITIONS', 'COMPILE_MODES', 'KERNELS', 'CellRule', 'Lattice3D', 'reference_step']
 
 # %% ../nbs/04_lattice.ipynb #b481ecd5
+def _mean_over_cells(ch): return ch.mean(dim=(1, 2, 3))
+def _max_over_cells(ch): return ch.amax(dim=(1, 2, 3))
+
+GLOBAL_STATS = {'mean': (_mean_over_cells,), 'meanmax': (_mean_over_cells, _max_over_cells)}   # the global summaries
+
+# %% ../nbs/04_lattice.ipynb #b481ecd6
 class CellRule(nn.Module):
     "The network every cell runs: its perception (+ position) -> hidden -> state update."
     def __init__(self,
@@ -26,11 +32,16 @@ class CellRule(nn.Module):
                  neighbourhood:int=6,      # 6 (faces) or 26 (faces, edges, corners): what a cell perceives
                  boundary:str='zero',      # 'zero' or 'periodic' (X, Y only)
                  pos_dim:int=0,            # positional features per cell (0: none)
-                 update_init:float=0.1):   # scale of the update layer's initial weights
+                 update_init:float=0.1,    # scale of the update layer's initial weights
+                 global_channels:int=0,    # G: every cell also perceives a lattice-wide summary of channels 0..G-1
+                 global_stats:str='mean'): # that summary: 'mean', or 'meanmax' (mean and max over all cells)
         super().__init__()
         self.offsets, self.boundary = NEIGHBOURHOODS[neighbourhood], boundary
+        self.global_channels, self.global_stats = int(global_channels), global_stats
         self.hidden = nn.Linear(len(self.offsets) * state_dim, hidden_dim)
         self.position = nn.Linear(pos_dim, hidden_dim, bias=False) if pos_dim else None
+        n_ctx = self.global_channels * len(GLOBAL_STATS.get(global_stats, ()))
+        self.context = nn.Linear(n_ctx, hidden_dim, bias=False) if n_ctx else None
         self.update = nn.Linear(hidden_dim, state_dim)
         with torch.no_grad():
             self.update.weight.mul_(update_init)
@@ -38,12 +49,21 @@ class CellRule(nn.Module):
 
     def cell_update(self,
                     perception:torch.Tensor,          # (..., n_slots*S): what `perceive` gathers for each cell
-                    pos_hidden:torch.Tensor|None=None # (X, Y, Z, H) positional term, broadcast over the batch
+                    pos_hidden:torch.Tensor|None=None, # (X, Y, Z, H) positional term, broadcast over the batch
+                    context:torch.Tensor|None=None     # (B, 1, 1, 1, H) global context term (`context_hidden`)
                    ) -> torch.Tensor:
         "The update `(..., S)` of each cell from its perception (what `forward` runs for `perception='gather'`)."
         h = self.hidden(perception)
         if pos_hidden is not None: h = h + pos_hidden
+        if context is not None: h = h + context
         return self.update(torch.relu(h))
+
+    def context_hidden(self, state:torch.Tensor) -> torch.Tensor|None:
+        "The global context term `(B, 1, 1, 1, H)` of the hidden layer (the same for every cell), or None."
+        if self.context is None: return None
+        ch = state[..., :self.global_channels]
+        feats = torch.cat([stat(ch) for stat in GLOBAL_STATS[self.global_stats]], dim=-1)   # (B, G * stats)
+        return self.context(feats)[:, None, None, None, :]
 
     def forward(self,
                     state:torch.Tensor,               # (B, X, Y, Z, S) lattice state
@@ -51,10 +71,13 @@ class CellRule(nn.Module):
                     perception:str='gather'           # 'gather' or 'conv' (see `pick_perception`)
                ) -> torch.Tensor:
         "The update `(B, X, Y, Z, S)` of every cell of `state`."
-        if perception == 'gather': return self.cell_update(perceive(state, self.offsets, self.boundary), pos_hidden)
+        context = self.context_hidden(state)
+        if perception == 'gather':
+            return self.cell_update(perceive(state, self.offsets, self.boundary), pos_hidden, context)
         bias = self.hidden.bias
         h = perceive_conv(state, self.hidden.weight, self.offsets, self.boundary, bias if pos_hidden is None else None)
         if pos_hidden is not None: h.add_((pos_hidden + bias).permute(3, 0, 1, 2))
+        if context is not None: h = h + context.permute(0, 4, 1, 2, 3)
         return self.update(h.relu_().permute(0, 2, 3, 4, 1))
 
 # %% ../nbs/04_lattice.ipynb #ab5e7c1b
@@ -91,7 +114,9 @@ class Lattice3D(nn.Module):
                  checkpoint_every:int=0,    # recompute groups of this many steps in backward (0: off)
                  perception:str='auto',     # 'auto', 'conv' or 'gather' (see above)
                  compile:bool|str=False,    # torch.compile one step: False, True or a torch.compile mode
-                 kernel:str='auto'):        # 'auto' (fused Triton on a GPU where it runs), 'triton' or 'torch'
+                 kernel:str='auto',         # 'auto' (fused Triton on a GPU where it runs), 'triton' or 'torch'
+                 global_channels:int=0,     # G: cells also perceive a lattice-wide summary of channels 0..G-1
+                 global_stats:str='mean'):  # that summary: 'mean' or 'meanmax'
         super().__init__()
         shape = tuple(int(v) for v in shape)
         problems = []
@@ -104,6 +129,10 @@ class Lattice3D(nn.Module):
         if checkpoint_every < 0: problems.append(f"checkpoint_every {checkpoint_every} must be >= 0")
         if perception not in PERCEPTIONS: problems.append(f"perception {perception!r} must be one of {PERCEPTIONS}")
         if kernel not in KERNELS: problems.append(f"kernel {kernel!r} must be one of {KERNELS}")
+        if not 0 <= global_channels <= state_dim:
+            problems.append(f"global_channels {global_channels} must be in 0..state_dim ({state_dim})")
+        if global_stats not in GLOBAL_STATS:
+            problems.append(f"global_stats {global_stats!r} must be one of {tuple(GLOBAL_STATS)}")
         if not (isinstance(compile, bool) or compile in COMPILE_MODES):
             problems.append(f"compile {compile!r} must be true, false or one of {COMPILE_MODES}")
         if problems:
@@ -123,7 +152,8 @@ class Lattice3D(nn.Module):
             self.register_buffer('pos', torch.stack(torch.meshgrid(*axes, indexing='ij'), dim=-1))
         else: self.pos = None
         n_pos = 0 if self.pos is None else self.pos.shape[-1]
-        self.rule = CellRule(state_dim, hidden_dim, neighbourhood, boundary, n_pos, update_init)
+        self.rule = CellRule(state_dim, hidden_dim, neighbourhood, boundary, n_pos, update_init, global_channels,
+                             global_stats)
 
     @property
     def n_cells(self): return self.shape[0] * self.shape[1] * self.shape[2]
@@ -285,7 +315,7 @@ def use_fused(self:Lattice3D, state:torch.Tensor) -> bool:
     if self.kernel == 'triton':
         if why: raise IntegrationError(f"model.kernel is 'triton' but the fused kernel cannot run here: {why}",
                                        "the fused step covers CUDA GPUs with Triton, the 6- and 26-neighbourhoods, "
-                                       "an fp32 state and bf16 or no autocast", "set model.kernel: auto (or torch)")
+                                       "an fp32 state, bf16 or no autocast, and no global context", "set model.kernel: auto (or torch)")
         return True
     if why: return False
     if self._fused_ok is None: self._fused_ok = self._fused_self_check(state)
@@ -316,7 +346,7 @@ def reference_step(lat:Lattice3D,                  # the lattice whose rule and 
     "One lattice step computed cell by cell in Python (slow; for tests and benchmarks)."
     B, X, Y, Z, S = state.shape
     out = state.clone()
-    pos_hidden = lat.pos_hidden()
+    pos_hidden, context = lat.pos_hidden(), lat.rule.context_hidden(state)
     for x in range(X):
         for y in range(Y):
             for z in range(Z):
@@ -327,7 +357,7 @@ def reference_step(lat:Lattice3D,                  # the lattice whose rule and 
                     inside = 0 <= nx < X and 0 <= ny < Y and 0 <= nz < Z
                     parts.append(state[:, nx, ny, nz] if inside else state.new_zeros(B, S))
                 ph = None if pos_hidden is None else pos_hidden[x, y, z]
-                upd = lat.rule.cell_update(torch.cat(parts, dim=-1), ph)
+                upd = lat.rule.cell_update(torch.cat(parts, dim=-1), ph, None if context is None else context[:, 0, 0, 0])
                 if fire_mask is not None: upd = upd * fire_mask[:, x, y, z]
                 out[:, x, y, z] = state[:, x, y, z] + upd
     return out

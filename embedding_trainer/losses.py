@@ -9,21 +9,35 @@ import torch.nn.functional as F
 from .errors import ConfigError
 
 # %% auto #0
-__all__ = ['LOSSES', 'info_nce', 'compute_loss']
+__all__ = ['LOSSES', 'NEGATIVES', 'SAME_ANSWER', 'info_nce', 'compute_loss']
 
 # %% ../nbs/09_losses.ipynb #d5bdfaf2
 LOSSES = ('cosine', 'mse', 'combined', 'infonce')
+NEGATIVES = ('batch', 'bank', 'hard')   # InfoNCE's negatives: the batch's answers, + all training answers, + the k closest
+SAME_ANSWER = 0.999                     # a bank answer this close to the pair's own answer is that answer
 
-def info_nce(pred:torch.Tensor, target:torch.Tensor, temperature:float=0.05) -> torch.Tensor:
-    "In-batch InfoNCE: row i of `pred` should match row i of `target` among all rows."
-    logits = F.normalize(pred, dim=-1) @ F.normalize(target, dim=-1).T / temperature
+def info_nce(pred:torch.Tensor,              # (B, D) predictions
+             target:torch.Tensor,            # (B, D) their answers
+             temperature:float=0.05,
+             bank:torch.Tensor|None=None,    # (N, D) unit-length training answers: more negatives (None: batch only)
+             hard_k:int=0                    # > 0: only the k bank answers closest to each prediction
+            ) -> torch.Tensor:
+    "InfoNCE: row i of `pred` should match row i of `target` among all rows (and the bank's answers)."
+    p, t = F.normalize(pred, dim=-1), F.normalize(target, dim=-1)
+    logits = p @ t.T / temperature
+    if bank is not None:
+        mined = (p @ bank.T / temperature).masked_fill(t @ bank.T > SAME_ANSWER, float('-inf'))
+        if hard_k: mined = mined.topk(min(hard_k, mined.shape[1]), dim=1).values
+        logits = torch.cat([logits, mined], dim=1)
     return F.cross_entropy(logits, torch.arange(len(pred), device=pred.device))
 
 def compute_loss(pred:torch.Tensor,     # (B, D) predictions
                  target:torch.Tensor,   # (B, D) targets
                  kind:str='cosine',     # one of LOSSES
                  mse_weight:float=1.0,  # α for 'combined'
-                 temperature:float=0.05 # for 'infonce'
+                 temperature:float=0.05, # for 'infonce'
+                 bank:torch.Tensor|None=None, # 'infonce': training answers as more negatives (see `info_nce`)
+                 hard_k:int=0           # 'infonce' with a bank: the k hardest of them only
                 ) -> torch.Tensor:
     "The training loss of a batch."
     pred, target = pred.float(), target.float()
@@ -31,5 +45,5 @@ def compute_loss(pred:torch.Tensor,     # (B, D) predictions
     if kind == 'mse': return F.mse_loss(pred, target)
     if kind == 'combined':
         return 1 - F.cosine_similarity(pred, target, dim=-1).mean() + mse_weight * F.mse_loss(pred, target)
-    if kind == 'infonce': return info_nce(pred, target, temperature)
+    if kind == 'infonce': return info_nce(pred, target, temperature, bank, hard_k)
     raise ConfigError(f"unknown loss {kind!r}", f"allowed: {', '.join(LOSSES)}", "set train.loss: cosine")

@@ -11,6 +11,7 @@ import torch
 from .errors import ConfigError
 from .config import Config, load_config, dump_config
 from .adapters import ADAPTERS, build_model, describe_model
+from .cube import check_light_cone
 from .pairs import PairSet, check_test_overlap
 from .data import NAMED_SOURCES
 from .encoders import load_from_config
@@ -70,6 +71,7 @@ LEARNED_BASELINES = ADAPTERS   # trained beside the cube, with the run's own rec
 def build_for(cfg:Config, train:PairSet|None=None):
     "Seed with `train.seed`, then build the model `model.kind` names (a variance order is fitted on `train`)."
     seed_everything(int(cfg.train.seed))
+    if cfg.model.kind == 'cube': check_light_cone(cfg.model)   # warns when an output cell cannot see all the input
     model = build_model(cfg)
     if cfg.model.kind == 'cube' and cfg.model.order == 'variance':
         if train is None: raise ConfigError("model.order 'variance' needs the training pairs", "the order is fitted "

@@ -254,4 +254,5 @@ def load_from_config(data_section,     # the config's `data` section: an object 
                               "set data.teacher: minilm")
         encoder = TEACHERS[teacher](progress=progress)
     cache_dir = get('cache_dir', 'auto')   # 'auto': `default_cache_dir()`; None: no cache; else that folder
-    return load_pairs(encoder=encoder, cache_dir=None if cache_dir == 'auto' else cache_dir or False, **kwargs)
+    folder = default_cache_dir() if cache_dir == 'auto' else cache_dir or False   # a folder wraps the teacher
+    return load_pairs(encoder=encoder, cache_dir=folder, **kwargs)

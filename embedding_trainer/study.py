@@ -20,10 +20,10 @@ from .metrics import _fmt_params
 from .cli import command
 
 # %% auto #0
-__all__ = ['SIZES', 'LEVERS', 'STUDY_SETS', 'ADAPTER_NAMES', 'STYLE', 'HEAD', 'PAGES', 'Entry', 'default_study', 'quick_study',
-           'entry_config', 'run_unit', 'summarize_entry', 'summarize_study', 'plot_study', 'entry_line', 'verdict',
-           'study_markdown', 'read_rows', 'run_study', 'fill_block', 'preset_tables', 'study_blocks', 'page_update',
-           'refresh_pages', 'study_cli']
+__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'PARTS', 'ADAPTER_NAMES', 'STYLE', 'TICKS', 'HEAD', 'PAGES',
+           'Entry', 'default_study', 'quick_study', 'entry_config', 'run_unit', 'summarize_entry', 'summarize_study',
+           'plot_study', 'entry_line', 'verdict', 'study_markdown', 'read_rows', 'run_study', 'fill_block',
+           'preset_tables', 'study_blocks', 'page_update', 'refresh_pages', 'study_cli']
 
 # %% ../nbs/23_study.ipynb #5d0c0006
 @dataclass
@@ -47,12 +47,18 @@ SIZES = (('lattice 5.5k', ['model.mix_rank=0']), ('preset 7.0k', []),
 LEVERS = (('global context G=4', ['model.mix_rank=0', 'model.global_channels=4']),
           ('full light cone: periodic, T=11', ['model.mix_rank=0', 'model.boundary=periodic', 'model.steps=11']),
           ('hard negatives k=16, all models', ['model.mix_rank=0', 'train.negatives=hard', 'train.hard_k=16']))
+WIDE = ['model.pos_dim=8', 'train.precision=fp32']   # fp32 on a GPU too, as on the CPU
+WIDTHS = (('lattice S32 H64, 21k', ['model.state_dim=32', 'model.hidden_dim=64', *WIDE]),
+          ('lattice S64 H128, 71k', ['model.state_dim=64', 'model.hidden_dim=128', *WIDE]))
 STUDY_SETS = ('chat', 'dialogue')
+PARTS = ('size', 'lever', 'width')   # the study's parts; 'width' (the lattice itself grown) is for a GPU
 
-def default_study(seeds=(0, 1, 2, 3, 4)) -> list[Entry]:
-    "Every size on both sets, then every lever on chat."
-    out = [Entry(d, n, list(o), tuple(seeds), 'size') for d in STUDY_SETS for n, o in SIZES]
-    return out + [Entry('chat', n, list(o), tuple(seeds), 'lever') for n, o in LEVERS]
+def default_study(seeds=(0, 1, 2, 3, 4), parts=('size', 'lever')) -> list[Entry]:
+    "Every size on both sets, every lever on chat, and (part 'width') the lattice grown by width on both sets."
+    out = [Entry(d, n, list(o), tuple(seeds), 'size') for d in STUDY_SETS for n, o in SIZES] if 'size' in parts else []
+    out += [Entry('chat', n, list(o), tuple(seeds), 'lever') for n, o in LEVERS] if 'lever' in parts else []
+    return out + ([Entry(d, n, list(o), tuple(seeds), 'width') for d in STUDY_SETS for n, o in WIDTHS]
+                  if 'width' in parts else [])
 
 def quick_study() -> list[Entry]:
     "Two entries on the bundled set, one seed, 20 steps: the whole pipeline in well under a minute (for tests)."
@@ -80,7 +86,9 @@ def run_unit(entry:Entry, seed:int) -> dict:
         if entry.data not in _PAIRS: _PAIRS[entry.data] = load_from_config(cfg.data, progress=False)
         t0 = time.perf_counter()
         res = run(cfg, progress=False, data=prepare_data(cfg, _PAIRS[entry.data], progress=False), write=False)
+    dev = res['trainer'].device
     return {'key': entry.key, 'data': entry.data, 'name': entry.name, 'part': entry.part,
+            'device': torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',
             'overrides': entry.overrides, 'seed': seed, 'seconds': round(time.perf_counter() - t0, 1),
             'rows': res['rows'], 'ranks': {k: torch.as_tensor(v).tolist() for k, v in res['ranks'].items()}}
 
@@ -100,6 +108,7 @@ def summarize_entry(entry:Entry, recs:list[dict]) -> dict:
             'paired': list(paired.values()), 'per_seed': [{'seed': r['seed'], 'rows': r['rows']} for r in recs],
             'notes': {r['name']: r['note'] for r in per_seed[0] if r.get('note')},
             'seconds': [r['seconds'] for r in recs], 'params': by['cube']['params'], 'best_adapter': best,
+            'device': ', '.join(sorted({r.get('device', 'cpu') for r in recs})),
             'vs_best': paired[best], 'vs_identity': paired['identity']}
 
 def summarize_study(entries:list[Entry], done:dict) -> dict:
@@ -110,10 +119,12 @@ def summarize_study(entries:list[Entry], done:dict) -> dict:
         if len(recs) == len(e.seeds): out.append(summarize_entry(e, recs))
         else: missing.append(f"{e.data} / {e.name}: {len(recs)} of {len(e.seeds)} seeds")
     return {'entries': out, 'missing': missing, 'torch': torch.__version__,
+            'parts': [p for p in PARTS if any(e.part == p for e in entries)],
             'recipe': 'each entry: its preset with the overrides; seed s sets data.split_seed and train.seed'}
 
 # %% ../nbs/23_study.ipynb #5d0c0019
-STYLE = {'cube': ('C0', 'o'), 'MLP': ('C1', 's'), 'low-rank': ('C2', '^')}
+STYLE = {'cube': ('C0', 'o', 0.96), 'MLP': ('C1', 's', 1.0), 'low-rank': ('C2', '^', 1.04)}   # colour, marker, x nudge
+TICKS = (2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5)
 
 def plot_study(study:dict):
     "Test Recall@1 and MRR vs parameters per data set (mean ± sd over seeds); the identity as a dashed line."
@@ -124,14 +135,23 @@ def plot_study(study:dict):
     for row, data in zip(axes, sets):
         es = sorted((e for e in study['entries'] if e['data'] == data and e['part'] == 'size'),
                     key=lambda e: e['params'])
+        wide = sorted((e for e in study['entries'] if e['data'] == data and e['part'] == 'width'),
+                      key=lambda e: e['params'])
         for ax, metric in zip(row, ('recall@1', 'mrr')):
-            for name, (color, marker) in STYLE.items():
+            for name, (color, marker, nudge) in STYLE.items():
                 rs = [next(r for r in e['summary'] if r['name'] == name) for e in es]
-                ax.errorbar([r['params'] for r in rs], [r[metric]['mean'] for r in rs],
+                ax.errorbar([r['params'] * nudge for r in rs], [r[metric]['mean'] for r in rs],
                             [r[metric]['sd'] or 0.0 for r in rs], color=color, marker=marker, capsize=3, label=name)
+            if wide:
+                rs = [next(r for r in e['summary'] if r['name'] == 'cube') for e in wide]
+                ax.errorbar([r['params'] for r in rs], [r[metric]['mean'] for r in rs],
+                            [r[metric]['sd'] or 0.0 for r in rs], color='C3', marker='D', ls=':', capsize=3,
+                            label='cube, lattice grown by width')
             ident = next(r for r in es[0]['summary'] if r['name'] == 'identity')[metric]['mean']
             ax.axhline(ident, color='gray', ls='--', label='identity')
             ax.set_xscale('log'); ax.set_xlabel('parameters'); ax.grid(alpha=0.3)
+            ax.set_xticks(TICKS, [f"{t / 1e3:g}k" for t in TICKS]); ax.tick_params(which='minor', labelbottom=False)
+            ax.set_xlim(min(e['params'] for e in es + wide) / 1.4, max(e['params'] for e in es + wide) * 1.4)
             n = len(es[0]['seeds'])
             ax.set_title(f"{data}: test {'Recall@1' if metric == 'recall@1' else 'MRR'} ({n} seed{'s' * (n > 1)})",
                          fontsize=10)
@@ -147,7 +167,8 @@ def _diff(c): return f"{c['diff']:+.3f} [{c['lo']:+.3f}, {c['hi']:+.3f}]"
 def entry_line(e:dict) -> str:
     "One markdown table line of an entry."
     by = {r['name']: r for r in e['summary']}
-    cells = [e['name'], f"{e['params']:,}", str(len(e['seeds'])),
+    cells = [e['name'] + ('' if e.get('device', 'cpu') == 'cpu' else f" ({e['device']})"), f"{e['params']:,}",
+             str(len(e['seeds'])),
              f"{_ms(by['cube']['recall@1'])} / {_ms(by['cube']['mrr'])}"]
     cells += [f"{_ms(by[n]['recall@1'])} / {_ms(by[n]['mrr'])} ({by[n]['params']:,})" for n in ADAPTER_NAMES]
     cells += [f"{_ms(by['identity']['recall@1'])} / {_ms(by['identity']['mrr'])}",
@@ -160,9 +181,9 @@ HEAD = ("| entry | cube params | seeds | cube R@1 / MRR | MLP R@1 / MRR (params)
         "|---|---|---|---|---|---|---|---|---|---|")
 
 def verdict(study:dict) -> list[str]:
-    "The bar, per size entry: met or not, and by how much."
+    "The bar, per size entry (and lattice grown by width): met or not, and by how much."
     lines = []
-    for e in (e for e in study['entries'] if e['part'] == 'size'):
+    for e in (e for e in study['entries'] if e['part'] in ('size', 'width')):
         by = {r['name']: r['recall@1']['mean'] for r in e['summary']}
         gap = by['cube'] - by[e['best_adapter']]
         above = by['cube'] - by['identity']
@@ -174,7 +195,8 @@ def verdict(study:dict) -> list[str]:
 def study_markdown(study:dict) -> str:
     "The results page's tables, figure link and verdict, from the study's JSON."
     parts = []
-    for part, title in (('size', 'Quality vs size'), ('lever', 'Levers, each alone')):
+    for part, title in (('size', 'Quality vs size'), ('lever', 'Levers, each alone'),
+                        ('width', 'The lattice grown by width')):
         for data in sorted({e['data'] for e in study['entries'] if e['part'] == part}):
             es = [e for e in study['entries'] if e['part'] == part and e['data'] == data]
             n = es[0]['summary'][0]['n'] // len(es[0]['seeds'])
@@ -201,8 +223,10 @@ def _units(todo:list, jobs:int):
     if jobs == 1:
         for e, s in todo: yield run_unit(e, s)
         return
-    with ProcessPoolExecutor(jobs, mp_context=get_context('spawn')) as pool:
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context('spawn'))
+    try:
         for fut in as_completed([pool.submit(run_unit, e, s) for e, s in todo]): yield fut.result()
+    finally: pool.shutdown(wait=False, cancel_futures=True)   # on an error: no unit left to start
 
 def run_study(entries:list[Entry],   # what to run
               out:Path|str,          # folder of rows.jsonl, study.json, study.png
@@ -296,13 +320,18 @@ def study_cli(argv=None) -> int:
     p.add_argument('--out', default='docs/results/study', help='folder of rows.jsonl, study.json and study.png')
     p.add_argument('--seeds', default='0-4', help='seeds of every entry (default 0-4)')
     p.add_argument('--jobs', type=int, default=None, help='worker processes, one core each (default: every core)')
-    p.add_argument('--quick', action='store_true', help='two tiny entries on the bundled set, one seed (a test)')
+    p.add_argument('--quick', action='store_true', help='three tiny entries on the bundled set, one seed (a test)')
+    p.add_argument('--parts', default='size,lever', help="which parts: size, lever, width (the lattice grown by "
+                   "width: meant for a GPU); default size,lever")
     p.add_argument('--pages', default=None, help="repository root whose RESULTS.md and README source to refresh "
                    "(default: none; the repository's own with `--pages .`)")
     args = p.parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"--jobs {args.jobs}", "at least one worker is needed", "use --jobs 1 or more")
-    entries = quick_study() if args.quick else default_study(parse_seeds(args.seeds))
+    parts = [s.strip() for s in args.parts.split(',') if s.strip()]
+    if not parts or set(parts) - set(PARTS):
+        raise ConfigError(f"--parts {args.parts!r}", f"the parts are {', '.join(PARTS)}", "use e.g. --parts size,lever")
+    entries = quick_study() if args.quick else default_study(parse_seeds(args.seeds), parts)
     study = run_study(entries, args.out, args.jobs, report=lambda m: print(m, file=sys.stderr, flush=True))
     print(study_markdown(study))
     print(f"\nsaved to {args.out}: rows.jsonl (per seed), study.json, study.png")

@@ -62,8 +62,8 @@ class TrainConfig:
     mse_weight:float = 1.0             # the alpha of cosine + alpha*MSE
     infonce_weight:float = 1.0         # weight of the in-batch InfoNCE term
     temperature:float = 0.05           # InfoNCE temperature
-    negatives:str = 'batch'            # InfoNCE's negatives: 'batch', 'bank' (+ all training answers), 'hard' (+ k closest)
-    hard_k:int = 16                    # for negatives 'hard': the training answers closest to each prediction
+    negatives:str = 'batch'            # InfoNCE's negatives: 'batch', 'bank' (+ every training answer), 'hard'
+    hard_k:int = 16                    # 'hard': this many training answers, those closest to each prediction
     grad_clip:float|None = 1.0         # clip the gradient norm to this; None: no clipping
     eval_every:int = 50                # evaluate on the validation split every this many steps
     early_stopping_patience:int = 0    # stop after this many evaluations without improvement; 0: never

@@ -257,7 +257,7 @@ def light_cone_coverage(config) -> dict:
             'steps_needed': need, 'global': bool(cfg.mix_rank and cfg.mix in ('in', 'both')) or cfg.global_channels > 0}
 
 def check_light_cone(config) -> dict:
-    "`light_cone_coverage`, with a `LightConeWarning` when an output cell misses part of the input and no global path exists."
+    "`light_cone_coverage`, warning (`LightConeWarning`) when an output cell misses input and no global path exists."
     cfg, cov = _as_model_config(config), light_cone_coverage(config)
     if not (cov['full'] or cov['global']):
         warnings.warn(LightConeWarning(

@@ -315,7 +315,8 @@ def use_fused(self:Lattice3D, state:torch.Tensor) -> bool:
     if self.kernel == 'triton':
         if why: raise IntegrationError(f"model.kernel is 'triton' but the fused kernel cannot run here: {why}",
                                        "the fused step covers CUDA GPUs with Triton, the 6- and 26-neighbourhoods, "
-                                       "an fp32 state, bf16 or no autocast, and no global context", "set model.kernel: auto (or torch)")
+                                       "an fp32 state, bf16 or no autocast, no global context",
+                                       "set model.kernel: auto (or torch)")
         return True
     if why: return False
     if self._fused_ok is None: self._fused_ok = self._fused_self_check(state)
@@ -357,7 +358,8 @@ def reference_step(lat:Lattice3D,                  # the lattice whose rule and 
                     inside = 0 <= nx < X and 0 <= ny < Y and 0 <= nz < Z
                     parts.append(state[:, nx, ny, nz] if inside else state.new_zeros(B, S))
                 ph = None if pos_hidden is None else pos_hidden[x, y, z]
-                upd = lat.rule.cell_update(torch.cat(parts, dim=-1), ph, None if context is None else context[:, 0, 0, 0])
+                ctx = None if context is None else context[:, 0, 0, 0]
+                upd = lat.rule.cell_update(torch.cat(parts, dim=-1), ph, ctx)
                 if fire_mask is not None: upd = upd * fire_mask[:, x, y, z]
                 out[:, x, y, z] = state[:, x, y, z] + upd
     return out

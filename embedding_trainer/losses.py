@@ -13,7 +13,7 @@ __all__ = ['LOSSES', 'NEGATIVES', 'SAME_ANSWER', 'info_nce', 'compute_loss']
 
 # %% ../nbs/09_losses.ipynb #d5bdfaf2
 LOSSES = ('cosine', 'mse', 'combined', 'infonce')
-NEGATIVES = ('batch', 'bank', 'hard')   # InfoNCE's negatives: the batch's answers, + all training answers, + the k closest
+NEGATIVES = ('batch', 'bank', 'hard')   # InfoNCE's negatives: the batch's, + every training answer, + the k closest
 SAME_ANSWER = 0.999                     # a bank answer this close to the pair's own answer is that answer
 
 def info_nce(pred:torch.Tensor,              # (B, D) predictions

@@ -14,8 +14,8 @@ from .errors import ConfigError
 from .config import load_config
 from .cube import LightConeWarning
 from .encoders import load_from_config
-from .run import (run, prepare_data, summarize, compare_paired, format_summary, parse_seeds,
-                                   with_absolute_paths, SUMMARY_METRICS, _pm)
+from .run import (run, prepare_data, summarize, compare_paired, parse_seeds, with_absolute_paths,
+                                   SUMMARY_METRICS, _pm)
 from .metrics import _fmt_params
 from .cli import command
 
@@ -259,7 +259,7 @@ def fill_block(text:str, name:str, content:str) -> str:
     start, end = f"<!-- study:{name} -->", f"<!-- /study:{name} -->"
     if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
         raise ConfigError(f"the page has no single block {start} … {end}", "the study writes its numbers only "
-                          "between these markers", f"add the two markers, each on its own line, where the numbers go")
+                          "between these markers", "add the two markers, each on its own line, where the numbers go")
     head, rest = text.split(start)
     return head + start + '\n' + content.strip('\n') + '\n' + end + rest.split(end, 1)[1]
 
@@ -280,7 +280,7 @@ def preset_tables(study:dict) -> str:
     return '\n'.join(out).strip('\n')
 
 # %% ../nbs/23_study.ipynb #5d0c0028
-PAGES = {'RESULTS.md': ('tables',), 'nbs/index.ipynb': ('presets',)}   # the pages that quote the study, and their blocks
+PAGES = {'RESULTS.md': ('tables',), 'nbs/index.ipynb': ('presets',)}   # pages that quote the study: their blocks
 
 def study_blocks(study:dict) -> dict:
     "The content of each block, from the study's JSON."
@@ -288,7 +288,8 @@ def study_blocks(study:dict) -> dict:
 
 def page_update(path:Path, study:dict) -> str|None:
     "The page's new text when a study block in it differs from what the JSON gives; None when all agree."
-    names, blocks, text = PAGES[path.name if path.suffix == '.md' else f"nbs/{path.name}"], study_blocks(study), path.read_text()
+    names = PAGES[path.name if path.suffix == '.md' else f"nbs/{path.name}"]
+    blocks, text = study_blocks(study), path.read_text()
     if path.suffix != '.ipynb':
         new = text
         for n in names: new = fill_block(new, n, blocks[n])
@@ -308,7 +309,8 @@ def refresh_pages(study:dict, root:Path|str='.') -> list[Path]:
     written = []
     for rel in PAGES:
         p = Path(root) / rel
-        if p.exists() and (new := page_update(p, study)) is not None: p.write_text(new); written.append(p)
+        if p.exists() and (new := page_update(p, study)) is not None:
+            p.write_text(new); written.append(p)
     return written
 
 # %% ../nbs/23_study.ipynb #5d0c0029

@@ -1,9 +1,11 @@
 """README.md from its source, nbs/index.ipynb (settings.ini's `readme_nb`): the notebook's markdown cells, joined.
 
 nbdev's own `nbdev_readme` needs Quarto, which is not installable here; this writes the same text without it.
-`python tools/readme.py` rewrites README.md; `--check` exits 1 (saying so) when README.md is not what the notebook says.
+`python tools/readme.py` rewrites README.md; `--check` exits 1 (saying so) when README.md is not what the
+notebook says.
 The study's numbers on the pages that quote it (RESULTS.md, the README's source) come from the study's JSON
-(docs/results/study/study.json): `python tools/readme.py` refreshes those blocks first, `--check` fails when one differs.
+(docs/results/study/study.json): `python tools/readme.py` refreshes those blocks first, `--check` fails when one
+differs.
 """
 import json, sys
 from pathlib import Path

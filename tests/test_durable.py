@@ -40,8 +40,8 @@ def test_a_signal_saves_the_step_exits_128_plus_n_and_the_same_command_goes_on(t
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 128 + sig, err
-    lines = [l for l in err.splitlines() if l.startswith('et-train:')]
-    assert len(lines) == 1 and 'Traceback' not in err, err
+    lines = [l for l in err.splitlines() if l.startswith('et-train:') and not l.startswith('et-train: warning:')]
+    assert len(lines) == 1 and 'Traceback' not in err, err   # (the tiny lattice's light-cone warning aside)
     m = re.fullmatch(r"et-train: interrupted at step (\d+); saved (\S+); run the same command to go on", lines[0])
     assert m, lines[0]
     step, saved = int(m.group(1)), Path(m.group(2))

@@ -79,13 +79,16 @@ def entry_config(entry:Entry, seed:int, ckpt_dir:str):
 
 def run_unit(entry:Entry, seed:int) -> dict:
     "Train and score the entry at one seed: `{key, data, name, seed, seconds, rows, ranks}`."
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)   # one core per worker: the numbers do not depend on how many workers run
-    warnings.simplefilter('ignore', LightConeWarning)   # the tables name each entry's lattice; no warning per seed
-    with tempfile.TemporaryDirectory(prefix='et-study-') as tmp:
-        cfg = entry_config(entry, seed, tmp)
-        if entry.data not in _PAIRS: _PAIRS[entry.data] = load_from_config(cfg.data, progress=False)
-        t0 = time.perf_counter()
-        res = run(cfg, progress=False, data=prepare_data(cfg, _PAIRS[entry.data], progress=False), write=False)
+    try:
+        with tempfile.TemporaryDirectory(prefix='et-study-') as tmp, warnings.catch_warnings():
+            warnings.simplefilter('ignore', LightConeWarning)   # the tables name each entry's lattice
+            cfg = entry_config(entry, seed, tmp)
+            if entry.data not in _PAIRS: _PAIRS[entry.data] = load_from_config(cfg.data, progress=False)
+            t0 = time.perf_counter()
+            res = run(cfg, progress=False, data=prepare_data(cfg, _PAIRS[entry.data], progress=False), write=False)
+    finally: torch.set_num_threads(threads)   # (in the calling process, with one job: as it was)
     dev = res['trainer'].device
     return {'key': entry.key, 'data': entry.data, 'name': entry.name, 'part': entry.part,
             'device': torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',

@@ -20,10 +20,10 @@ from .metrics import _fmt_params
 from .cli import command
 
 # %% auto #0
-__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'PARTS', 'ADAPTER_NAMES', 'STYLE', 'TICKS', 'HEAD', 'PAGES',
-           'Entry', 'default_study', 'quick_study', 'entry_config', 'run_unit', 'summarize_entry', 'summarize_study',
-           'plot_study', 'entry_line', 'verdict', 'study_markdown', 'read_rows', 'run_study', 'fill_block',
-           'preset_tables', 'study_blocks', 'page_update', 'refresh_pages', 'study_cli']
+__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'ADAPTER_NAMES', 'STYLE', 'TICKS', 'HEAD',
+           'PAGES', 'Entry', 'default_study', 'quick_study', 'entry_config', 'run_unit', 'summarize_entry',
+           'summarize_study', 'plot_study', 'entry_line', 'verdict', 'study_markdown', 'control_markdown', 'read_rows',
+           'run_study', 'fill_block', 'preset_tables', 'study_blocks', 'page_update', 'refresh_pages', 'study_cli']
 
 # %% ../nbs/23_study.ipynb #5d0c0006
 @dataclass
@@ -51,14 +51,18 @@ WIDE = ['model.pos_dim=8', 'train.precision=fp32']   # fp32 on a GPU too, as on 
 WIDTHS = (('lattice S32 H64, 21k', ['model.state_dim=32', 'model.hidden_dim=64', *WIDE]),
           ('lattice S64 H128, 71k', ['model.state_dim=64', 'model.hidden_dim=128', *WIDE]))
 STUDY_SETS = ('chat', 'dialogue')
-PARTS = ('size', 'lever', 'width')   # the study's parts; 'width' (the lattice itself grown) is for a GPU
+CONTROLS = (('synthetic block rotation', ['data.path=synthetic', 'data.max_pairs=2000', 'train.loss=cosine',
+                                           'train.early_stopping_metric=val_cosine', 'train.lr=1e-2']),)
+PARTS = ('size', 'lever', 'width', 'control')   # 'width' (the lattice itself grown) is for a GPU
 
 def default_study(seeds=(0, 1, 2, 3, 4), parts=('size', 'lever')) -> list[Entry]:
-    "Every size on both sets, every lever on chat, and (part 'width') the lattice grown by width on both sets."
+    "Sizes on both sets, levers on chat; with `parts`, also the lattice grown by width and the synthetic control."
     out = [Entry(d, n, list(o), tuple(seeds), 'size') for d in STUDY_SETS for n, o in SIZES] if 'size' in parts else []
     out += [Entry('chat', n, list(o), tuple(seeds), 'lever') for n, o in LEVERS] if 'lever' in parts else []
-    return out + ([Entry(d, n, list(o), tuple(seeds), 'width') for d in STUDY_SETS for n, o in WIDTHS]
-                  if 'width' in parts else [])
+    out += ([Entry(d, n, list(o), tuple(seeds), 'width') for d in STUDY_SETS for n, o in WIDTHS]
+            if 'width' in parts else [])
+    return out + ([Entry('dialogue', n, list(o), tuple(seeds), 'control') for n, o in CONTROLS]
+                  if 'control' in parts else [])
 
 def quick_study() -> list[Entry]:
     "Two entries on the bundled set, one seed, 20 steps: the whole pipeline in well under a minute (for tests)."
@@ -207,8 +211,23 @@ def study_markdown(study:dict) -> str:
                       *[entry_line(e) for e in es], '']
     parts += ['**The bar** (cube ≥ best equal-size adapter on each set, and ≥ identity + 0.03 R@1 on chat):', '',
               *verdict(study)]
+    parts += control_markdown(study)
     if study['missing']: parts += ['', 'Not finished: ' + '; '.join(study['missing'])]
     return '\n'.join(parts)
+
+def control_markdown(study:dict) -> list[str]:
+    "The control entries' table: test cosine (their retrieval is perfect for every model), mean ± sd over seeds."
+    es = [e for e in study['entries'] if e['part'] == 'control']
+    if not es: return []
+    names = ('cube', *ADAPTER_NAMES, 'identity', 'ridge')
+    out = ['', f"**A control with local structure** (test cosine, {es[0]['summary'][0]['n'] // len(es[0]['seeds'])} "
+           "pairs per seed; mean ± sd over seeds)", '',
+           '| entry | seeds | ' + ' | '.join(f"{n} (params)" for n in names) + ' |', '|---|---|' + '---|' * len(names)]
+    for e in es:
+        by = {r['name']: r for r in e['summary']}
+        out.append(f"| {e['name']} | {len(e['seeds'])} | " +
+                   ' | '.join(f"{_ms(by[n]['cosine'])} ({_fmt_params(by[n]['params'])})" for n in names) + ' |')
+    return out
 
 # %% ../nbs/23_study.ipynb #5d0c0014
 def read_rows(path:Path) -> dict:
@@ -327,7 +346,7 @@ def study_cli(argv=None) -> int:
     p.add_argument('--jobs', type=int, default=None, help='worker processes, one core each (default: every core)')
     p.add_argument('--quick', action='store_true', help='three tiny entries on the bundled set, one seed (a test)')
     p.add_argument('--parts', default='size,lever', help="which parts: size, lever, width (the lattice grown by "
-                   "width: meant for a GPU); default size,lever")
+                   "width: meant for a GPU), control (a synthetic task with local structure); default size,lever")
     p.add_argument('--pages', default=None, help="repository root whose RESULTS.md and README source to refresh "
                    "(default: none; the repository's own with `--pages .`)")
     args = p.parse_args(argv)

@@ -308,10 +308,10 @@ def study_blocks(study:dict) -> dict:
     "The content of each block, from the study's JSON."
     return {'tables': study_markdown(study), 'presets': preset_tables(study)}
 
-def page_update(path:Path, study:dict) -> str|None:
-    "The page's new text when a study block in it differs from what the JSON gives; None when all agree."
-    names = PAGES[path.name if path.suffix == '.md' else f"nbs/{path.name}"]
-    blocks, text = study_blocks(study), path.read_text()
+def page_update(root:Path|str, rel:str, study:dict) -> str|None:
+    "The new text of page `rel` (a key of `PAGES`) under `root` when a study block differs from the JSON; else None."
+    path, names, blocks = Path(root) / rel, PAGES[rel], study_blocks(study)
+    text = path.read_text()
     if path.suffix != '.ipynb':
         new = text
         for n in names: new = fill_block(new, n, blocks[n])
@@ -320,7 +320,8 @@ def page_update(path:Path, study:dict) -> str|None:
     for cell in nb['cells']:
         src = ''.join(cell['source'])
         for n in names:
-            if f"<!-- study:{n} -->" in src: src, _ = fill_block(src, n, blocks[n]), found.add(n)
+            if f"<!-- study:{n} -->" in src:
+                src = fill_block(src, n, blocks[n]); found.add(n)
         cell['source'] = src.splitlines(keepends=True)
     for n in set(names) - found: fill_block('', n, '')   # raises: the block is missing
     new = json.dumps(nb, indent=1, ensure_ascii=False) + '\n'
@@ -331,7 +332,7 @@ def refresh_pages(study:dict, root:Path|str='.') -> list[Path]:
     written = []
     for rel in PAGES:
         p = Path(root) / rel
-        if p.exists() and (new := page_update(p, study)) is not None:
+        if p.exists() and (new := page_update(root, rel, study)) is not None:
             p.write_text(new); written.append(p)
     return written
 

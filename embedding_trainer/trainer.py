@@ -98,7 +98,7 @@ class Trainer:
         self.device, self.dist, self._ddp = None, DistInfo(), None      # fit() picks the device and joins a group
         self.optimizer = self.scheduler = None                          # fit() builds them
         self._bs, self._named_params, self._fit_t0, self._best_state = None, [], None, None
-        self._bank = None   # the training answers InfoNCE also contrasts with (train.negatives), built on first use
+        self._bank = None   # (device, unit training answers there) for train.negatives, built on first use
         self._good, self._pending, self._rollbacks_in_row, self._rolled_back = None, None, 0, False
         self._stop, self._resume_gate = threading.Event(), threading.Event()
         self._resume_gate.set()
@@ -199,9 +199,10 @@ def negatives(self:Trainer) -> tuple:
     "InfoNCE's extra negatives for `train.negatives`: `(bank of unit training answers, k)`, or `(None, 0)`."
     tc = self.tc
     if tc.loss != 'infonce' or tc.negatives == 'batch': return None, 0
-    if self._bank is None or self._bank.device != torch.device(self.device or 'cpu'):
-        self._bank = torch.nn.functional.normalize(self.train_xy[1].float(), dim=-1).to(self.device or 'cpu')
-    return self._bank, (int(tc.hard_k) if tc.negatives == 'hard' else 0)
+    device = self.device or 'cpu'
+    if self._bank is None or self._bank[0] != device:   # the device asked for ('cuda' is not the tensor's 'cuda:0')
+        self._bank = (device, torch.nn.functional.normalize(self.train_xy[1].float(), dim=-1).to(device))
+    return self._bank[1], (int(tc.hard_k) if tc.negatives == 'hard' else 0)
 
 # %% ../nbs/18_trainer.ipynb #e039a628
 @patch

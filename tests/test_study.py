@@ -62,5 +62,5 @@ def test_committed_study_is_the_commands_output():
             vals = [next(r for r in p['rows'] if r['name'] == row['name'])['mrr'] for p in got['per_seed']]
             assert abs(row['mrr']['mean'] - sum(vals) / len(vals)) < 1e-12
     for rel in PAGES:                                                     # the pages quote exactly this JSON
-        assert page_update(ROOT / rel, study) is None, rel
+        assert page_update(ROOT, rel, study) is None, rel
     assert study_blocks(study)['presets'] in (ROOT / 'README.md').read_text()

@@ -28,7 +28,7 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     study = json.loads(STUDY.read_text())
     if '--check' in argv:
-        stale = [rel for rel in PAGES if page_update(ROOT / rel, study) is not None]
+        stale = [rel for rel in PAGES if page_update(ROOT, rel, study) is not None]
         if stale:
             print(f"{', '.join(stale)}: the study's numbers differ from {STUDY.relative_to(ROOT)}; run "
                   "`python tools/readme.py` to refresh them")

@@ -149,25 +149,34 @@ def eval_cli(argv=None) -> int:
 # %% ../nbs/21_cli.ipynb #7a8e580b
 @command('et-encode')
 def encode_cli(argv=None) -> int:
-    "Entry point of `et-encode`: text pairs (.jsonl/.csv) -> embedding pairs (.pt) with the teacher."
-    p = argparse.ArgumentParser(prog='et-encode', description='Encode question/answer text pairs with the teacher.')
-    p.add_argument('--input', required=True, help='.jsonl or .csv with question and answer fields')
+    "Entry point of `et-encode`: text pairs (.jsonl/.csv, parallel text) -> embedding pairs (.pt) with the teacher."
+    p = argparse.ArgumentParser(prog='et-encode', description='Encode question/answer text pairs with the teacher '
+                                '(through the encoding cache: a text is encoded once).')
+    p.add_argument('--input', required=True, help='.jsonl or .csv with question and answer fields, or the prefix of '
+                   'two parallel files with --source-lang and --target-lang (relative: from $EMBEDDING_TRAINER_DATA '
+                   'when set)')
     p.add_argument('--output', required=True, help='.pt file to write')
     p.add_argument('--on-bad-row', choices=('error', 'skip'), default='error')
+    p.add_argument('--source-lang', help='parallel text: the inputs, e.g. en (--input train reads train.en[.gz])')
+    p.add_argument('--target-lang', help='parallel text: the targets, e.g. de (train.de[.gz])')
+    p.add_argument('--dtype', choices=('float32', 'float16'), default='float32', help='float16 halves the file '
+                   '(embeddings carried to another machine); et-train reads either as float32')
     args = p.parse_args(argv)
     out = Path(args.output)
     if not out.parent.is_dir() or out.is_dir():   # found before the encoding, not after it
         raise DataError(f"cannot write {out}: " + (f"the folder {out.parent} does not exist" if not
                         out.parent.is_dir() else "it is a folder"), "--output names the .pt file to write",
                         "create the folder first, or give another --output")
-    pairs = load_pairs(args.input, on_bad_row=args.on_bad_row, normalize=True)
+    pairs = load_pairs(args.input, on_bad_row=args.on_bad_row, normalize=True, source_lang=args.source_lang,
+                       target_lang=args.target_lang)
+    dtype = getattr(torch, args.dtype)
     try:
-        torch.save({'questions': pairs.x, 'answers': pairs.y, 'question_texts': pairs.questions,
+        torch.save({'questions': pairs.x.to(dtype), 'answers': pairs.y.to(dtype), 'question_texts': pairs.questions,
                     'answer_texts': pairs.answers}, out)
     except OSError as e:
         raise DataError(f"cannot write {out}", f"{type(e).__name__}: {e}",
                         "check free disk space and the folder's permissions, or give another --output") from None
-    print(f"encoded {len(pairs)} pairs ({pairs.dim}-D) to {args.output}")
+    print(f"encoded {len(pairs)} pairs ({pairs.dim}-D, {args.dtype}) to {args.output}")
     return 0
 
 # %% ../nbs/21_cli.ipynb #09e22ec4

@@ -8,10 +8,10 @@ import copy, dataclasses, html, importlib.util, json, re, threading, time
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-from .errors import EmbeddingTrainerError, ConfigError
+from .errors import EmbeddingTrainerError, ConfigError, DataError
 from .runtime import patch, peak_rss_mb
 from .config import load_config
-from .encoders import MiniLMEncoder, encode_checked
+from .encoders import MiniLMEncoder, encode_checked, check_data_files
 from .metrics import format_table
 from .callbacks import Callback
 from .retrieval import AnswerIndex
@@ -20,11 +20,11 @@ from .run import (MODEL_NAMES, prepare_data, plot_history, run, validation_basel
 from .figures import figure_png, placeholder_png, lattice_figure
 
 # %% auto #0
-__all__ = ['CONTROLS', 'make_control', 'TrainingDashboard', 'nearest_by_words', 'teacher_available']
+__all__ = ['CONTROLS', 'TRANSLATION_PRESET', 'make_control', 'TrainingDashboard', 'nearest_by_words', 'teacher_available']
 
 # %% ../nbs/20_widgets.ipynb #ff39628b
 CONTROLS = {   # config key -> (label, kind, (low, high) or choices); face.N is the N-th number of model.face
-    'data.kind': ('mode', 'toggle', ('dialogue', 'autoencoder')),
+    'data.kind': ('mode', 'toggle', ('dialogue', 'autoencoder', 'translation')),   # see _set_mode
     'model.face.0': ('face X', 'int', (1, 64)),
     'model.face.1': ('face Y', 'int', (1, 64)),
     'model.face.2': ('K per cell', 'int', (1, 1024)),
@@ -49,6 +49,20 @@ def _write(d:dict, key:str, value):
     for part in head: d = d[int(part)] if isinstance(d, list) else d[part]
     if isinstance(d, list): d[int(last)] = value
     else: d[last] = value
+
+TRANSLATION_PRESET = 'translate'   # the preset whose data the mode 'translation' trains on
+
+def _mode(d:dict) -> str:
+    "The mode a config dict is in: 'translation' for parallel text, else its `data.kind`."
+    return 'translation' if d['data'].get('source_lang') else d['data']['kind']
+
+def _set_mode(d:dict, mode:str):
+    "Write a mode into config dict `d`: the translate preset's data section, or `data.kind` (leaving parallel text)."
+    if mode == 'translation':
+        if _mode(d) != 'translation': d['data'] = load_config(TRANSLATION_PRESET).to_dict()['data']
+        return
+    if _mode(d) == 'translation': d['data'] = load_config(None).to_dict()['data']   # the bundled set
+    d['data']['kind'] = mode
 
 # %% ../nbs/20_widgets.ipynb #e1bf5ba0
 def _to_widget(key:str, value):
@@ -101,7 +115,8 @@ class TrainingDashboard(Callback):
         self._data_cache, self._baselines, self._last_eval, self._others, self.result = {}, [], {}, {}, None
         self._last_redraw, self._redraw_cost = 0.0, 0.0
         base = self.config.to_dict()
-        self.controls = {key: make_control(key, _read(base, key)) for key in CONTROLS}
+        self.controls = {key: make_control(key, _mode(base) if key == 'data.kind' else _read(base, key))
+                         for key in CONTROLS}
         for w in self.controls.values(): w.observe(lambda change: self._check_controls(), names='value')
         button = lambda text, style, tip, width='90px': W.Button(description=text, button_style=style, tooltip=tip,
                                                                  layout=W.Layout(width=width))
@@ -170,9 +185,13 @@ def _check_controls(self:TrainingDashboard):
     "Validate the settings the controls show; keep the valid `Config`, or show the problem and disable Start."
     if self._quiet: return
     d = self._base.to_dict()
-    for key, w in self.controls.items(): _write(d, key, _from_widget(key, w.value))
-    try: cfg = load_config(d)
-    except ConfigError as e:
+    for key, w in self.controls.items():
+        if key == 'data.kind': _set_mode(d, w.value)
+        else: _write(d, key, _from_widget(key, w.value))
+    try:
+        cfg = load_config(d)
+        check_data_files(cfg.data)       # data that is not there: its message, and no Start
+    except (ConfigError, DataError) as e:
         self.config, self.config_problem = None, e
         self.config_error.value = (f'<pre style="color:#b00020;white-space:pre-wrap;font-size:12px">'
                                    f'{html.escape(str(e))}</pre>')
@@ -196,7 +215,7 @@ def set_controls(self:TrainingDashboard, cfg):
     d, self._base, self._quiet = cfg.to_dict(), cfg, True
     try:
         for key, w in self.controls.items():
-            v = _to_widget(key, _read(d, key))
+            v = _mode(d) if key == 'data.kind' else _to_widget(key, _read(d, key))
             if CONTROLS[key][1] in ('int', 'slider') and v > w.max: w.max = v
             w.value = v
     finally: self._quiet = False

@@ -152,3 +152,34 @@ def test_a_translate_run_tests_on_every_test_pair(tmp_path):
     cube = next(r for r in res['rows'] if r['name'] == 'cube')
     assert cube['n'] == 7 and len(res['ranks']['cube']) == 7   # each test question ranked among the 7 test answers
     assert all(1 <= r <= 7 for r in res['ranks']['cube'].tolist())
+
+
+def test_et_encode_float16_parallel_once_and_et_train_reads_it(tmp_path, monkeypatch, capsys):
+    import torch
+    from embedding_trainer.cli import encode_cli
+    from embedding_trainer.encoders import load_pairs
+    root = _multi30k_like(tmp_path / 'raw')
+    monkeypatch.setenv(DATA_ROOT_ENV, str(root))
+    monkeypatch.setenv('EMBEDDING_TRAINER_CACHE', str(tmp_path / 'cache'))
+    teachers = []
+    def teacher(progress=True):
+        teachers.append(HashEncoder(384)); return teachers[-1]
+    monkeypatch.setattr('embedding_trainer.encoders.MiniLMEncoder', teacher)
+    for split in SPLITS:
+        assert encode_cli(['--input', split, '--source-lang', 'en', '--target-lang', 'de', '--dtype', 'float16',
+                           '--output', str(tmp_path / f'{split}.pt')]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"encoded 24 pairs (384-D, float16) to {tmp_path / 'train.pt'}"
+    assert [t.n_encoded for t in teachers] == [48, 10, 14]        # every sentence once: 2 x (24 + 5 + 7)
+    assert encode_cli(['--input', 'val', '--source-lang', 'en', '--target-lang', 'de',
+                       '--output', str(tmp_path / 'val32.pt')]) == 0
+    assert teachers[-1].n_encoded == 0                                # again: all from the cache
+    saved = torch.load(tmp_path / 'train.pt', weights_only=True)
+    assert (saved['questions'].dtype, saved['answers'].shape) == (torch.float16, (24, 384))
+    half, full = load_pairs(tmp_path / 'val.pt'), load_pairs(tmp_path / 'val32.pt')
+    assert half.x.dtype == torch.float32 and half.questions == full.questions
+    assert (half.x - full.x).abs().max() < 1e-3 and (half.y - full.y).abs().max() < 1e-3
+    files = [f'data.{k}={tmp_path / f"{s}.pt"}' for k, s in zip(('path', 'val_path', 'test_path'), SPLITS)]
+    short = ['train.max_steps=2', 'train.batch_size=8', 'train.warmup_steps=1', 'train.eval_every=1']
+    cfg = load_config('translate', overrides=[*files, *short, f'checkpoint.dir={tmp_path / "run"}'])
+    res = run(cfg, progress=False, baselines=())
+    assert res['splits'] == (24, 5, 7) and len(teachers) == 4       # the .pt files: no teacher built

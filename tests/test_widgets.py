@@ -110,3 +110,33 @@ def test_try_it_encodes_with_minilm(dash):
     cos = torch.nn.functional.cosine_similarity(predict(dash.model, val.x[:1]), y, dim=-1)
     best = cos.argmax().item()
     assert rows[0][0] == answers[best] and abs(rows[0][1] - cos[best].item()) < 1e-3
+
+
+def test_translation_mode_trains_on_parallel_text_or_says_how_to_get_it(tmp_path, monkeypatch):
+    import gzip
+    from unittest.mock import patch
+    from embedding_trainer.encoders import HashEncoder
+    monkeypatch.setenv('EMBEDDING_TRAINER_DATA', str(tmp_path / 'nothing-here'))
+    d = TrainingDashboard('tiny', overrides=[f'checkpoint.dir={tmp_path / "run"}', 'train.max_steps=6'],
+                          background=False)
+    assert d.controls['data.kind'].options == ('dialogue', 'autoencoder', 'translation')
+    d.controls['data.kind'].value = 'translation'
+    assert d.config is None and d.start_button.disabled and not d.start()
+    assert 'parallel text train.en[.gz] and train.de[.gz] not found' in d.config_error.value
+    assert 'git clone https://github.com/multi30k/dataset' in d.config_error.value
+    raw = tmp_path / 'raw'
+    raw.mkdir()
+    for split, n in (('train', 40), ('val', 8), ('test_2016_flickr', 10)):
+        for lang, word in (('en', 'caption'), ('de', 'Bildunterschrift')):
+            (raw / f'{split}.{lang}.gz').write_bytes(gzip.compress(''.join(f'{split} {word} {i}\n'
+                                                                            for i in range(n)).encode()))
+    monkeypatch.setenv('EMBEDDING_TRAINER_DATA', str(raw))
+    d.controls['model.steps'].value = 3        # any change checks the data again: now it is there
+    assert d.config.data.source_lang == 'en' and not d.start_button.disabled and d.config_error.value == ''
+    with patch('embedding_trainer.encoders.TEACHERS', {'minilm': lambda progress=True: HashEncoder(384)}):
+        d.start_button.click()
+    assert (d.trainer.step, d.trainer.stop_reason, d.error) == (6, 'finished', None), d.status_text
+    assert d.result['splits'] == (40, 8, 10) and d.result['config'].data.target_lang == 'de'
+    assert 'identity' in d.table.value and d.curves.value[:4] == PNG
+    d.controls['data.kind'].value = 'autoencoder'   # back to the tiny preset's own data, as an autoencoder
+    assert (d.config.data.kind, d.config.data.source_lang, d.config.data.max_pairs) == ('autoencoder', None, 256)

@@ -117,6 +117,7 @@ def test_translation_mode_trains_on_parallel_text_or_says_how_to_get_it(tmp_path
     from unittest.mock import patch
     from embedding_trainer.encoders import HashEncoder
     monkeypatch.setenv('EMBEDDING_TRAINER_DATA', str(tmp_path / 'nothing-here'))
+    monkeypatch.setenv('EMBEDDING_TRAINER_CACHE', str(tmp_path / 'cache'))   # the stand-in's vectors stay here
     d = TrainingDashboard('tiny', overrides=[f'checkpoint.dir={tmp_path / "run"}', 'train.max_steps=6'],
                           background=False)
     assert d.controls['data.kind'].options == ('dialogue', 'autoencoder', 'translation')
@@ -138,5 +139,6 @@ def test_translation_mode_trains_on_parallel_text_or_says_how_to_get_it(tmp_path
     assert (d.trainer.step, d.trainer.stop_reason, d.error) == (6, 'finished', None), d.status_text
     assert d.result['splits'] == (40, 8, 10) and d.result['config'].data.target_lang == 'de'
     assert 'identity' in d.table.value and d.curves.value[:4] == PNG
+    assert len(list((tmp_path / 'cache' / 'hash-encoder-384d').glob('*.npz'))) == 3   # train, val, test: cached
     d.controls['data.kind'].value = 'autoencoder'   # back to the tiny preset's own data, as an autoencoder
     assert (d.config.data.kind, d.config.data.source_lang, d.config.data.max_pairs) == ('autoencoder', None, 256)

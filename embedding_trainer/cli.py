@@ -55,9 +55,13 @@ def _report_run(res) -> str:
     tr, (n_train, n_val, n_test), cfg = res['trainer'], res['splits'], res['config']
     best = (f"best validation {cfg.train.early_stopping_metric} = {tr.best_score:.4f} at step {tr.best_step}"
             if tr.best_step is not None else "no validation split: the last step is the model")
+    d = cfg.data
+    given = [f"{k} = {Path(p).name}" for k, p in (('val', d.val_path), ('test', d.test_path)) if p]
+    how = '; '.join(([] if d.val_path and d.test_path else [f"data.split_seed {d.split_seed}, by question"])
+                    + ([', '.join(given) + ' as given'] if given else []))
     return '\n'.join([
         f"\ntrained {tr.step} steps ({tr.stop_reason}); {best}",
-        f"split train/val/test = {n_train}/{n_val}/{n_test} (data.split_seed {cfg.data.split_seed}, by question); one "
+        f"split train/val/test = {n_train}/{n_val}/{n_test} ({how}); one "
         f"seed (train.seed {cfg.train.seed}): --seeds 0-4 gives the spread",
         format_table(res['rows'], split='test'),
         f"\nsaved to {res['dir']}: best.pt, metrics.json, history.json, config.yaml, curves.png, baselines/"])

@@ -152,6 +152,8 @@ def test_a_translate_run_tests_on_every_test_pair(tmp_path):
     cube = next(r for r in res['rows'] if r['name'] == 'cube')
     assert cube['n'] == 7 and len(res['ranks']['cube']) == 7   # each test question ranked among the 7 test answers
     assert all(1 <= r <= 7 for r in res['ranks']['cube'].tolist())
+    from embedding_trainer.cli import _report_run
+    assert '\nsplit train/val/test = 24/5/7 (val = val, test = test_2016_flickr as given); one seed' in _report_run(res)
 
 
 def test_et_encode_float16_parallel_once_and_et_train_reads_it(tmp_path, monkeypatch, capsys):

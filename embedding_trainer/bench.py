@@ -17,8 +17,8 @@ from .losses import compute_loss
 
 # %% auto #0
 __all__ = ['DATASHEET_FLOPS', 'CASES', 'GPU_SWEEP', 'SWEEP_GPU_STEPS', 'SWEEP_GPU_COMPILED', 'PATHS', 'matmul_peak',
-           'device_bounds', 'Case', 'time_training_step', 'naive_rate', 'run_case', 'format_rows', 'sweep', 'sweep_gpu',
-           'format_sweep_gpu', 'check_fast_paths', 'run_bench', 'bench_cli']
+           'device_bounds', 'Case', 'time_training_step', 'naive_rate', 'run_case', 'format_rows', 'sweep',
+           'sweep_case', 'sweep_gpu', 'format_sweep_gpu', 'check_fast_paths', 'run_bench', 'bench_cli']
 
 # %% ../nbs/22_bench.ipynb #5bbf5619
 DATASHEET_FLOPS = {'H100': {'fp32': 67e12, 'bf16': 990e12}, 'H200': {'fp32': 67e12, 'bf16': 990e12}}
@@ -186,9 +186,13 @@ GPU_SWEEP = [  # lattice, batch, S, H, precision: from the scale preset's 8x8x4 
     ((8, 8, 4), 8192, 32, 128, 'bf16'), ((8, 8, 4), 16, 16, 64, 'bf16'), ((8, 8, 4), 512, 32, 128, 'fp32'),
     ((16, 16, 16), 256, 16, 128, 'bf16'), ((16, 16, 16), 1024, 32, 64, 'bf16'), ((16, 16, 16), 64, 16, 64, 'fp32'),
     ((32, 32, 32), 16, 16, 128, 'bf16'), ((32, 32, 32), 16, 32, 128, 'bf16'), ((32, 32, 32), 4, 16, 64, 'fp32'),
-    ((64, 64, 64), 2, 16, 128, 'bf16'), ((64, 64, 64), 4, 32, 64, 'bf16'), ((64, 64, 64), 1, 16, 128, 'fp32')]
-SWEEP_GPU_STEPS = 8   # T of every sweep case
+    ((64, 64, 64), 2, 16, 128, 'bf16'), ((64, 64, 64), 4, 32, 64, 'bf16')]
+SWEEP_GPU_STEPS = 8   # T of every sweep case, or Z - 1 where that is more (the cube needs T >= depth - 1)
 SWEEP_GPU_COMPILED = (6,)   # the rows that also time torch.compile (tens of seconds each): the benchmark's shape
+
+def sweep_case(shape, batch:int, S:int, H:int) -> Case:
+    "The case of a sweep row: T = SWEEP_GPU_STEPS, or Z - 1 where that is more (the cube needs T >= depth - 1)."
+    return Case(f"sweep-gpu {'x'.join(map(str, shape))}", tuple(shape), batch, max(SWEEP_GPU_STEPS, shape[2] - 1), S, H)
 
 PATHS = {'fused': dict(kernel='triton'), 'eager': dict(kernel='torch'), 'compiled': dict(kernel='torch', compile=True)}
 
@@ -201,9 +205,9 @@ def sweep_gpu(device:torch.device|str='cuda',
     prediction."""
     rows = []
     for i, (shape, batch, S, H, precision) in enumerate(cases):
-        case = Case(f"sweep-gpu {'x'.join(map(str, shape))}", tuple(shape), batch, SWEEP_GPU_STEPS, S, H)
+        case = sweep_case(shape, batch, S, H)
         row = {'case': case.name, 'lattice': 'x'.join(map(str, shape)), 'batch': batch, 'state_dim': S,
-               'hidden_dim': H, 'precision': precision, 'steps': SWEEP_GPU_STEPS, 'cell_steps': case.cell_steps}
+               'hidden_dim': H, 'precision': precision, 'steps': case.steps, 'cell_steps': case.cell_steps}
         with_compile = compiled is None or i in compiled
         for name, kw in [*PATHS.items(), ('auto', dict(kernel='auto', compile=with_compile))]:
             if name == 'compiled' and not with_compile: continue

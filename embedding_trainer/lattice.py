@@ -433,12 +433,16 @@ def _measured_choice(self:Lattice3D, state, clamp=None) -> dict:
     paths = ['triton', 'torch'] + (['compiled'] if self.compile_mode else [])
     choice, source = _read_choices(file).get(key), 'cached'
     if not (isinstance(choice, dict) and choice.get('path') in paths and isinstance(choice.get('seconds'), dict)):
-        seconds, failed = {}, {}
+        seconds, failed, oom = {}, {}, None
         for p in paths:
             try: seconds[p] = _path_seconds(self, state, clamp, p)
+            except OOM_ERRORS as e:   # this path does not fit this batch (the kernel keeps far less): not a candidate
+                oom, failed[p] = e, f"out of memory: {str(e).strip()[:150]}"
+                if state.device.type == 'cuda': torch.cuda.empty_cache()
             except _PASS: raise
             except Exception as e: failed[p] = f"{type(e).__name__}: {str(e).strip()[:200]}"
             if p == 'compiled' and not self.compile_mode: seconds.pop(p, None)   # compiling failed: not a path
+        if not seconds and oom is not None: raise oom                  # no path fits: the trainer halves the batch
         best = min(seconds, key=seconds.get) if seconds else 'torch'   # (a torch failure shows in the real step)
         choice, source = {'path': best, 'seconds': seconds, 'failed': failed,
                           'date': time.strftime('%Y-%m-%d %H:%M')}, 'measured'

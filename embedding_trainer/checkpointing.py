@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy, json, os, socket, time, warnings
 from pathlib import Path
 from .errors import CheckpointError
+from .outputs import claim_folder
 from .runtime import patch, log
 from .callbacks import Callback, load_callback_states
 from .distributed import any_process
@@ -22,6 +23,10 @@ def _alive(pid:int) -> bool:
     except ProcessLookupError: return False
     except PermissionError: return True   # it exists, under another user
     return True
+
+def _holds_checkpoints(folder:Path) -> bool:
+    "A run folder written before folders were marked: it holds best.pt or step_N.pt."
+    return (folder / 'best.pt').is_file() or any(folder.glob('step_*.pt'))
 
 class RunLock:
     "`with RunLock(folder):` — this process is the folder's one writer while the block runs."
@@ -46,6 +51,7 @@ def acquire(self:RunLock) -> RunLock:
     except OSError as e:
         raise CheckpointError(f"cannot create the run folder {self.dir}", f"{type(e).__name__}: {e}",
                               "choose another folder (--out / checkpoint.dir) or fix its permissions") from None
+    claim_folder(self.dir, 'run folder', legacy=_holds_checkpoints)   # never a folder of the user's files
     me = {'pid': os.getpid(), 'host': socket.gethostname(), 'since': time.strftime('%Y-%m-%d %H:%M:%S')}
     for _ in range(3):
         try:   # the lock appears with its content or not at all: written aside, then linked (fails if it exists)

@@ -20,6 +20,7 @@ from .metrics import (baseline_table, mean_sd, wins_ties_losses, paired_bootstra
 from .runtime import seed_everything
 from .checkpoint import load_checkpoint
 from .checkpointing import RunLock
+from .outputs import claim_folder
 from .distributed import dist_env
 from .loggers import loggers_from_config
 from .trainer import Trainer, predict
@@ -230,6 +231,11 @@ def move_aside(folder) -> Path|None:
     f = Path(folder)
     if not f.is_dir() or not any(f.iterdir()): return None
     with RunLock(f): pass                          # refuses while another run writes there
+    here = Path.cwd().resolve()
+    if f.resolve() == here or f.resolve() in here.parents:
+        raise ConfigError(f"--fresh cannot move {folder} aside: the command runs inside it",
+                          "the current folder cannot be renamed under the running command",
+                          "run the command from another folder, or give --out a folder below this one")
     dest = f.with_name(f"{f.name}.before-{time.strftime('%Y%m%d-%H%M%S')}")
     n = 1
     while dest.exists(): dest, n = f.with_name(f"{f.name}.before-{time.strftime('%Y%m%d-%H%M%S')}-{n}"), n + 1
@@ -416,6 +422,8 @@ def run_seeds(cfg:Config,                  # the run's config; train.seed and da
     seeds = parse_seeds(seeds) if isinstance(seeds, (str, int)) else [int(s) for s in seeds]
     cfg = with_absolute_paths(cfg)
     out = Path(cfg.checkpoint.dir)
+    if write and dist_env().is_main:   # results.json, results.png, config.yaml and seed_<s>/: never over the user's files
+        claim_folder(out, 'seeds folder', legacy=lambda f: (f / 'results.json').is_file() or any(f.glob('seed_*')))
     pairs = load_from_config(cfg.data, progress=progress)
     test = load_test_file(cfg, pairs, progress=progress) if cfg.data.test_path else None
     per_seed, ranks, notes, dist_main = [], [], {}, True

@@ -122,7 +122,14 @@ class CachedEncoder(TextEncoder):
                  cache_dir=None):         # cache root; default `default_cache_dir()`
         self.encoder, self.name, self.dim = encoder, encoder.name, encoder.dim
         slug = ''.join(c if c.isalnum() or c in '-_.' else '_' for c in encoder.name)
-        self.dir = Path(cache_dir or default_cache_dir()).expanduser() / f"{slug}-{encoder.dim}d"
+        root = Path(cache_dir or default_cache_dir()).expanduser()
+        if root.exists() and not root.is_dir():
+            named = ('$EMBEDDING_TRAINER_CACHE' if not cache_dir and os.environ.get('EMBEDDING_TRAINER_CACHE') else
+                     'the cache folder')
+            raise ConfigError(f"the cache folder {root} is a file", f"{named} must name a folder, where encoded texts "
+                              "are kept", "point --cache-dir, data.cache_dir or EMBEDDING_TRAINER_CACHE at a folder "
+                              "(or move the file); data.cache_dir: null turns the cache off")
+        self.dir = root / f"{slug}-{encoder.dim}d"
         self._cache, self.hits, self.misses = None, 0, 0
 
     def _load(self) -> dict:
@@ -146,11 +153,16 @@ class CachedEncoder(TextEncoder):
         self.misses, self.hits = len(todo), len(texts) - sum(k in todo for k in keys)
         if todo:
             vecs = encode_checked(self.encoder, list(todo.values()))
-            self.dir.mkdir(parents=True, exist_ok=True)
             name = uuid.uuid4().hex
             tmp_path = self.dir / f".{name}.tmp.npz"
-            np.savez(tmp_path, keys=np.array(list(todo)), vectors=vecs)
-            os.replace(tmp_path, self.dir / f"{name}.npz")
+            try:   # a cache that cannot be written costs time, not the result
+                self.dir.mkdir(parents=True, exist_ok=True)
+                np.savez(tmp_path, keys=np.array(list(todo)), vectors=vecs)
+                os.replace(tmp_path, self.dir / f"{name}.npz")
+            except OSError as e:
+                warnings.warn(f"could not write the encoding cache in {self.dir} ({type(e).__name__}: {e}); going on "
+                              "without caching these texts")
+            finally: tmp_path.unlink(missing_ok=True)   # nothing half-written is left, even after Ctrl-C
             cache.update(zip(todo, vecs))
         return np.stack([cache[k] for k in keys]).astype(np.float32) if texts else np.zeros((0, self.dim), np.float32)
 

@@ -41,6 +41,8 @@ def _user_files(folder:Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name not in OWN_FILES and not p.name.startswith('.lock.'))
 
 # %% ../nbs/01a_outputs.ipynb #04c3895a
+def _a(kind:str) -> str: return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
 def check_folder(folder,                # the folder a command will write
                  what:str,              # its kind, as the marker names it: 'run folder', 'export', ...
                  legacy=None,           # folder -> bool: a `what` written before the marker existed
@@ -50,7 +52,7 @@ def check_folder(folder,                # the folder a command will write
     "'new', 'empty', 'ours' or 'overwrite'; a ConfigError when writing there could replace a file not the package's."
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise ConfigError(f"{folder} is a file, not a folder; nothing was written", f"a {what} is a folder of files",
+        raise ConfigError(f"{folder} is a file, not a folder; nothing was written", f"the {what} is a folder of files",
                           f"give a folder that does not exist yet ({flag} NEW_FOLDER)", folder=str(folder))
     if not folder.exists(): return 'new'
     theirs, kind = _user_files(folder), folder_kind(folder)
@@ -58,9 +60,9 @@ def check_folder(folder,                # the folder a command will write
     if kind == what or (kind is None and legacy is not None and legacy(folder)): return 'ours'
     if overwrite and kind is None: return 'overwrite'
     listed = ', '.join(theirs[:4]) + (f" and {len(theirs) - 4} more" if len(theirs) > 4 else '')
-    whose = f"it is a {kind} of embedding_trainer" if kind else f"it holds files embedding_trainer did not write ({listed})"
-    raise ConfigError(f"will not write a {what} into {folder}: {whose}; nothing was written",
-                      f"a {what} goes only into a new or empty folder, or into a {what} the package wrote (its "
+    whose = f"it is {_a(kind)} of embedding_trainer" if kind else f"it holds files embedding_trainer did not write ({listed})"
+    raise ConfigError(f"will not write {_a(what)} into {folder}: {whose}; nothing was written",
+                      f"{_a(what)} goes only into a new or empty folder, or into {_a(what)} the package wrote (its "
                       f"{MARKER} file says so), so that no file of yours is replaced",
                       f"give a new folder ({flag} NEW_FOLDER)" + ("" if overwrite is None or kind else
                       ", or add --overwrite to write over the files of the same names there"), folder=str(folder))

@@ -38,8 +38,9 @@ def with_absolute_paths(cfg:Config) -> Config:
     d = cfg.to_dict()
     for key in ('path', 'test_path'):
         v = d['data'][key]
-        if v not in (None, '',
-                     'bundled') and v not in NAMED_SOURCES: d['data'][key] = str(Path(v).expanduser().resolve())
+        if v not in (None, '', 'bundled') and v not in NAMED_SOURCES:   # a pipe (/dev/stdin) keeps its name
+            p = Path(v).expanduser()
+            d['data'][key] = str(p.resolve() if p.is_file() or not p.exists() else p.absolute())
     return load_config(d)
 
 def load_test_file(cfg:Config,          # the run's config (its data settings read the file)

@@ -18,6 +18,7 @@ from .run import (run, prepare_data, summarize, compare_paired, parse_seeds, wit
                                    SUMMARY_METRICS, _pm)
 from .metrics import _fmt_params
 from .cli import command
+from .outputs import claim_folder
 
 # %% auto #0
 __all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'ADAPTER_NAMES', 'STYLE', 'TICKS', 'HEAD',
@@ -255,7 +256,7 @@ def run_study(entries:list[Entry],   # what to run
               jobs:int|None=None,    # worker processes (default: the machine's cores)
               report=print) -> dict:
     "Run every unit not yet in `out/rows.jsonl` (in parallel), then summarise: the `study.json` dict."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = claim_folder(out, 'study folder', legacy=lambda f: (f / 'rows.jsonl').is_file())   # never a folder of yours
     rows_path = out / 'rows.jsonl'
     done = read_rows(rows_path)
     todo = [(e, s) for e in entries for s in e.seeds if (e.key, s) not in done]

@@ -103,7 +103,8 @@ def _weights_sha256(state:dict) -> str:
     h = hashlib.sha256()
     for k in sorted(state):
         v = state[k].detach().cpu().contiguous()
-        h.update(f"{k}|{v.dtype}|{tuple(v.shape)}\n".encode()); h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())
+        h.update(f"{k}|{v.dtype}|{tuple(v.shape)}\n".encode())
+        h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
 def _write_pretrained(model:nn.Module, out:Path, cfg:Config, metrics:dict|None):
@@ -127,7 +128,8 @@ def save_pretrained(model:nn.Module,      # a cube or an adapter
     "Write `model.safetensors`, `config.yaml` and `README.md` (and `metrics.json`) into `dir`, whole or not at all."
     _safetensors()
     cfg = stored_config(model, config)
-    with folder_in_place(dir, EXPORT_KIND, _is_old_export, overwrite) as tmp: _write_pretrained(model, tmp, cfg, metrics)
+    with folder_in_place(dir, EXPORT_KIND, _is_old_export, overwrite) as tmp:   # whole, or nothing at all
+        _write_pretrained(model, tmp, cfg, metrics)
     return Path(dir)
 
 # %% ../nbs/19a_export.ipynb #6f759c31

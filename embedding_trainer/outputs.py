@@ -60,7 +60,8 @@ def check_folder(folder,                # the folder a command will write
     if kind == what or (kind is None and legacy is not None and legacy(folder)): return 'ours'
     if overwrite and kind is None: return 'overwrite'
     listed = ', '.join(theirs[:4]) + (f" and {len(theirs) - 4} more" if len(theirs) > 4 else '')
-    whose = f"it is {_a(kind)} of embedding_trainer" if kind else f"it holds files embedding_trainer did not write ({listed})"
+    whose = (f"it is {_a(kind)} of embedding_trainer" if kind else
+             f"it holds files embedding_trainer did not write ({listed})")
     raise ConfigError(f"will not write {_a(what)} into {folder}: {whose}; nothing was written",
                       f"{_a(what)} goes only into a new or empty folder, or into {_a(what)} the package wrote (its "
                       f"{MARKER} file says so), so that no file of yours is replaced",
@@ -73,7 +74,7 @@ def claim_folder(folder,                # the folder a command will write
                  legacy=None,           # folder -> bool: a `what` written before the marker existed
                  overwrite:bool|None=None, # as for `check_folder`
                  flag:str='--out') -> Path:
-    "`check_folder`, then create the folder and mark it as a `what` (a folder written over at the user's word stays unmarked)."
+    "`check_folder`, then create and mark the folder (one written over at the user's word stays unmarked)."
     folder = Path(folder)
     state = check_folder(folder, what, legacy, overwrite, flag)
     try:
@@ -106,7 +107,8 @@ def _write_error(out:Path, what:str, err:OSError, tmp:Path, state:str, flag:str)
     return CheckpointError(f"could not write {file}" + (": the disk is full" if full else '') +
                            f"; nothing of the {what} was kept ({kept})", f"{type(err).__name__}: {err}",
                            ("free disk space (or give another " + flag + " on a disk with room), then run the same "
-                            "command again") if full else f"check that {out.parent} is writable, or give another {flag}",
+                            "command again") if full else
+                           f"check that {out.parent} is writable, or give another {flag}",
                            path=str(file))
 
 def _into_place(tmp:Path, final:Path, state:str):

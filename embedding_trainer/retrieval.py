@@ -40,7 +40,8 @@ def _csv_answers(path:Path, text:str, key:str|None) -> list[str]:
     "The answer column of a CSV (or TSV) corpus with a header; the header itself is not an answer."
     reader = csv.DictReader(text.splitlines(keepends=True), delimiter='\t' if path.suffix.lower() == '.tsv' else ',')
     try: header, rows = reader.fieldnames or [], list(reader)
-    except csv.Error as e: raise DataError(f"{path.name} is not valid CSV", str(e), "fix the file, or give a .jsonl corpus")
+    except csv.Error as e:
+        raise DataError(f"{path.name} is not valid CSV", str(e), "fix the file, or give a .jsonl corpus") from None
     k = key or next((k for k in ('answer', 'text') if k in header), None)
     if k not in header:
         col = repr(key) if key else "'answer' or 'text'"

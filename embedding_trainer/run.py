@@ -423,7 +423,7 @@ def run_seeds(cfg:Config,                  # the run's config; train.seed and da
     seeds = parse_seeds(seeds) if isinstance(seeds, (str, int)) else [int(s) for s in seeds]
     cfg = with_absolute_paths(cfg)
     out = Path(cfg.checkpoint.dir)
-    if write and dist_env().is_main:   # results.json, results.png, config.yaml and seed_<s>/: never over the user's files
+    if write and dist_env().is_main:   # results.json, results.png, config.yaml, seed_<s>/: never over a user's files
         claim_folder(out, 'seeds folder', legacy=lambda f: (f / 'results.json').is_file() or any(f.glob('seed_*')))
     pairs = load_from_config(cfg.data, progress=progress)
     test = load_test_file(cfg, pairs, progress=progress) if cfg.data.test_path else None

@@ -1,8 +1,7 @@
 """What the user owns is never overwritten, and every command is as tidy as et-train: the table of bad inputs grows
 by refused outputs, interrupted and failed exports, damaged weights, Ctrl-C and closed pipes in every command."""
-import errno, json, os, shutil, signal, stat, subprocess, sys
+import errno, json, shutil, stat, subprocess, sys
 from pathlib import Path
-import numpy as np
 import pytest
 import torch
 from helpers import write_pairs_jsonl
@@ -159,12 +158,12 @@ def test_ctrl_c_during_the_onnx_step_leaves_nothing(files, tmp_path):
 def test_a_full_disk_during_export_names_the_file_and_leaves_nothing(files, tmp_path, monkeypatch, capsys):
     import embedding_trainer.export as export
     def full(folder, cfg):
-        raise OSError(errno.ENOSPC, 'No space left on device', str(Path(folder) / '0_Transformer' / 'model.safetensors'))
+        raise OSError(errno.ENOSPC, 'No space left on device', str(Path(folder) / '0_Transformer' / 'model.bin'))
     monkeypatch.setattr(export, 'write_sentence_transformers', full)
     out = tmp_path / 'exp'
     assert export_cli([str(files['run']), '--out', str(out)]) == 2
     err = capsys.readouterr().err
-    assert f"could not write {out / '0_Transformer' / 'model.safetensors'}: the disk is full; nothing of the export " \
+    assert f"could not write {out / '0_Transformer' / 'model.bin'}: the disk is full; nothing of the export " \
            f"was kept ({out} was not created)" in err, err
     assert 'free disk space' in err and 'in memory' not in err
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == []
@@ -220,7 +219,8 @@ def _args(prog, files, tmp):
 
 
 def test_ctrl_c_and_a_closed_pipe_in_every_command(files, tmp_path):
-    procs = {prog: subprocess.Popen([sys.executable, '-c', HELP_THEN_CTRL_C, ENTRY[prog], *_args(prog, files, tmp_path)],
+    procs = {prog: subprocess.Popen([sys.executable, '-c', HELP_THEN_CTRL_C, ENTRY[prog],
+                                     *_args(prog, files, tmp_path)],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) for prog in ENTRY}
     procs['et-eval | head'] = subprocess.Popen([sys.executable, '-c', 'import sys; from embedding_trainer.cli import '
                                                 'eval_cli; sys.exit(eval_cli())', '--checkpoint', str(files['run'])],

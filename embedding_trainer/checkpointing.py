@@ -130,8 +130,9 @@ class Checkpointing(Callback):
             e, self.final_saved = self.error, None
             raise CheckpointError(f"the final checkpoint of step {trainer.step} could not be written to "
                                   f"{self.manager.dir}; training itself finished", e.cause,
-                                  "free disk space or make the folder writable; the trained model is in memory: save "
-                                  "it with trainer.save_checkpoint(dir='another/folder')", path=e.details.get('path'))
+                                  "free disk space or make the folder writable, then run the same command: it resumes "
+                                  "from the last checkpoint written (in Python the trained model is still in memory: "
+                                  "trainer.save_checkpoint(dir='another/folder'))", path=e.details.get('path'))
 
     def save(self, trainer, score=None) -> bool:
         "Save during training (process 0 writes); after a first good write, a failed one is logged and training goes on"
@@ -149,7 +150,7 @@ class Checkpointing(Callback):
         if not self.saved_in_fit:
             raise CheckpointError(f"the first checkpoint of this run (step {trainer.step}) could not be written: "
                                   f"{e.what}",
-                                  e.cause, f"{e.remedy}; the training state is in memory: "
+                                  e.cause, f"{e.remedy}; from a notebook, the training state is still in memory: "
                                   "trainer.save_checkpoint(dir='another/folder') writes it elsewhere",
                                       **e.details) from e
         self.error = e

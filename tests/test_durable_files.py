@@ -1,6 +1,6 @@
 """What the user owns is never overwritten, and every command is as tidy as et-train: the table of bad inputs grows
 by refused outputs, interrupted and failed exports, damaged weights, Ctrl-C and closed pipes in every command."""
-import errno, json, shutil, stat, subprocess, sys
+import errno, json, os, shutil, stat, subprocess, sys
 from pathlib import Path
 import pytest
 import torch
@@ -24,7 +24,8 @@ def _tree(folder: Path) -> dict:
 
 @pytest.fixture(scope='module')
 def files(tmp_path_factory):
-    "A tiny run, its export, and the files of a user who works beside them."
+    "A tiny run, its export, and the files of a user who works beside them (written under the usual umask 022)."
+    umask = os.umask(0o022)
     d = tmp_path_factory.mktemp('files')
     f = {'run': d / 'run', 'export': d / 'export', 'cache': d / 'cache'}
     assert train_cli(TINY + ['--out', str(f['run'])]) == 0
@@ -43,7 +44,8 @@ def files(tmp_path_factory):
     f['latin1'] = d / 'latin1.txt'; f['latin1'].write_bytes('Très bien.\n'.encode('latin-1'))
     f['no_column'] = d / 'replies.csv'; f['no_column'].write_text('question,reply\nhi?,Hello.\n')
     f['existing_pt'] = d / 'existing.pt'; f['existing_pt'].write_bytes(b'my own file')
-    return f
+    yield f
+    os.umask(umask)
 
 
 A = ['--model', '{run}', '--corpus', '{answers}', '--cache-dir', '{cache}']   # et-ask on the tiny run
@@ -116,7 +118,7 @@ def test_a_run_folder_is_marked_and_its_files_have_the_users_umask(files):
     assert folder_kind(run) == 'run folder' and folder_kind(files['export']) == 'export'
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in list(run.iterdir()) + list(files['export'].iterdir())
              if p.is_file()}
-    assert modes and set(modes.values()) == {0o644}, modes           # the tests run under umask 022
+    assert modes and set(modes.values()) == {0o644}, modes           # under umask 022, not mkstemp's 0o600
     # the same command again resumes in its own folder; an export into an earlier export replaces it whole
     assert export_cli([str(run), '--out', str(files['export']), '--no-sentence-transformers']) == 0
     assert sorted(p.name for p in files['export'].iterdir()) == [MARKER, 'README.md', 'config.yaml', 'metrics.json',

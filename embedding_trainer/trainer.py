@@ -401,7 +401,7 @@ def _prepare(self:Trainer):
     if isinstance(tc.batch_size, int) and tc.batch_size > n:
         warnings.warn(f"train.batch_size = {tc.batch_size} is larger than the {n} training pairs: every step uses "
                       f"all {n} (one step per epoch)", stacklevel=3)
-    self._check_memory(); self._check_time_budget()
+    self._check_time_budget(); self._check_memory()
     self._fit_t0, self._best_state = time.perf_counter(), None
     self._stop.clear(); self.stop_reason = None; self.interrupted = None
 

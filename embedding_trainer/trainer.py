@@ -375,6 +375,8 @@ def _on_signal(self:Trainer, signum, frame):
     if self.interrupted is not None: raise KeyboardInterrupt
     self.interrupted = signum
     self.request_stop(f"interrupted ({signal.Signals(signum).name})")
+    warnings.warn(f"{signal.Signals(signum).name}: stopping after step {self.step + 1} to save it (a second one stops "
+                  f"at once, without saving)", stacklevel=2)   # a long step: the signal was heard
 
 @patch
 @contextmanager

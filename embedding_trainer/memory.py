@@ -12,12 +12,13 @@ from .errors import MemoryBudgetError
 from .runtime import autocast_for, peak_rss_mb
 from .runtime import is_oom
 from .cube import EmbeddingCube, _as_model_config
+from .fused import fused_supported, _pow2
 from .losses import compute_loss
 
 # %% auto #0
 __all__ = ['OPTIMIZER_STATES', 'MEMORY_REMEDY', 'PEAK_FLOPS', 'measure_peak', 'training_step_peak', 'estimate_memory',
            'halve_on_oom', 'memory_budget', 'auto_batch_size', 'flops_per_cell_step', 'step_seconds_bound',
-           'batch_size_for']
+           'batch_size_for', 'available_memory', 'check_memory']
 
 # %% ../nbs/15_memory.ipynb #e57e663f
 @contextlib.contextmanager
@@ -86,13 +87,23 @@ def _low_precision(device, precision) -> bool:
     if precision == 'auto': return torch.device(device).type == 'cuda'
     return precision in ('bf16', 'fp16')
 
+# %% ../nbs/15_memory.ipynb #d144085b
+def _runs_fused(lattice, kernel:str, device, precision:str) -> bool:
+    "Will a training step of `lattice` run the fused kernel ('triton', or 'auto' where it can run: its usual pick)?"
+    if kernel not in ('auto', 'triton'): return False
+    low = None
+    if _low_precision(device, precision): low = torch.bfloat16 if precision in ('auto', 'bf16') else torch.float16
+    meta = torch.empty((1,) + lattice.shape + (lattice.state_dim,), device='meta')
+    return fused_supported(lattice, meta, device, low) is None
+
 # %% ../nbs/15_memory.ipynb #d144085c
 def estimate_memory(config,                         # ModelConfig, a dict of model settings, or a full config
                     batch:int,                      # examples per step
                     device:torch.device|str='cpu',  # where the step runs
                     precision:str|None=None,        # as `train.precision`; None: the config's, else 'auto'
                     optimizer:str|None=None,        # 'adamw', 'adam', 'sgd'; None: the config's, else 'adamw'
-                    perception:str='auto'           # the lattice's perception ('auto': what it would pick)
+                    perception:str='auto',          # the lattice's perception ('auto': what it would pick)
+                    kernel:str|None=None            # 'auto', 'triton', 'torch' (or 'compiled'); None: the config's
                    ) -> dict:
     "Predicted bytes of one training step: `params`, `grads`, `optimizer`, `activations`, `backward`, `step`, `total`."
     train = getattr(config, 'train', None)
@@ -114,6 +125,11 @@ def estimate_memory(config,                         # ModelConfig, a dict of mod
     per_step = N * (read + H * e + (4 if cfg.fire_rate < 1 else 0))
     kept = math.ceil(T / k) * N * S * 4 + min(k, T) * per_step if k else T * per_step
     backward = N * (2 * H * e + 2 * S * 4 + (read if gather else 0))
+    if _runs_fused(cube.lattice, kernel or cfg.kernel, device, precision):
+        # the fused kernel keeps each step's input state and the output (fp32), and the fire masks; its backward
+        # holds dh (N, H padded) and the incoming and outgoing state gradients (03a_fused)
+        kept = (T + 1) * N * S * 4 + (T * N * 4 if cfg.fire_rate < 1 else 0)
+        backward = N * (_pow2(H) * e + 2 * S * 4)
     n_params = cube.n_params
     out = {'params': 4 * n_params, 'grads': 4 * n_params,
            'optimizer': 4 * n_params * OPTIMIZER_STATES.get(optimizer, 2),
@@ -262,3 +278,36 @@ def batch_size_for(config,                      # full configuration (model, tra
                          precision=tc.precision, optimizer=tc.optimizer, log=log)
     log(f"train.batch_size auto: {bs} (budget {budget/2**20:.0f} MiB for the step on {device})")
     return bs
+
+# %% ../nbs/15_memory.ipynb #f0b8bd65
+def available_memory(device:torch.device|str='cpu') -> int|None:
+    "Bytes free on `device` now: CUDA's free memory; on the CPU the RAM the system can still give (None: unknown)."
+    device = torch.device(device)
+    if device.type == 'cuda': return int(torch.cuda.mem_get_info(device)[0])
+    try:
+        import psutil
+        return int(psutil.virtual_memory().available)
+    except ImportError: pass
+    try:
+        with open('/proc/meminfo') as f:
+            for line in f:
+                if line.startswith('MemAvailable:'): return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError): pass
+    return None
+
+def check_memory(config,                         # a full configuration, or a model's config
+                 batch:int,                      # pairs per step
+                 device:torch.device|str='cpu',
+                 free:int|None=None,             # bytes free (default: `available_memory(device)`)
+                 precision:str|None=None,        # as `train.precision` (None: the config's, else 'auto')
+                 optimizer:str|None=None):       # as `train.optimizer` (None: the config's, else 'adamw')
+    "Refuse (`MemoryBudgetError`) a training step predicted to need more memory than the device has free."
+    free = available_memory(device) if free is None else free
+    need = estimate_memory(config, batch, device, precision, optimizer)['total']
+    if free is None or need <= free: return
+    X, Y, Z = _as_model_config(config).lattice_shape
+    raise MemoryBudgetError(f"this run needs about {need / 2**30:,.1f} GB for a training step (estimate_memory: a "
+                            f"batch of {batch} on the {X}x{Y}x{Z} lattice, model.steps = "
+                            f"{_as_model_config(config).steps}), more than the {free / 2**30:,.1f} GB free on "
+                            f"{torch.device(device)}", "activations grow with batch x cells x model.steps x "
+                            "(state_dim + hidden_dim)", MEMORY_REMEDY, estimate_bytes=need, free_bytes=free)

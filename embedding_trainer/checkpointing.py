@@ -7,7 +7,8 @@ from __future__ import annotations
 import copy, json, os, socket, time, warnings
 from pathlib import Path
 from .errors import CheckpointError
-from .outputs import claim_folder
+from .outputs import claim_folder, MARKER
+from .fingerprint import FINGERPRINT_FILE
 from .runtime import patch, log
 from .callbacks import Callback, load_callback_states
 from .distributed import any_process
@@ -25,8 +26,8 @@ def _alive(pid:int) -> bool:
     return True
 
 def _holds_checkpoints(folder:Path) -> bool:
-    "A run folder written before folders were marked: it holds best.pt or step_N.pt."
-    return (folder / 'best.pt').is_file() or any(folder.glob('step_*.pt'))
+    "A run folder written before folders were marked: it holds best.pt, step_N.pt or its data's fingerprint."
+    return (folder / 'best.pt').is_file() or any(folder.glob('step_*.pt')) or (folder / FINGERPRINT_FILE).is_file()
 
 class RunLock:
     "`with RunLock(folder):` — this process is the folder's one writer while the block runs."
@@ -87,6 +88,9 @@ def release(self:RunLock):
     if n > 0: RunLock._held[key] = n; return
     RunLock._held.pop(key, None)
     if (self.holder() or {}).get('pid') == os.getpid(): self.path.unlink(missing_ok=True)
+    try:   # a run refused before its first file leaves its folder as empty as it found it
+        if [p.name for p in self.dir.iterdir()] == [MARKER]: (self.dir / MARKER).unlink()
+    except OSError: pass
 
 @patch
 def __enter__(self:RunLock): return self.acquire()

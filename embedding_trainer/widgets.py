@@ -175,9 +175,9 @@ def _add_damage_panel(self:TrainingDashboard):
     import ipywidgets as W
     self.damage_cells = None   # bool (X, Y, Z): the cells killed so far, or None (undamaged)
     self._syncing = False      # True while the slice grid is set from the mask (those changes are not clicks)
-    style = {'description_width': '70px', 'button_width': '70px'}
-    self.damage_pattern = W.ToggleButtons(options=list(PATTERNS), value='random', description='pattern', style=style)
-    self.damage_kind = W.ToggleButtons(options=list(DAMAGE_KINDS), value='dead', description='kind', style=style)
+    style, toggles = {'description_width': '70px'}, {'description_width': '70px', 'button_width': '70px'}
+    self.damage_pattern = W.ToggleButtons(options=list(PATTERNS), value='random', description='pattern', style=toggles)
+    self.damage_kind = W.ToggleButtons(options=list(DAMAGE_KINDS), value='dead', description='kind', style=toggles)
     self.damage_fraction = W.FloatSlider(value=0.25, min=0.0, max=1.0, step=0.05, description='share',
                                          readout_format='.0%', continuous_update=False, style=style)
     self.damage_seed = W.BoundedIntText(value=0, min=0, max=2 ** 31 - 1, description='seed', style=style,
@@ -527,7 +527,8 @@ def current_damage(self:TrainingDashboard) -> CellDamage|None:
 @patch
 def _damage_say(self:TrainingDashboard, text:str, kind:str='info'):
     color = {'info': '#333', 'error': '#b00020'}[kind]
-    self.damage_status.value = f'<div style="color:{color};font-family:monospace;font-size:12px">{html.escape(text)}</div>'
+    self.damage_status.value = (f'<div style="color:{color};font-family:monospace;font-size:12px">'
+                                f'{html.escape(text)}</div>')
 
 @patch
 def _damage_refused(self:TrainingDashboard) -> str|None:
@@ -643,10 +644,12 @@ def compare_answers(self:TrainingDashboard,
     else:
         with damaged(self.model, d): hurt = self.ask(question, k)
         self.answers.value = shown                      # the Try-it box keeps the undamaged cube's answers
-    cell = lambda r, same: ('<td>-</td><td></td>' if r is None else
-                            f'<td>{r[1]:.3f}</td><td style="{"" if same else "color:#b00020"}">{html.escape(r[0])}</td>')
-    rows = ''.join(f'<tr><td>{i + 1}</td>{cell(a, True)}{cell(b, a is not None and b is not None and a[0] == b[0])}</tr>'
-                   for i, (a, b) in enumerate(zip(clean + [None] * (k - len(clean)), hurt + [None] * (k - len(hurt)))))
+    def cell(r, same):
+        if r is None: return '<td>-</td><td></td>'
+        return f'<td>{r[1]:.3f}</td><td style="{"" if same else "color:#b00020"}">{html.escape(r[0])}</td>'
+    pad = lambda rs: rs + [None] * (k - len(rs))
+    rows = ''.join(f'<tr><td>{i + 1}</td>{cell(a, True)}{cell(b, a is not None and b is not None and a[0] == b[0])}'
+                   '</tr>' for i, (a, b) in enumerate(zip(pad(clean), pad(hurt))))
     dead = 'no cell dead' if d is None else f'{int(d.cells.sum())} cells {d.kind}'
     self.damage_answers.value = (f'<div style="font-size:13px"><i>{html.escape(question)}</i><table><tr><th>#</th>'
                                  f'<th colspan="2">undamaged cube</th><th colspan="2">damaged cube ({dead})</th></tr>'

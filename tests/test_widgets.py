@@ -119,7 +119,8 @@ def test_damage_panel_kills_shows_compares_and_resets(dash):
     dash.damage_pattern.value, dash.damage_fraction.value = 'sphere', 0.25
     dash.kill_button.click()
     n, cells = dash.model.lattice.n_cells, dash.damage_cells
-    assert int(cells.sum()) == round(0.25 * n) and '12 of 48 cells (25%) dead from the start' in dash.damage_status.value
+    assert int(cells.sum()) == round(0.25 * n)
+    assert '12 of 48 cells (25%) dead from the start' in dash.damage_status.value
     assert bytes(dash.damage_view.value) != before and dash.damage_view.value[:4] == PNG
     assert float(dash.damaged_norms()[:, :, cells].abs().max()) == 0.0      # dead: zero at every step
     dash.damage_kind.value, dash.damage_at.value = 'once', 1                 # zeroed after step 1 of 2, then regrown

@@ -175,7 +175,7 @@ def _add_damage_panel(self:TrainingDashboard):
     import ipywidgets as W
     self.damage_cells = None   # bool (X, Y, Z): the cells killed so far, or None (undamaged)
     self._syncing = False      # True while the slice grid is set from the mask (those changes are not clicks)
-    style, toggles = {'description_width': '70px'}, {'description_width': '70px', 'button_width': '70px'}
+    style, toggles = {'description_width': '70px'}, {'description_width': '70px', 'button_width': '80px'}
     self.damage_pattern = W.ToggleButtons(options=list(PATTERNS), value='random', description='pattern', style=toggles)
     self.damage_kind = W.ToggleButtons(options=list(DAMAGE_KINDS), value='dead', description='kind', style=toggles)
     self.damage_fraction = W.FloatSlider(value=0.25, min=0.0, max=1.0, step=0.05, description='share',

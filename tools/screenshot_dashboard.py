@@ -159,7 +159,8 @@ def screenshot_dashboard(out:Path,                        # PNG of the dashboard
                          ask:str|None=None,                # a question for the try-it box after the run
                          damage:bool=False,                # then kill cells in the damage panel, compare answers
                          page_png:Path|None=None,          # also save the whole browser page here
-                         root:Path|None=None) -> dict:     # the server's root folder (default: a new temp folder)
+                         root:Path|None=None,              # the server's root folder (default: a new temp folder)
+                         height:int=2000) -> dict:         # the browser window's height (the dashboard must fit)
     "Train in JupyterLab in Chromium, write the dashboard's screenshot to `out`; returns what `run_dashboard` saw."
     from playwright.sync_api import sync_playwright
     root = Path(root or tempfile.mkdtemp(prefix='et-dashboard-'))
@@ -168,7 +169,7 @@ def screenshot_dashboard(out:Path,                        # PNG of the dashboard
     with jupyter_lab(root) as (base, token), sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            page = browser.new_page(viewport={'width': 1280, 'height': 2000})
+            page = browser.new_page(viewport={'width': 1280, 'height': height})
             res = run_dashboard(page, base, token, 'dashboard.ipynb', stop_at=stop_at, ask=ask, damage=damage)
             out.parent.mkdir(parents=True, exist_ok=True)
             page.locator('.et-dashboard').screenshot(path=str(out))
@@ -181,5 +182,5 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', default='docs/dashboard.png', help='PNG to write')
     args = ap.parse_args()
-    res = screenshot_dashboard(Path(args.out), ask='How do I keep bread fresh?', damage=True)
+    res = screenshot_dashboard(Path(args.out), ask='How do I keep bread fresh?', damage=True, height=3600)
     print(f"{args.out}: {res['status']} ({res['total_s']:.0f} s in the browser)")

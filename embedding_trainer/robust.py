@@ -176,8 +176,9 @@ def plot_robust(summary:dict):
                 xs, ms, sds = _curve(summary, data, model, trained, kind, 'random', metric)
                 if xs: ax.errorbar(xs, ms, sds, color=color, ls=ls, marker='o', ms=3, capsize=2, label=label)
             ax.axhline(ident[metric]['mean'], color='gray', ls=':', label='identity')
-            ax.set(xlabel='share of cells (units) damaged', title=f"{data}: test {metric}, {kind} ({n} seeds)")
+            ax.set(xlabel='share of cells (units) damaged', ylabel=f"test {metric}", title=f"{metric}, cells {kind}")
             ax.grid(alpha=0.3)
+        row[0].set_ylabel(f"{data} ({n} seed{'s' * (n > 1)})\ntest recall@1", fontsize=10)
         ax = row[3]
         for trained, ls in (('plain', '-'), ('damage', '--')):
             for state, color in (('clean', 'gray'), ('damaged', 'C0')):
@@ -188,7 +189,8 @@ def plot_robust(summary:dict):
                             label=f"cube{', trained with damage' if trained == 'damage' else ''}: {state}")
         T = summary['sets'][data]['steps']
         ax.axvline(T - T // 2, color='k', lw=0.8, ls=':', label=f'the {T} steps it was trained for')
-        ax.set(xlabel='steps after the damage (once, 25% of cells)', title=f"{data}: recovery, test cosine")
+        ax.set(xlabel=f"steps after the damage (once, {RECOVERY['fraction']:.0%} of cells)", ylabel='test cosine',
+               title='recovery: zeroed once, stepped on')
         ax.grid(alpha=0.3)
         row[0].legend(fontsize=7); ax.legend(fontsize=7)
     fig.tight_layout()
@@ -208,21 +210,24 @@ def robust_markdown(summary:dict) -> str:
     for data, s in sorted(summary['sets'].items()):
         k, idn = len(s['seeds']), s['identity']
         out += [f"**{data}** — {k} seed{'s' * (k > 1)} ({', '.join(map(str, s['seeds']))}), {s['n_test']} test pairs "
-                f"per seed; a random share of the cells (units) damaged, {DRAWS} draws per share; mean ± sd over "
-                f"seeds. Identity: R@1 {_cell(idn, 'recall@1')}, cosine {_cell(idn, 'cosine')}.", '',
+                f"per seed; a share of the cells (units) damaged, at random or as a "
+                f"sphere where said, {DRAWS} draws per share; mean ± sd over seeds. Identity: R@1 "
+                f"{_cell(idn, 'recall@1')}, cosine {_cell(idn, 'cosine')}.", '',
                 '| model (params) | kind | ' + ' | '.join(f"R@1 at {f:.0%}" for f in SHOWN) + ' | '
                 + ' | '.join(f"cosine at {f:.0%}" for f in SHOWN) + ' |', '|---|---|' + '---|' * 2 * len(SHOWN)]
         for (model, trained), (_, _, label) in LINES.items():
-            for kind in DAMAGE_KINDS:
+            cube = model == 'cube'   # an adapter: one row (both kinds are the same; its units have no geometry)
+            ways = [(p, k) for p in EVAL_PATTERNS for k in DAMAGE_KINDS] if cube else [('random', 'dead')]
+            for pattern, kind in ways:
                 by = {c['fraction']: c for c in summary['curves'] if (c['data'], c['model'], c['trained'], c['kind'],
                                                                       c['pattern']) == (data, model, trained, kind,
-                                                                                        'random')}
+                                                                                        pattern)}
                 if not by: continue
                 params = s['params'].get(f"{model}/{trained}", 0)
-                out.append(f"| {label} ({params:,}) | {kind if model == 'cube' else 'units'} | "
+                how = (kind + ('' if pattern == 'random' else f', {pattern}')) if cube else 'units'
+                out.append(f"| {label} ({params:,}) | {how} | "
                            + ' | '.join(_cell(by.get(f), 'recall@1') for f in SHOWN) + ' | '
                            + ' | '.join(_cell(by.get(f), 'cosine') for f in SHOWN) + ' |')
-                if model != 'cube': break   # an adapter: both kinds are the same
         T = s['steps']
         out += ['', f"Recovery: the cube damaged once (a random {RECOVERY['fraction']:.0%} of its cells) after "
                 f"{T // 2} of its {T} steps, then stepped on; test cosine, damaged / undamaged at the same steps:", '',

@@ -7,6 +7,13 @@ from __future__ import annotations
 import argparse, functools, signal, sys, threading, warnings
 from contextlib import contextmanager
 from pathlib import Path
+
+def _interrupted(kind, value, tb, previous=sys.excepthook):
+    "A Ctrl-C no handler caught yet (e.g. while torch is still being imported): one line, not a traceback."
+    if not issubclass(kind, KeyboardInterrupt): return previous(kind, value, tb)
+    print(f"{Path(sys.argv[0]).name}: interrupted; nothing was done", file=sys.stderr)
+if Path(sys.argv[0]).name.startswith('et-'): sys.excepthook = _interrupted   # in a console script only
+
 import torch
 from .errors import ConfigError, DataError, EmbeddingTrainerError, Interrupted
 from .config import load_config

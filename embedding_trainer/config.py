@@ -27,9 +27,9 @@ from .lattice import DAMAGE_KINDS
 from .damage import PATTERNS
 
 # %% auto #0
-__all__ = ['SECTIONS', 'BOOL', 'RULES', 'MODEL_TYPES', 'DataConfig', 'TrainConfig', 'CheckpointConfig', 'Config', 'Rule',
-           'int_rule', 'num_rule', 'choice_rule', 'str_rule', 'cross_problems', 'parse_yaml', 'Problem', 'Problems',
-           'build_config', 'list_presets', 'preset_path', 'load_config', 'dump_config']
+__all__ = ['SECTIONS', 'BOOL', 'RULES', 'MODEL_TYPES', 'MAX_YAML_VALUES', 'DataConfig', 'TrainConfig', 'CheckpointConfig',
+           'Config', 'Rule', 'int_rule', 'num_rule', 'choice_rule', 'str_rule', 'cross_problems', 'parse_yaml',
+           'Problem', 'Problems', 'build_config', 'list_presets', 'preset_path', 'load_config', 'dump_config']
 
 # %% ../nbs/17_config.ipynb #0585a859
 @dataclass
@@ -284,6 +284,60 @@ def _key_lines(node, prefix:str='', lines:dict|None=None, depth:int=2) -> dict:
                 _key_lines(v, path + '.', lines, depth - 1)
     return lines
 
+# %% ../nbs/17_config.ipynb #0eaddeb0
+MAX_YAML_VALUES = 100_000   # values a config document may expand to (a real one has a few hundred)
+
+def _expanded_size(node, sizes:dict) -> int:
+    "How many values `node` stands for with every alias expanded (`sizes`: id -> size, None while being counted)."
+    key = id(node)
+    if key in sizes:
+        if sizes[key] is None: return MAX_YAML_VALUES + 1   # an alias inside itself: endless
+        return sizes[key]
+    sizes[key] = None
+    kids = [n for kv in node.value for n in kv] if isinstance(node, yaml.MappingNode) else \
+           node.value if isinstance(node, yaml.SequenceNode) else []
+    sizes[key] = min(MAX_YAML_VALUES + 1, 1 + sum(_expanded_size(k, sizes) for k in kids))
+    return sizes[key]
+
+def _duplicate_key(node, prefix:str='', seen:set|None=None):
+    "`(key path, first line, second line)` of the first key written twice in one mapping, or None."
+    seen = set() if seen is None else seen
+    if id(node) in seen: return None
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first = {}
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.tag != 'tag:yaml.org,2002:merge':
+                path = prefix + str(k.value)
+                if (k.tag, k.value) in first: return path, first[(k.tag, k.value)], k.start_mark.line + 1
+                first[(k.tag, k.value)] = k.start_mark.line + 1
+                found = _duplicate_key(v, path + '.', seen)
+            else: found = _duplicate_key(v, prefix, seen)
+            if found: return found
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            found = _duplicate_key(v, prefix, seen)
+            if found: return found
+    return None
+
+
+# %% ../nbs/17_config.ipynb #f27df7b2
+def _check_nodes(node, where:str):
+    "Refuse a composed document that holds a key twice or expands to more than `MAX_YAML_VALUES` values."
+    dup = _duplicate_key(node)
+    if dup:
+        key, a, b = dup
+        raise ConfigError(f"{where or 'the YAML'}: {key!r} is written twice, at line {a} and line {b}",
+                          "YAML keeps only the last one, so the settings of the first would be silently lost",
+                          f"keep one {key!r} (merge the two into the one at line {a}) and delete the other",
+                          line=b, first_line=a)
+    n = _expanded_size(node, {})
+    if n > MAX_YAML_VALUES:
+        raise ConfigError(f"{where or 'the YAML'} expands to more than {MAX_YAML_VALUES:,} values through its "
+                          f"aliases (*name)", "a config holds a few hundred values; aliases repeated inside aliases "
+                          "multiply (or an alias refers to itself)", "write the values out, without nested aliases")
+
+
 # %% ../nbs/17_config.ipynb #10d95807
 def parse_yaml(text:str,      # a YAML document
                where:str=''   # where it comes from, for messages (a path, 'the YAML string', an override)
@@ -293,7 +347,9 @@ def parse_yaml(text:str,      # a YAML document
     try:
         loader = _Loader(text)   # the reader already rejects some characters (e.g. '\x1b')
         node = loader.get_single_node()
+        if node is not None: _check_nodes(node, where)
         return (loader.construct_document(node) if node is not None else None), _key_lines(node)
+    except ConfigError: raise
     except Exception as e:
         mark = getattr(e, 'problem_mark', None) or getattr(e, 'context_mark', None)
         if mark is None and isinstance(e, yaml.reader.ReaderError):   # a forbidden character: a position, no mark
@@ -498,6 +554,11 @@ def load_config(src=None,         # a .yaml path, a preset name, a YAML string, 
             origin = str(path)
         else: origin = 'the YAML string'
         raw, lines = parse_yaml(text, origin)
+        if raw is None:   # an empty or comment-only document: training the defaults without a word would mislead
+            raise ConfigError(f"{origin} holds no settings (it is empty, or only comments)",
+                              "a run from it would silently train the built-in defaults",
+                              f"start from a preset: --config {' / '.join(list_presets())}, or copy one of "
+                              f"configs/*.yaml and edit it", path=str(path) if path is not None else None)
     else:
         raise ConfigError(f"cannot read a configuration from {type(src).__name__}",
                           "load_config takes a path, a preset name, a YAML string, a dict, a Config or None",

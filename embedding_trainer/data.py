@@ -243,8 +243,8 @@ def bundled_paths(name:str='qa_pairs') -> tuple[Path, Path]:
     return root / f"{name}.jsonl", root / f"{name}.npz"
 
 def file_sha256(path) -> str:
-    "Hex SHA-256 of a file's bytes."
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    "Hex SHA-256 of a file's bytes (read in blocks: a file of gigabytes is not held in memory)."
+    with open(path, 'rb') as f: return hashlib.file_digest(f, 'sha256').hexdigest()
 
 # %% ../nbs/07_data.ipynb #2552527b
 def load_bundled(kind:str='dialogue',      # 'dialogue' (question -> answer) or 'autoencoder' (each sentence -> itself)

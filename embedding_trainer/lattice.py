@@ -12,7 +12,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 from .errors import IntegrationError, PerformanceWarning
 from .runtime import OOM_ERRORS, log, patch
-from .encoders import default_cache_dir
+from .runtime import default_cache_dir
 from .perception import (NEIGHBOURHOODS, BOUNDARIES, PERCEPTIONS, perceive, perceive_conv,
                                           pick_perception)
 from .fused import fused_supported, fused_lattice_steps, fused_run_steps

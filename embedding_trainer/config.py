@@ -23,6 +23,8 @@ from .metrics import SELECTION_METRICS
 from .loggers import LOGGERS, DEFAULT_LOGGERS
 from .distributed import DIST_MODES
 from .guards import GUARD_ACTIONS, GuardsConfig
+from .lattice import DAMAGE_KINDS
+from .damage import PATTERNS
 
 # %% auto #0
 __all__ = ['SECTIONS', 'BOOL', 'RULES', 'MODEL_TYPES', 'MAX_YAML_VALUES', 'DataConfig', 'TrainConfig', 'CheckpointConfig',
@@ -75,6 +77,10 @@ class TrainConfig:
     distributed:str = 'auto'           # 'auto' (DDP when torchrun started > 1 process), 'on' (require it) or 'off'
     max_hours:float = 24.0             # refuse a run whose estimated time exceeds this (a bound from model.* and batch)
     loggers:list = field(default_factory=lambda: list(DEFAULT_LOGGERS))  # beside history.json: 'csv', 'tensorboard'
+    damage:float = 0.0                 # probability that an example is damaged at a training pass (0: never)
+    damage_pattern:str = 'random'      # which cells: 'random', 'slab', 'sphere' or 'face' (adapters: random units)
+    damage_fraction:float = 0.25       # share of the cells (an adapter's units) damaged
+    damage_kind:str = 'once'           # 'once' (zeroed after a random step) or 'dead' (held at zero)
 
 # %% ../nbs/17_config.ipynb #25ede42a
 @dataclass
@@ -191,6 +197,11 @@ RULES['train']['loggers'] = Rule(lambda v: isinstance(v, list)
                                  and all(isinstance(x, str) and x in LOGGERS for x in v)
                                  and len(set(v)) == len(v),
                                  f"a list of {', '.join(map(repr, LOGGERS))}, each at most once")
+
+# %% ../nbs/17_config.ipynb #647975dc
+RULES['train'].update(damage=num_rule(0, hi=1, hi_open=False), damage_pattern=choice_rule(*PATTERNS),
+                      damage_fraction=num_rule(0, lo_open=True, hi=1, hi_open=False),
+                      damage_kind=choice_rule(*DAMAGE_KINDS))
 
 # %% ../nbs/17_config.ipynb #d926ed22
 def _model_type_rule(default) -> Rule:

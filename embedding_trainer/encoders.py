@@ -10,6 +10,7 @@ from typing import Sequence
 import numpy as np
 import torch
 from .errors import ConfigError, DataError, IntegrationError
+from .runtime import default_cache_dir
 from .pairs import KINDS, PairSet, DuplicatePairsWarning, config_getter
 from .data import (TEXT_FORMATS, NAMED_SOURCES, bundled_paths, file_sha256, read_pairs_jsonl,
                                     read_pairs_csv, read_chatterbot, synthetic_pairs, load_bundled,
@@ -17,8 +18,8 @@ from .data import (TEXT_FORMATS, NAMED_SOURCES, bundled_paths, file_sha256, read
 
 # %% auto #0
 __all__ = ['MINILM_NAME', 'TEACHER_INSTALL', 'TEACHERS', 'TEACHER_DIMS', 'TextEncoder', 'encode_checked', 'HashEncoder',
-           'MiniLMEncoder', 'text_key', 'default_cache_dir', 'CachedEncoder', 'regenerate_bundled_embeddings',
-           'load_pairs', 'load_from_config']
+           'MiniLMEncoder', 'text_key', 'CachedEncoder', 'regenerate_bundled_embeddings', 'load_pairs',
+           'load_from_config']
 
 # %% ../nbs/08_encoders.ipynb #1907bdf2
 class TextEncoder:
@@ -109,10 +110,6 @@ class MiniLMEncoder(TextEncoder):
 def text_key(text:str) -> str:
     "The cache key of a text: the hex SHA-256 of its UTF-8 bytes."
     return hashlib.sha256(text.encode('utf-8')).hexdigest()
-
-def default_cache_dir() -> Path:
-    "Where encoded texts are cached: `$EMBEDDING_TRAINER_CACHE` or `~/.cache/embedding_trainer/embeddings`."
-    return Path(os.environ.get('EMBEDDING_TRAINER_CACHE', Path.home() / '.cache' / 'embedding_trainer' / 'embeddings'))
 
 # %% ../nbs/08_encoders.ipynb #59641194
 class CachedEncoder(TextEncoder):

@@ -23,6 +23,7 @@ from .checkpointing import Checkpointing
 from .memory import MEMORY_REMEDY, batch_size_for, step_seconds_bound, check_memory
 from .guards import guard_settings, guards_from_config
 from .config import load_config
+from .damage import set_training_damage
 
 # %% auto #0
 __all__ = ['Trainer', 'predict']
@@ -404,6 +405,7 @@ def _prepare(self:Trainer):
         warnings.warn(f"train.batch_size = {tc.batch_size} is larger than the {n} training pairs: every step uses "
                       f"all {n} (one step per epoch)", stacklevel=3)
     self._check_time_budget(); self._check_memory()
+    set_training_damage(self.model, tc.damage, tc.damage_pattern, tc.damage_fraction, tc.damage_kind)
     self._fit_t0, self._best_state = time.perf_counter(), None
     self._stop.clear(); self.stop_reason = None; self.interrupted = None
 

@@ -4,18 +4,18 @@
 
 # %% ../nbs/17a_fingerprint.ipynb #281867d0
 from __future__ import annotations
-import json, time, warnings
+import hashlib, json, time, warnings
 from pathlib import Path
-from .errors import CheckpointError
+from .errors import CheckpointError, DataError
 from .cube import RUNTIME_KEYS
-from .data import NAMED_SOURCES, bundled_paths, file_sha256
+from .data import NAMED_SOURCES, bundled_paths, file_sha256, parallel_files
 from .callbacks import Callback
 from .checkpoint import atomic_write, read_header, resume_path
 from .config import Config
 
 # %% auto #0
-__all__ = ['HARMLESS', 'AUTO_BATCH_ONLY', 'FINGERPRINT_FILE', 'fingerprinted_settings', 'data_identity', 'run_fingerprint',
-           'fingerprint_changes', 'read_fingerprint', 'settle_fingerprint', 'RecordFingerprint']
+__all__ = ['HARMLESS', 'AUTO_BATCH_ONLY', 'FINGERPRINT_FILE', 'DATA_FILES', 'fingerprinted_settings', 'data_identity',
+           'run_fingerprint', 'fingerprint_changes', 'read_fingerprint', 'settle_fingerprint', 'RecordFingerprint']
 
 # %% ../nbs/17a_fingerprint.ipynb #f943b280
 HARMLESS = {   # setting -> why it may differ between a run and the command that resumes it
@@ -26,6 +26,7 @@ HARMLESS = {   # setting -> why it may differ between a run and the command that
     'checkpoint.resume': "whether and from where to resume",
     'data.path': "the file's name: its content is fingerprinted instead",
     'data.test_path': "the file's name: its content is fingerprinted instead",
+    'data.val_path': "the file's name: its content is fingerprinted instead",
     'data.cache_dir': "where the teacher's encodings are cached",
     'train.loggers': "where metrics are written beside history.json",
     'train.max_hours': "a bound that refuses a run before it starts",
@@ -48,8 +49,11 @@ def fingerprinted_settings(cfg:Config) -> dict:
     return {k: v for k, v in flat.items() if k not in skip}
 
 # %% ../nbs/17a_fingerprint.ipynb #bcc802d1
-def data_identity(value:str|None,        # data.path or data.test_path (absolute, as `run` makes them)
-                  bundled:bool=True      # None means the bundled set (data.path), else no file (data.test_path)
+DATA_FILES = ('path', 'val_path', 'test_path')   # the data settings fingerprinted by their files' content
+
+def data_identity(value:str|None,        # data.path, val_path or test_path (absolute, as `run` makes them)
+                  bundled:bool=True,     # None means the bundled set (data.path), else no file (val/test_path)
+                  langs:tuple|None=None  # parallel text: (source_lang, target_lang); `value` is then a prefix
                  ) -> dict|None:
     "What a data setting stands for: a file's SHA-256 and size, the bundled set's, or a named source."
     if value is None:
@@ -58,13 +62,21 @@ def data_identity(value:str|None,        # data.path or data.test_path (absolute
         return {'bundled': 'qa_pairs', 'sha256': ' '.join(file_sha256(f)[:16] for f in files if f.is_file())}
     if value in NAMED_SOURCES: return {'named': value}
     p = Path(value)
+    if langs and not p.is_file():                              # a prefix: both sides' files, by content
+        try: files = parallel_files(p, *langs)
+        except DataError: return {'file': value, 'sha256': None}   # the reader says what is missing
+        digest = hashlib.sha256(' '.join(file_sha256(f) for f in files).encode()).hexdigest()
+        return {'file': value, 'sha256': digest, 'bytes': sum(f.stat().st_size for f in files)}
     if not p.is_file(): return {'file': value, 'sha256': None}   # missing or not a regular file: the reader says
     return {'file': value, 'sha256': file_sha256(p), 'bytes': p.stat().st_size}
 
 def run_fingerprint(cfg:Config) -> dict:
     "The fingerprint of the run `cfg` describes: its data (by content) and its fingerprinted settings."
-    return {'format': 1, 'data': {'data.path': data_identity(cfg.data.path),
-                                  'data.test_path': data_identity(cfg.data.test_path, bundled=False)},
+    d = cfg.data
+    langs = (d.source_lang, d.target_lang) if d.source_lang and d.target_lang else None
+    return {'format': 1, 'data': {'data.path': data_identity(d.path, langs=langs),
+                                  **{f'data.{k}': data_identity(getattr(d, k), bundled=False, langs=langs)
+                                     for k in DATA_FILES[1:]}},
             'settings': fingerprinted_settings(cfg)}
 
 # %% ../nbs/17a_fingerprint.ipynb #c1773ecb
@@ -87,7 +99,7 @@ def fingerprint_changes(old:dict, # the fingerprint recorded in the run folder
                         new:dict  # this command's
                        ) -> list[str]:
     "One line per difference: 'train.lr: 0.003 -> 0.1', 'data.path …: its content changed (…)'."
-    out = [c for k in ('data.path', 'data.test_path')
+    out = [c for k in (f'data.{k}' for k in DATA_FILES)
            if (c := _data_change(k, (old.get('data') or {}).get(k), (new.get('data') or {}).get(k)))]
     defaults, a, b = _flat(Config().to_dict()), old.get('settings') or {}, new.get('settings') or {}
     for k in b:

@@ -185,3 +185,22 @@ def test_et_encode_float16_parallel_once_and_et_train_reads_it(tmp_path, monkeyp
     cfg = load_config('translate', overrides=[*files, *short, f'checkpoint.dir={tmp_path / "run"}'])
     res = run(cfg, progress=False, baselines=())
     assert res['splits'] == (24, 5, 7) and len(teachers) == 4       # the .pt files: no teacher built
+
+
+def test_a_finished_translate_run_is_not_resumed_on_changed_parallel_files(tmp_path):
+    "The run folder's fingerprint holds both sides of the prefixes: a pair added to train (or val) is refused."
+    from embedding_trainer.errors import CheckpointError
+    root = _multi30k_like(tmp_path / 'raw')
+    over = [f'data.root={root}', 'data.cache_dir=null', 'train.max_steps=2', 'train.batch_size=8',
+            'train.warmup_steps=1', 'train.eval_every=2', 'train.device=cpu', f'checkpoint.dir={tmp_path / "run"}']
+    with _fake_teacher():
+        run(load_config('translate', overrides=over), progress=False, baselines=())
+    before = {p.name: p.read_bytes() for p in (tmp_path / 'run').iterdir() if p.is_file()}
+    fp = json.loads((tmp_path / 'run' / 'fingerprint.json').read_text())['data']
+    assert [len(fp[k]['sha256']) for k in ('data.path', 'data.val_path', 'data.test_path')] == [64, 64, 64]
+    for lang, line in (('en', 'one more caption.'), ('de', 'noch eine Bildunterschrift.')):
+        old = gzip.decompress((root / f'val.{lang}.gz').read_bytes()).decode()
+        _side(root / f'val.{lang}.gz', old.splitlines() + [line])
+    with _fake_teacher(), pytest.raises(CheckpointError, match=r"data\.val_path \S+/val: its content changed"):
+        run(load_config('translate', overrides=over), progress=False, baselines=())
+    assert {p.name: p.read_bytes() for p in (tmp_path / 'run').iterdir() if p.is_file()} == before

@@ -26,9 +26,11 @@ def _parser_train():
     p = argparse.ArgumentParser(prog='et-train', description='Train the embedding cube and compare it with baselines '
                                 'trained the same way. A run folder resumes where it stopped: Ctrl-C saves the state '
                                 'at the current step, and the same command goes on from there.')
-    p.add_argument('--config', default='dialogue', help="YAML file or preset name (dialogue, chat, autoencoder, tiny)")
+    p.add_argument('--config', default='dialogue',
+                   help="YAML file or preset name (dialogue, chat, translate, autoencoder, tiny)")
     _add_set(p)
     p.add_argument('--data', help="question/answer pairs (.jsonl, .csv, .pt, .npy) or 'chatterbot'; sets data.path")
+    p.add_argument('--val-data', help='a file whose every pair is the validation split; sets data.val_path')
     p.add_argument('--test-data', help='a file whose every pair is the test split; sets data.test_path')
     p.add_argument('--seeds', help="repeat the whole comparison per seed, e.g. 0-4 or 0,2,5: seed s sets "
                                    "data.split_seed and train.seed; prints mean ± sd and paired comparisons")
@@ -84,6 +86,7 @@ def _train_overrides(args) -> list:
     if args.out is not None and not args.out.strip():
         raise ConfigError("--out is empty", "the run folder needs a name", "give a folder, e.g. --out runs/mine")
     if args.data: overrides.append(f"data.path={args.data}")
+    if args.val_data: overrides.append(f"data.val_path={args.val_data}")
     if args.test_data: overrides.append(f"data.test_path={args.test_data}")
     if args.out: overrides.append(f"checkpoint.dir={args.out}")
     if args.fresh: overrides.append("checkpoint.resume=false")

@@ -35,8 +35,13 @@ class DataConfig:
     "Where the pairs come from and how they are split (the `data` section)."
     kind:str = 'dialogue'              # 'dialogue' (question -> answer) or 'autoencoder' (x -> x)
     path:str|None = None               # a file of pairs, 'chatterbot' (the public corpus) or None: the bundled dataset
+    val_path:str|None = None           # a file whose every pair is the validation split (used as given)
     test_path:str|None = None          # a file whose every pair is the test split (train/val then come from path)
-    format:str = 'auto'                # 'auto' (from the suffix), 'jsonl', 'csv', 'pt' or 'npy'
+    source_lang:str|None = None        # parallel text: the paths are prefixes, <path>.<source_lang>[.gz] the inputs
+    target_lang:str|None = None        # and <path>.<target_lang>[.gz] the targets (line i of both: one pair)
+    root:str|None = None               # where relative data paths start: None: $EMBEDDING_TRAINER_DATA, else here
+    how_to_get:str|None = None         # how to obtain data that is not there: the remedy its absence prints
+    format:str = 'auto'                # 'auto' (from the suffix), 'jsonl', 'csv', 'parallel', 'pt' or 'npy'
     val_fraction:float = 0.15          # share of pairs held out for validation
     test_fraction:float = 0.15         # share of pairs held out for the final test
     split_seed:int = 0                 # seed of the deterministic split
@@ -152,6 +157,9 @@ def str_rule(none:bool=False) -> Rule:
 RULES = {
     'data': {
         'kind': choice_rule(*KINDS), 'path': str_rule(none=True), 'test_path': str_rule(none=True),
+        'val_path': str_rule(none=True), 'root': str_rule(none=True), 'how_to_get': str_rule(none=True),
+        'source_lang': Rule(lambda v: v is None or (isinstance(v, str) and bool(re.fullmatch(r'[A-Za-z0-9_-]+', v))),
+                            "a language code such as 'en' (the file suffix), or null"),
         'format': choice_rule('auto', *FORMATS),
         'val_fraction': num_rule(0, hi=1), 'test_fraction': num_rule(0, hi=1), 'split_seed': int_rule(0),
         'on_bad_row': choice_rule(*ON_BAD_ROW), 'teacher': choice_rule(*TEACHER_DIMS),
@@ -185,6 +193,8 @@ RULES = {
             'lr_factor': num_rule(0, lo_open=True, hi=1, hi_open=False),
         'max_rollbacks': int_rule(1)},
 }
+RULES['data']['target_lang'] = RULES['data']['source_lang']
+
 
 # %% ../nbs/17_config.ipynb #b7e1c0a5
 RULES['train']['loggers'] = Rule(lambda v: isinstance(v, list)
@@ -240,8 +250,12 @@ def cross_problems(cfg:Config, # a config whose single fields were checked
          lambda: t.negatives == 'batch' or t.loss == 'infonce',
          lambda: f"{t.negatives!r} negatives are InfoNCE's, but train.loss is {t.loss!r}; set train.loss: infonce "
                  f"or train.negatives: batch")
-    rule(['train.early_stopping_patience', 'data.val_fraction'], 'train.early_stopping_patience',
-         lambda: t.early_stopping_patience == 0 or d.val_fraction > 0,
+    rule(['data.source_lang', 'data.target_lang', 'data.format'], 'data.target_lang',
+         lambda: (d.source_lang is None) == (d.target_lang is None) and (d.format != 'parallel' or d.source_lang),
+         lambda: f"parallel text needs both languages, but data.source_lang is {d.source_lang!r} and "
+                 f"data.target_lang {d.target_lang!r}; set both (e.g. en and de: <path>.en -> <path>.de)")
+    rule(['train.early_stopping_patience', 'data.val_fraction', 'data.val_path'], 'train.early_stopping_patience',
+         lambda: t.early_stopping_patience == 0 or d.val_fraction > 0 or bool(d.val_path),
          lambda: f"{t.early_stopping_patience} needs a validation split, but data.val_fraction is 0; "
                  f"set data.val_fraction > 0 or train.early_stopping_patience: 0")
     return p

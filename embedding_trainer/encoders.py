@@ -13,12 +13,13 @@ from .errors import ConfigError, DataError, IntegrationError
 from .pairs import KINDS, PairSet, DuplicatePairsWarning, config_getter
 from .data import (TEXT_FORMATS, NAMED_SOURCES, bundled_paths, file_sha256, read_pairs_jsonl,
                                     read_pairs_csv, read_chatterbot, synthetic_pairs, load_bundled,
-                                    load_embedding_pairs, file_path, format_of)
+                                    load_embedding_pairs, file_path, format_of, parallel_files, read_parallel,
+                                    resolve_data_path)
 
 # %% auto #0
 __all__ = ['MINILM_NAME', 'TEACHER_INSTALL', 'TEACHERS', 'TEACHER_DIMS', 'TextEncoder', 'encode_checked', 'HashEncoder',
            'MiniLMEncoder', 'text_key', 'default_cache_dir', 'CachedEncoder', 'regenerate_bundled_embeddings',
-           'load_pairs', 'load_from_config']
+           'load_pairs', 'load_from_config', 'check_data_files']
 
 # %% ../nbs/08_encoders.ipynb #1907bdf2
 class TextEncoder:
@@ -119,8 +120,9 @@ class CachedEncoder(TextEncoder):
     "Wraps a teacher with an on-disk cache keyed by the teacher's name and the SHA-256 of each text."
     def __init__(self,
                  encoder,                 # the teacher (any object with name, dim, encode)
-                 cache_dir=None):         # cache root; default `default_cache_dir()`
-        self.encoder, self.name, self.dim = encoder, encoder.name, encoder.dim
+                 cache_dir=None,          # cache root; default `default_cache_dir()`
+                 chunk:int=8192):         # new texts encoded, and saved as one shard, at a time
+        self.encoder, self.name, self.dim, self.chunk = encoder, encoder.name, encoder.dim, max(1, int(chunk))
         slug = ''.join(c if c.isalnum() or c in '-_.' else '_' for c in encoder.name)
         self.dir = Path(cache_dir or default_cache_dir()).expanduser() / f"{slug}-{encoder.dim}d"
         self._cache, self.hits, self.misses = None, 0, 0
@@ -144,14 +146,16 @@ class CachedEncoder(TextEncoder):
         keys, cache = [text_key(t) for t in texts], self._load()
         todo = {k: t for k, t in zip(keys, texts) if k not in cache}
         self.misses, self.hits = len(todo), len(texts) - sum(k in todo for k in keys)
-        if todo:
-            vecs = encode_checked(self.encoder, list(todo.values()))
+        items = list(todo.items())
+        for i in range(0, len(items), self.chunk):   # one shard per chunk: an interruption keeps what was encoded
+            part_keys = [k for k, _ in items[i:i + self.chunk]]
+            vecs = encode_checked(self.encoder, [t for _, t in items[i:i + self.chunk]])
             self.dir.mkdir(parents=True, exist_ok=True)
             name = uuid.uuid4().hex
             tmp_path = self.dir / f".{name}.tmp.npz"
-            np.savez(tmp_path, keys=np.array(list(todo)), vectors=vecs)
+            np.savez(tmp_path, keys=np.array(part_keys), vectors=vecs)
             os.replace(tmp_path, self.dir / f"{name}.npz")
-            cache.update(zip(todo, vecs))
+            cache.update(zip(part_keys, vecs))
         return np.stack([cache[k] for k in keys]).astype(np.float32) if texts else np.zeros((0, self.dim), np.float32)
 
 # %% ../nbs/08_encoders.ipynb #ff75d0e3
@@ -182,7 +186,11 @@ def load_pairs(path=None,                      # data file, 'chatterbot', 'synth
                question_key:str='question',    # field/column of the input text
                answer_key:str='answer',        # field/column of the target text
                drop_duplicates:bool=True,      # drop exact repeats of a pair, with a warning that counts them
-               progress:bool=True              # progress bars of the default teacher
+               progress:bool=True,             # progress bars of the default teacher
+               source_lang:str|None=None,      # parallel text: the inputs' language, e.g. 'en' (path is a prefix)
+               target_lang:str|None=None,      # parallel text: the targets' language, e.g. 'de'
+               root=None,                      # the folder relative paths start from (else $EMBEDDING_TRAINER_DATA)
+               how_to_get:str|None=None        # the remedy to give when the data is not there
               ) -> PairSet:
     "Load training pairs from the bundled set, a text file (encoded by the teacher) or an embedding file."
     if kind not in KINDS:
@@ -191,17 +199,25 @@ def load_pairs(path=None,                      # data file, 'chatterbot', 'synth
     if max_pairs is not None and max_pairs < 1:
         raise ConfigError(f"data.max_pairs = {max_pairs} is not allowed", "it must be >= 1 (or null for all)",
                           "set data.max_pairs: null")
+    if bool(source_lang) != bool(target_lang) or (str(fmt).lower() == 'parallel' and not source_lang):
+        raise ConfigError(f"parallel text needs two languages: data.source_lang = {source_lang!r}, data.target_lang "
+                          f"= {target_lang!r}", "data.path is then a prefix of two files, <prefix>.<source_lang> "
+                          "and <prefix>.<target_lang>", "set both, e.g. data.source_lang: en and data.target_lang: de")
     if path is None:
         ps = load_bundled('dialogue', normalize=normalize)
     else:
         corpus = str(path) if str(path) in NAMED_SOURCES else None
-        if corpus is None: path = file_path(path)
-        f = 'corpus' if corpus else format_of(path, fmt)
+        parallel = bool(source_lang) and corpus is None and format_of(Path(path), fmt, True) == 'parallel'
+        if corpus is None: path = Path(resolve_data_path(path, root))
+        if corpus is None and not parallel: path = file_path(path, how_to_get)
+        f = 'corpus' if corpus else format_of(path, fmt, parallel)
         if corpus == 'synthetic':
             ps = synthetic_pairs(n=max_pairs or 100_000)
         elif f in TEXT_FORMATS or corpus:
             delim = '\t' if corpus is None and path.suffix.lower() == '.tsv' else ','
-            tp = (read_chatterbot() if corpus else read_pairs_jsonl(path, on_bad_row, question_key, answer_key)
+            tp = (read_chatterbot() if corpus else
+                  read_parallel(*parallel_files(path, source_lang, target_lang, how_to_get), on_bad_row)
+                  if f == 'parallel' else read_pairs_jsonl(path, on_bad_row, question_key, answer_key)
                   if f == 'jsonl' else read_pairs_csv(path, on_bad_row, question_key, answer_key, delimiter=delim))
             qs, ans = tp.questions[:max_pairs], tp.answers[:max_pairs]
             if encoder is None:
@@ -210,7 +226,8 @@ def load_pairs(path=None,                      # data file, 'chatterbot', 'synth
             elif cache_dir not in (None, False) and not isinstance(encoder, CachedEncoder):
                 encoder = CachedEncoder(encoder, cache_dir)
             emb = encode_checked(encoder, qs + ans)
-            source = 'chatterbot-corpus (english)' if corpus else path.name
+            source = ('chatterbot-corpus (english)' if corpus else
+                      f"{path.name} ({source_lang}->{target_lang})" if f == 'parallel' else path.name)
             ps = PairSet(emb[:len(qs)], emb[len(qs):], qs, ans, normalize=normalize, source=source)
         else:
             ps = load_embedding_pairs(path, on_bad_row, normalize)
@@ -234,7 +251,8 @@ def load_pairs(path=None,                      # data file, 'chatterbot', 'synth
 # %% ../nbs/08_encoders.ipynb #1cf22b46
 _CONFIG_FIELDS = {'kind': 'kind', 'path': 'path', 'format': 'fmt', 'on_bad_row': 'on_bad_row',
                   'normalize': 'normalize', 'max_pairs': 'max_pairs',
-                  'question_key': 'question_key', 'answer_key': 'answer_key'}
+                  'question_key': 'question_key', 'answer_key': 'answer_key', 'source_lang': 'source_lang',
+                  'target_lang': 'target_lang', 'root': 'root', 'how_to_get': 'how_to_get'}
 TEACHERS = {'minilm': MiniLMEncoder}                           # data.teacher -> encoder class
 TEACHER_DIMS = {name: cls.dim for name, cls in TEACHERS.items()}   # and the size of its embeddings
 
@@ -256,3 +274,16 @@ def load_from_config(data_section,     # the config's `data` section: an object 
     cache_dir = get('cache_dir', 'auto')   # 'auto': `default_cache_dir()`; None: no cache; else that folder
     folder = default_cache_dir() if cache_dir == 'auto' else cache_dir or False   # a folder wraps the teacher
     return load_pairs(encoder=encoder, cache_dir=folder, **kwargs)
+
+def check_data_files(data_section) -> list[Path]:
+    "The files `path`, `val_path` and `test_path` name, found but not read: a missing one fails before a run writes."
+    get = config_getter(data_section)
+    src, tgt, how, out = get('source_lang'), get('target_lang'), get('how_to_get'), []
+    for key in ('path', 'val_path', 'test_path'):
+        p = get(key)
+        if p in (None, '', 'bundled') or str(p) in NAMED_SOURCES: continue
+        path = Path(resolve_data_path(p, get('root')))
+        if src and tgt and format_of(path, get('format') or 'auto', True) == 'parallel':
+            out += parallel_files(path, src, tgt, how)
+        else: out.append(file_path(path, how))
+    return out

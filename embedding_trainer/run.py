@@ -13,8 +13,8 @@ from .config import Config, load_config, dump_config
 from .adapters import ADAPTERS, build_model, describe_model
 from .cube import check_light_cone
 from .pairs import PairSet, check_test_overlap
-from .data import NAMED_SOURCES
-from .encoders import load_from_config
+from .data import NAMED_SOURCES, resolve_data_path
+from .encoders import load_from_config, check_data_files
 from .metrics import (baseline_table, mean_sd, wins_ties_losses, paired_bootstrap, skipped_row,
                                        _fmt_params, _aligned)
 from .runtime import seed_everything
@@ -26,19 +26,19 @@ from .trainer import Trainer, predict
 
 # %% auto #0
 __all__ = ['MODEL_NAMES', 'LEARNED_BASELINES', 'SUMMARY_METRICS', 'REPORTED', 'with_absolute_paths', 'load_test_file',
-           'prepare_data', 'build_for', 'fit', 'baseline_config', 'recipe', 'ema', 'plot_history',
+           'load_held_out', 'prepare_data', 'build_for', 'fit', 'baseline_config', 'recipe', 'ema', 'plot_history',
            'validation_baselines', 'model_row', 'score', 'train_baselines', 'run', 'move_aside', 'write_run',
            'load_model', 'evaluate_run', 'parse_seeds', 'summarize', 'compare_paired', 'name_scored', 'format_summary',
            'plot_seeds', 'run_seeds']
 
 # %% ../nbs/19_run.ipynb #38228759
 def with_absolute_paths(cfg:Config) -> Config:
-    "The config with `data.path` and `data.test_path` made absolute (named sources and None stay)."
+    "The config with `data.path`, `val_path` and `test_path` made absolute (named sources and None stay)."
     d = cfg.to_dict()
-    for key in ('path', 'test_path'):
+    for key in ('path', 'val_path', 'test_path'):
         v = d['data'][key]
-        if v not in (None, '',
-                     'bundled') and v not in NAMED_SOURCES: d['data'][key] = str(Path(v).expanduser().resolve())
+        if v not in (None, '', 'bundled') and v not in NAMED_SOURCES:
+            d['data'][key] = str(Path(resolve_data_path(v, cfg.data.root)).resolve())
     return load_config(d)
 
 def load_test_file(cfg:Config,          # the run's config (its data settings read the file)
@@ -51,17 +51,29 @@ def load_test_file(cfg:Config,          # the run's config (its data settings re
     check_test_overlap(seen, test, what=Path(str(path)).name)
     return test
 
+def load_held_out(cfg:Config, pairs:PairSet, progress:bool=True) -> tuple[PairSet|None, PairSet|None]:
+    "The pairs of `data.val_path` and `data.test_path` (None where not given), each checked against those before it."
+    d = cfg.data
+    val = load_test_file(cfg, pairs, d.val_path, progress) if d.val_path else None
+    test = load_test_file(cfg, [pairs] + [val] * (val is not None), None, progress) if d.test_path else None
+    return val, test
+
 def prepare_data(cfg:Config,          # the run's config
                  pairs:PairSet|None=None,  # the pairs of data.path, already loaded (e.g. once for many seeds)
                  test:PairSet|None=None,   # the pairs of data.test_path, already loaded and checked
-                 progress:bool=True        # the teacher's progress bars
+                 progress:bool=True,       # the teacher's progress bars
+                 val:PairSet|None=None     # the pairs of data.val_path, already loaded and checked
                 ) -> tuple[PairSet, PairSet, PairSet]:
-    "`(train, val, test)`: split by question; with `data.test_path`, that whole file is the test split."
+    "`(train, val, test)`: split by question; a `data.val_path` / `data.test_path` file is that split, as given."
     d = cfg.data
     pairs = load_from_config(d, progress=progress) if pairs is None else pairs
-    if not d.test_path: return pairs.split(d.val_fraction, d.test_fraction, d.split_seed)
-    train, val, _ = pairs.split(d.val_fraction, 0.0, d.split_seed)
-    return train, val, (load_test_file(cfg, pairs, progress=progress) if test is None else test)
+    if not d.test_path and not d.val_path: return pairs.split(d.val_fraction, d.test_fraction, d.split_seed)
+    if (val is None and d.val_path) or (test is None and d.test_path):
+        loaded = load_held_out(cfg, pairs, progress)
+        val, test = val if val is not None else loaded[0], test if test is not None else loaded[1]
+    train, split_val, split_test = pairs.split(0.0 if d.val_path else d.val_fraction,
+                                               0.0 if d.test_path else d.test_fraction, d.split_seed)
+    return train, (val if d.val_path else split_val), (test if d.test_path else split_test)
 
 # %% ../nbs/19_run.ipynb #46efc26e
 MODEL_NAMES = {'cube': 'cube', 'mlp': 'MLP', 'lowrank': 'low-rank'}   # row names of the models
@@ -197,6 +209,7 @@ def run(cfg:Config,                  # the run's config
         val_rows=None) -> dict:      # `validation_baselines(train, val)` already computed (e.g. by the dashboard)
     "Train the model of `cfg` and its same-recipe baselines; score all on the test split; write the run folder."
     cfg = with_absolute_paths(cfg)
+    if data is None: check_data_files(cfg.data)   # data that is not there: an error before the run folder exists
     # one writer per run folder, held from before the data is read (a folder that cannot be written fails first)
     with RunLock(cfg.checkpoint.dir) if write and dist_env().is_main else nullcontext():
         t0 = time.perf_counter()
@@ -238,8 +251,8 @@ def move_aside(folder) -> Path|None:
 
 # %% ../nbs/19_run.ipynb #0a96090a
 def _data_facts(cfg:Config, train:PairSet) -> dict:
-    return {'path': cfg.data.path, 'test_path': cfg.data.test_path, 'source': train.source, 'kind': cfg.data.kind,
-            'split_seed': cfg.data.split_seed}
+    return {'path': cfg.data.path, 'val_path': cfg.data.val_path, 'test_path': cfg.data.test_path,
+            'source': train.source, 'kind': cfg.data.kind, 'split_seed': cfg.data.split_seed}
 
 def write_run(res:dict, train:PairSet, val:PairSet, test:PairSet):
     "The run folder: metrics.json, history.json, config.yaml, curves.png, and each baseline's history."
@@ -417,12 +430,12 @@ def run_seeds(cfg:Config,                  # the run's config; train.seed and da
     cfg = with_absolute_paths(cfg)
     out = Path(cfg.checkpoint.dir)
     pairs = load_from_config(cfg.data, progress=progress)
-    test = load_test_file(cfg, pairs, progress=progress) if cfg.data.test_path else None
+    val, test = load_held_out(cfg, pairs, progress)
     per_seed, ranks, notes, dist_main = [], [], {}, True
     for s in seeds:
         scfg = load_config(cfg,
                            overrides=[f'train.seed={s}', f'data.split_seed={s}', f'checkpoint.dir={out / f"seed_{s}"}'])
-        res = run(scfg, progress=progress, baselines=baselines, data=prepare_data(scfg, pairs, test, progress),
+        res = run(scfg, progress=progress, baselines=baselines, data=prepare_data(scfg, pairs, test, progress, val),
                   write=write)
         dist_main = res['trainer'].dist.is_main
         if not dist_main: continue

@@ -14,7 +14,7 @@ FIELDS = [(s, f.name) for s, cls in SECTIONS.items() for f in dataclasses.fields
 def rule_for(section, key): return MODEL_TYPES[key] if section == 'model' else RULES[section][key]
 
 
-@pytest.mark.parametrize('name', ['dialogue', 'autoencoder', 'tiny'])
+@pytest.mark.parametrize('name', ['dialogue', 'autoencoder', 'tiny', 'translate'])
 def test_presets_load_and_round_trip(name):
     assert name in list_presets()
     by_name, by_path = load_config(name), load_config(REPO / 'configs' / f'{name}.yaml')
@@ -178,4 +178,5 @@ def test_every_format_the_data_module_reads_is_a_valid_data_format():
     from embedding_trainer.data import FORMATS
     from embedding_trainer.config import load_config
     for fmt in ('auto',) + FORMATS:
-        assert load_config(None, overrides=[f'data.format={fmt}']).data.format == fmt
+        langs = ['data.source_lang=en', 'data.target_lang=de'] if fmt == 'parallel' else []   # its two files
+        assert load_config(None, overrides=[f'data.format={fmt}', *langs]).data.format == fmt

@@ -14,7 +14,7 @@ from .runtime import patch
 __all__ = ['ORDERS', 'PLACEMENTS', 'EmbeddingReshaper', 'correlation_layout']
 
 # %% ../nbs/02_reshaper.ipynb #67e43c00
-ORDERS = ('linear', 'variance', 'correlation')   # index order; highest variance first; or related dims as neighbours (`fit`)
+ORDERS = ('linear', 'variance', 'correlation')   # index order; highest variance first; related dims as neighbours
 PLACEMENTS = ('first', 'center')   # where a 'variance' order puts the strongest dimensions on the face
 
 def _face_slots(face:tuple[int,int,int], placement:str) -> torch.Tensor:
@@ -81,9 +81,11 @@ def fit(self:EmbeddingReshaper,
         slot_of_dim[by_variance] = self._slots[:self.dim]
         self.slot_of_dim.copy_(slot_of_dim)
     elif self.order == 'correlation':
-        y = sample if target is None else torch.as_tensor(np.asarray(target) if not torch.is_tensor(target) else target).double()
+        y = sample if target is None else torch.as_tensor(
+            np.asarray(target) if not torch.is_tensor(target) else target).double()
         if y.shape != sample.shape:
-            raise IntegrationError(f"fit got a target of shape {tuple(y.shape)} for a sample of shape {tuple(sample.shape)}",
+            raise IntegrationError(f"fit got a target of shape {tuple(y.shape)} for a sample of shape "
+                                   f"{tuple(sample.shape)}",
                                    "order 'correlation' pairs each input with its answer", "pass train.x and train.y")
         self.slot_of_dim.copy_(correlation_layout(sample, y, self.face))
     self.fitted = True

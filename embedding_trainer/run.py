@@ -86,8 +86,8 @@ def build_for(cfg:Config, train:PairSet|None=None):
     if cfg.model.kind == 'cube': check_light_cone(cfg.model)   # warns when an output cell cannot see all the input
     model = build_model(cfg)
     if cfg.model.kind == 'cube' and cfg.model.order in ('variance', 'correlation'):
-        if train is None: raise ConfigError(f"model.order {cfg.model.order!r} needs the training pairs", "the order is fitted "
-                                            "on them", "pass train to build_for")
+        if train is None: raise ConfigError(f"model.order {cfg.model.order!r} needs the training pairs",
+                                            "the order is fitted on them", "pass train to build_for")
         model.reshaper.fit(train.x, train.y)
     return model
 

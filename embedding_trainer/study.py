@@ -123,7 +123,7 @@ def write_embeddings(folder:Path|str,                # where the files go
                      max_train:dict|None=None,       # language -> first N training pairs kept (default: all)
                      overrides=(),                   # more overrides of the preset (e.g. data.root=...)
                      encoder=None) -> list[Path]:    # the teacher (default: the preset's, cached)
-    "Float16 `{questions, answers}` files of the `translate` preset's train/val/test splits, one set per target language."
+    "Float16 `{questions, answers}` files of the `translate` preset's train/val/test splits, per target language."
     import numpy as np
     folder, out = Path(folder), []
     folder.mkdir(parents=True, exist_ok=True)
@@ -150,7 +150,7 @@ def embedding_overrides(cfg, folder:Path|str) -> list[str]:
         have = ', '.join(p.name for _, p in parts) or 'none'
         raise DataError(f"{folder} has no embeddings of {stem} with {d.max_pairs or 'all'} training pairs "
                         f"(files there: {have})", "an entry is never run on fewer pairs than it names",
-                        f"write them with write_embeddings, or leave out the entries with --max-pairs")
+                        "write them with write_embeddings, or leave out the entries with --max-pairs")
     return [f'data.path={train}', f'data.val_path={folder / f"{stem}.val.npz"}',
             f'data.test_path={folder / f"{stem}.test.npz"}']
 
@@ -158,7 +158,7 @@ def embedding_overrides(cfg, folder:Path|str) -> list[str]:
 _PAIRS = {}   # data settings -> their loaded pairs, once per process
 
 def entry_config(entry:Entry, seed:int, ckpt_dir:str, embeddings=None):
-    "The entry's config at `seed` (split and weights), its checkpoints in `ckpt_dir` (data from `embeddings`, if given)."
+    "The entry's config at `seed` (split and weights), its checkpoints in `ckpt_dir` (data from `embeddings`)."
     cfg = load_config(entry.data, overrides=[*entry.overrides, f'train.seed={seed}', f'data.split_seed={seed}',
                                              f'checkpoint.dir={ckpt_dir}', 'checkpoint.resume=false'])
     if embeddings is not None: cfg = load_config(cfg, overrides=embedding_overrides(cfg, embeddings))
@@ -212,7 +212,8 @@ def summarize_entry(entry:Entry, recs:list[dict]) -> dict:
             'seconds': [r['seconds'] for r in recs], 'params': by['cube']['params'], 'best_adapter': best,
             'device': ', '.join(sorted({r.get('device', 'cpu') for r in recs})),
             'vs_best': paired[best], 'vs_identity': paired['identity'], 'meta': entry.meta,
-            **({'flops': recs[0]['flops'], 'best_step': {n: [r['best_step'][n] for r in recs] for n in recs[0]['flops']}}
+            **({'flops': recs[0]['flops'],
+                'best_step': {n: [r['best_step'][n] for r in recs] for n in recs[0]['flops']}}
                if all('flops' in r for r in recs) else {})}
 
 def summarize_study(entries:list[Entry], done:dict) -> dict:
@@ -345,7 +346,7 @@ def _conv(e:dict, name:str) -> str:
     return f"{steps[len(steps) // 2]:,}"
 
 def translate_table(es:list[dict]) -> list[str]:
-    "A markdown table: per entry the three learned models (R@1, params, FLOPs, kept step), the lines and the paired gap."
+    "A markdown table: per entry the learned models (R@1, params, FLOPs, kept step), the lines and the paired gap."
     head = ['entry', 'seeds', *(f"{n} R@1 (params, FLOPs/ex, kept step)" for n in ('cube', *ADAPTER_NAMES)),
             *(f"{n} R@1" for n in T_LINES), 'cube − best adapter, R@1 [95% CI]', 's per seed']
     out = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
@@ -355,7 +356,8 @@ def translate_table(es:list[dict]) -> list[str]:
         cells += [f"{_ms(by[n]['recall@1'])} ({_fmt_params(by[n]['params'])}, {_si(_flops(e, n))}, {_conv(e, n)})"
                   for n in ('cube', *ADAPTER_NAMES)]
         cells += [_ms(by[n]['recall@1']) for n in T_LINES]
-        cells += [f"{e['best_adapter']}: {_diff(e['vs_best']['recall@1'])}", f"{sum(e['seconds']) / len(e['seconds']):.0f}"]
+        cells += [f"{e['best_adapter']}: {_diff(e['vs_best']['recall@1'])}",
+                  f"{sum(e['seconds']) / len(e['seconds']):.0f}"]
         out.append('| ' + ' | '.join(cells) + ' |')
     return out
 
@@ -398,7 +400,8 @@ def translate_markdown(study:dict) -> str:
     for n in ('2k', '10k', '29k'):
         es = sorted(_entries(study, 'translate', n=n), key=lambda e: sizes.index(e['meta']['size']))
         if es:
-            parts += [f"**EN→DE, N_train {n}: quality vs size** (test, {es[0]['summary'][0]['n'] // len(es[0]['seeds'])}"
+            per = es[0]['summary'][0]['n'] // len(es[0]['seeds'])
+            parts += [f"**EN→DE, N_train {n}: quality vs size** (test, {per}"
                       f" pairs per seed, each among all of them; mean ± sd over seeds; {es[0]['device']})", '',
                       *translate_table(es), '']
     for base in T_LEVERS:
@@ -421,7 +424,8 @@ def translate_lead(study:dict) -> str:
     if not es: return ''
     k, by0 = len(es[0]['seeds']), _by(es[0])
     out = [f"Multi30k EN→DE, 10,000 training pairs, 1,000 official test pairs each ranked among all 1,000 targets; "
-           f"test Recall@1, mean ± sd over {k} seeds, every learned model trained the same way ({es[0]['device']}):", '',
+           f"test Recall@1, mean ± sd over {k} seeds, every learned model trained the same way "
+           f"({es[0]['device']}):", '',
            '| size | cube | residual MLP | low-rank | cube − best adapter [95% CI] |', '|---|---|---|---|---|']
     for e in es:
         by = _by(e)
@@ -480,7 +484,7 @@ def run_study(entries:list[Entry],   # what to run
               out:Path|str,          # folder of rows.jsonl, study.json, study.png
               jobs:int|None=None,    # worker processes (default: the machine's cores)
               report=print,
-              embeddings=None,       # folder of float16 embedding files for the translation entries (`write_embeddings`)
+              embeddings=None,       # folder of float16 embeddings for the translation entries (`write_embeddings`)
               run_missing:bool=True) -> dict:   # False: only summarise what `rows.jsonl` holds
     "Run every unit not yet in `out/rows.jsonl` (in parallel), then summarise: the `study.json` dict."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)

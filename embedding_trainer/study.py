@@ -102,7 +102,7 @@ T_REPL = (('EN→FR', 'fr'), ('EN→CS', 'cs'))
 TRANSLATE_PARTS = ('translate', 'translate-lever', 'translate-repl')
 
 def translate_study(seeds=(0, 1, 2, 3, 4), parts=TRANSLATE_PARTS) -> list[Entry]:
-    "The translation entries, the most telling first: sizes at N 10k, the 7k levers, sizes at 29k and 2k, the rest."
+    "The translation entries, the most telling first: sizes at N 10k, the 7k levers, the replication, then the rest."
     seeds, size = tuple(seeds), dict(T_SIZES)
     def sized(n_label, n_over):
         return [Entry('translate', f"{s}, N {n_label}", [*o, *n_over, *T_RECIPE], seeds, 'translate',
@@ -114,8 +114,8 @@ def translate_study(seeds=(0, 1, 2, 3, 4), parts=TRANSLATE_PARTS) -> list[Entry]
     repl = [Entry('translate', f"{name} 30k, N 10k", [*size['30k'], f'data.target_lang={lang}', 'data.max_pairs=10000',
                                                        *T_RECIPE], seeds, 'translate-repl',
                   {'size': '30k', 'n': '10k', 'pair': f'en-{lang}'}) for name, lang in T_REPL]
-    return (sized(*T_NTRAIN[0]) + levers('7k') + sized(*T_NTRAIN[1]) + sized(*T_NTRAIN[2]) + levers('30k') +
-            (repl if 'translate-repl' in parts else []))
+    return (sized(*T_NTRAIN[0]) + levers('7k') + (repl if 'translate-repl' in parts else []) + sized(*T_NTRAIN[1]) +
+            sized(*T_NTRAIN[2]) + levers('30k'))
 
 # %% ../nbs/23_study.ipynb #25cfcae2
 def write_embeddings(folder:Path|str,                # where the files go

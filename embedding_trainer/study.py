@@ -24,10 +24,10 @@ from .cli import command
 __all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'T_SIZES', 'T_NTRAIN', 'T_RECIPE', 'T_LEVERS',
            'T_REPL', 'TRANSLATE_PARTS', 'ADAPTER_NAMES', 'STYLE', 'TICKS', 'HEAD', 'T_LINES', 'PAGES', 'Entry',
            'default_study', 'quick_study', 'translate_study', 'write_embeddings', 'embedding_overrides', 'entry_config',
-           'run_unit', 'learned_facts', 'summarize_entry', 'summarize_study', 'plot_study', 'entry_line', 'verdict',
-           'study_markdown', 'control_markdown', 'translate_table', 'translate_targets', 'translate_markdown',
-           'translate_lead', 'plot_translate', 'read_rows', 'run_study', 'fill_block', 'preset_tables', 'study_blocks',
-           'page_update', 'refresh_pages', 'study_cli']
+           'run_unit', 'learned_facts', 'summarize_entry', 'curve_end', 'summarize_study', 'plot_study', 'entry_line',
+           'verdict', 'study_markdown', 'control_markdown', 'translate_table', 'translate_targets',
+           'translate_markdown', 'translate_lead', 'plot_translate', 'read_rows', 'run_study', 'fill_block',
+           'preset_tables', 'study_blocks', 'page_update', 'refresh_pages', 'study_cli']
 
 # %% ../nbs/23_study.ipynb #5d0c0006
 @dataclass
@@ -81,7 +81,7 @@ def quick_study() -> list[Entry]:
 T_SIZES = (('7k', ['model.mix_rank=2']), ('30k', ['model.mix_rank=32']), ('100k', ['model.mix_rank=123']),
            ('300k', ['model.mix_rank=383']))                     # the cube grown by its mixing rank
 T_NTRAIN = (('10k', ['data.max_pairs=10000']), ('29k', []), ('2k', ['data.max_pairs=2000']))
-T_RECIPE = ['train.precision=fp32']                              # every model, in fp32 on a GPU as on the CPU
+T_RECIPE = ['train.precision=fp32', 'train.max_steps=1500']     # every model: fp32, 1,500 steps (GPU budget)
 T_LEVERS = {'7k': (('lattice alone (r = 0), 5.5k', ['model.mix_rank=0']),
                    ('no residual path', ['model.residual=false']),
                    ('layout: by variance', ['model.order=variance']),
@@ -90,14 +90,14 @@ T_LEVERS = {'7k': (('lattice alone (r = 0), 5.5k', ['model.mix_rank=0']),
                    ('wider cell S = 20, H = 40, r = 0, 7.9k', ['model.mix_rank=0', 'model.state_dim=20',
                                                                'model.hidden_dim=40']),
                    ('global context G = 4', ['model.global_channels=4']),
-                   ('training steps x2 (6,000), all models', ['train.max_steps=6000'])),
+                   ('training steps x2 (3,000), all models', ['train.max_steps=3000'])),
             '30k': (('no residual path', ['model.residual=false']),
                     ('layout: fitted, correlated dims as neighbours', ['model.order=correlation']),
                     ('lattice steps T = 12 (2x compute, same params)', ['model.steps=12']),
                     ('wider cell S = 32, H = 64, r = 11, 26.6k', ['model.mix_rank=11', 'model.state_dim=32',
                                                                  'model.hidden_dim=64']),
                     ('global context G = 4', ['model.global_channels=4']),
-                    ('training steps x2 (6,000), all models', ['train.max_steps=6000']))}
+                    ('training steps x2 (3,000), all models', ['train.max_steps=3000']))}
 T_REPL = (('EN→FR', 'fr'), ('EN→CS', 'cs'))
 TRANSLATE_PARTS = ('translate', 'translate-lever', 'translate-repl')
 
@@ -213,16 +213,26 @@ def summarize_entry(entry:Entry, recs:list[dict]) -> dict:
             'device': ', '.join(sorted({r.get('device', 'cpu') for r in recs})),
             'vs_best': paired[best], 'vs_identity': paired['identity'], 'meta': entry.meta,
             **({'flops': recs[0]['flops'],
-                'best_step': {n: [r['best_step'][n] for r in recs] for n in recs[0]['flops']}}
+                'best_step': {n: [r['best_step'][n] for r in recs] for n in recs[0]['flops']},
+                'curve_end': {n: curve_end([r['curves'][n] for r in recs]) for n in recs[0]['flops']}}
                if all('flops' in r for r in recs) else {})}
 
+def curve_end(curves:list) -> dict:
+    "Mean over seeds of the validation metric at 80% of the steps, at the last step, and at its best."
+    def at(c, frac):
+        last = c[-1][0]
+        return min(c, key=lambda sv: abs(sv[0] - frac * last))[1]
+    mean = lambda v: sum(v) / len(v)   # noqa: E731
+    return {'at_80': mean([at(c, 0.8) for c in curves]), 'last': mean([c[-1][1] for c in curves]),
+            'best': mean([max(v for _, v in c) for c in curves]), 'steps': curves[0][-1][0]}
+
 def summarize_study(entries:list[Entry], done:dict) -> dict:
-    "Every entry whose seeds are all on disk, summarised; the others listed as missing."
+    "Every entry whose seeds are all on disk (translation: any), summarised; those short of seeds listed as missing."
     out, missing = [], []
     for e in entries:
         recs = [done[(e.key, s)] for s in e.seeds if (e.key, s) in done]
-        if len(recs) == len(e.seeds): out.append(summarize_entry(e, recs))
-        else: missing.append(f"{e.data} / {e.name}: {len(recs)} of {len(e.seeds)} seeds")
+        if len(recs) == len(e.seeds) or (recs and e.part in TRANSLATE_PARTS): out.append(summarize_entry(e, recs))
+        if len(recs) < len(e.seeds): missing.append(f"{e.data} / {e.name}: {len(recs)} of {len(e.seeds)} seeds")
     return {'entries': out, 'missing': missing, 'torch': torch.__version__,
             'parts': [p for p in PARTS + TRANSLATE_PARTS if any(e.part == p for e in entries)],
             'recipe': 'each entry: its preset with the overrides; seed s sets data.split_seed and train.seed'}
@@ -352,7 +362,7 @@ def translate_table(es:list[dict]) -> list[str]:
     out = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for e in es:
         by = _by(e)
-        cells = [e['name'], str(len(e['seeds']))]
+        cells = [e['name'] + (f" ({e['device']})" if e['device'] != es[0]['device'] else ''), str(len(e['seeds']))]
         cells += [f"{_ms(by[n]['recall@1'])} ({_fmt_params(by[n]['params'])}, {_si(_flops(e, n))}, {_conv(e, n)})"
                   for n in ('cube', *ADAPTER_NAMES)]
         cells += [_ms(by[n]['recall@1']) for n in T_LINES]
@@ -413,6 +423,15 @@ def translate_markdown(study:dict) -> str:
     if es:
         parts += ['**Replication: other target languages** (30k, N_train 10k; EN→DE from the size table)', '',
                   *translate_table(_entries(study, 'translate', size='30k', n='10k') + es), '']
+    es = [e for e in study['entries'] if 'curve_end' in e]
+    if es:
+        parts += ['**Convergence** (validation MRR, mean over seeds, at 80% of the steps / at the last step / at its '
+                  'best; the cosine schedule brings the learning rate to 0 at the last step)', '',
+                  '| entry | steps | ' + ' | '.join(('cube', *ADAPTER_NAMES)) + ' |', '|---|---|---|---|---|']
+        parts += [f"| {e['name']} | {e['curve_end']['cube']['steps']:,} | " + ' | '.join(
+            '{at_80:.3f} / {last:.3f} / {best:.3f}'.format(**e['curve_end'][n]) for n in ('cube', *ADAPTER_NAMES))
+            + ' |'
+            for e in es] + ['']
     parts += ['**The targets**', '', *translate_targets(study)]
     if study['missing']: parts += ['', 'Not finished: ' + '; '.join(study['missing'])]
     return '\n'.join(parts)

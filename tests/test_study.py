@@ -115,6 +115,11 @@ def test_translate_study_tiny(tmp_path):
     rows = [json.loads(line) for line in (tmp_path / 'out' / 'rows.jsonl').read_text().splitlines()]
     assert rows[0]['n_train'] == 30 and [s for s, _ in rows[0]['curves']['cube']] == [3, 6]
     assert next(r for r in rows if r['name'].startswith('EN→FR'))['n_train'] == 40
+    ends = e['curve_end']['cube']                                               # the curves' ends, over seeds
+    curves = [r['curves']['cube'] for r in rows if r['key'] == entries[0].key]
+    assert ends['last'] == sum(c[-1][1] for c in curves) / 2 and ends['steps'] == 6
+    assert ends['best'] == sum(max(v for _, v in c) for c in curves) / 2
+    assert '**Convergence**' in translate_markdown(study)
     md = translate_markdown(study)
     assert '**EN→DE, N_train 10k: quality vs size**' in md and '**Levers at 7k' in md and '**Replication' in md
     assert md.count('| 7k, N 10k | 2 |') == 2                                  # its size table and its levers table
@@ -122,6 +127,12 @@ def test_translate_study_tiny(tmp_path):
     assert translate_lead(study).count('\n| ') == 3                            # header, rule and two sizes
     again = run_study(entries, tmp_path / 'out', jobs=1, report=lambda m: None, embeddings=emb, run_missing=False)
     assert again == study                                                       # summarised again, nothing rerun
+    more = [*entries[:1], Entry('translate', '7k layout', ['model.order=correlation', 'data.max_pairs=30', *TINY],
+                                (0, 1), 'translate-lever', meta('7k', '10k', lever='layout'))]
+    (tmp_path / 'out' / 'rows.jsonl').open('a').write('{"torn')                 # a torn last line is ignored
+    part = run_study(more, tmp_path / 'out', jobs=1, report=lambda m: None, embeddings=emb, run_missing=False)
+    assert [len(x['seeds']) for x in part['entries']] == [2]
+    assert part['missing'] == ['translate / 7k layout: 0 of 2 seeds']
 
 
 def test_translate_entries_and_refusals(tmp_path):

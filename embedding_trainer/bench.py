@@ -16,8 +16,9 @@ from .memory import training_step_peak, estimate_memory, flops_per_cell_step
 from .losses import compute_loss
 
 # %% auto #0
-__all__ = ['DATASHEET_FLOPS', 'CASES', 'matmul_peak', 'device_bounds', 'Case', 'time_training_step', 'naive_rate', 'run_case',
-           'format_rows', 'sweep', 'check_fast_paths', 'run_bench', 'bench_cli']
+__all__ = ['DATASHEET_FLOPS', 'CASES', 'GPU_SWEEP', 'SWEEP_GPU_STEPS', 'SWEEP_GPU_COMPILED', 'PATHS', 'matmul_peak',
+           'device_bounds', 'Case', 'time_training_step', 'naive_rate', 'run_case', 'format_rows', 'sweep',
+           'sweep_case', 'sweep_gpu', 'format_sweep_gpu', 'check_fast_paths', 'run_bench', 'bench_cli']
 
 # %% ../nbs/22_bench.ipynb #5bbf5619
 DATASHEET_FLOPS = {'H100': {'fp32': 67e12, 'bf16': 990e12}, 'H200': {'fp32': 67e12, 'bf16': 990e12}}
@@ -112,7 +113,7 @@ def run_case(case:Case,
              precision:str='fp32',      # 'fp32', 'bf16' (autocast) ...
              compile:bool|str=False,    # torch.compile the lattice step
              checkpoint_every:int=0,    # step checkpointing
-             kernel:str='torch',        # the lattice step: 'torch' or the fused 'triton' kernel (03a_fused)
+             kernel:str='torch',        # the lattice step: 'torch', the fused 'triton' kernel, or 'auto' (measured)
              reps:int=3,
              memory:bool=True,          # also measure the peak memory (one more step)
              naive:float|None=None,     # the naive reference's cell-steps/s, for the ratio
@@ -132,16 +133,20 @@ def run_case(case:Case,
     best, first = time_training_step(cube, x, y, device, precision, reps)
     rate = case.cell_steps / best
     used = cube.lattice.perception_for(device)
-    if kernel == 'triton': used = 'fused'
+    trained = f"train | torch {torch.__version__}"
+    choice = next((c for c in cube.lattice._choices.values() if c['key'].endswith(trained)), None)
+    if kernel == 'triton' or (choice and choice['path'] == 'triton'): used = 'fused'
     row = {'case': case.name, 'device': device.type, 'perception': used, 'precision': precision, 'kernel': kernel,
            'compile': compile if cube.lattice.compile_mode else False, 'checkpoint_every': checkpoint_every,
            'lattice': 'x'.join(map(str, case.shape)), 'batch': case.batch, 'steps': case.steps,
            'state_dim': case.state_dim, 'hidden_dim': case.hidden_dim, 'neighbourhood': case.neighbourhood,
            'cell_steps': case.cell_steps, 'ms_per_step': best * 1e3, 'first_call_s': first,
            'cell_steps_per_s': rate}
+    if choice: row.update(kernel_choice=choice['path'], choice_seconds=choice['seconds'])
     if memory:
         peak = training_step_peak(cube, x, y, compute_loss, device, precision)
-        pred = estimate_memory(cfg, case.batch, device, precision, perception=perception)['step']
+        pred = estimate_memory(cfg, case.batch, device, precision, perception=perception,
+                               kernel=kernel if kernel != 'auto' else (choice or {}).get('path', 'auto'))['step']
         row.update(peak_mib=peak / 2**20, bytes_per_cell_step=peak / case.cell_steps,
                    predicted_mib=pred / 2**20, prediction_error=pred / peak - 1)
     if naive: row['x_naive'] = rate / naive
@@ -175,6 +180,67 @@ def sweep(sizes=(8, 16, 32, 64), device:torch.device|str='cpu', batch:int=2, sta
     "Rows of `run_case` for lattices of n×n×n cells run for n steps."
     return [run_case(Case(f'sweep {n}³', (n, n, n), batch, n, state_dim, hidden_dim), device, precision=precision,
                      reps=reps, **variant) for n in sizes]
+
+# %% ../nbs/22_bench.ipynb #5e0c9a11
+GPU_SWEEP = [  # lattice, batch, S, H, precision: from the scale preset's 8x8x4 x 8192 to 64^3; S 16/32, H 64/128
+    ((8, 8, 4), 8192, 32, 128, 'bf16'), ((8, 8, 4), 16, 16, 64, 'bf16'), ((8, 8, 4), 512, 32, 128, 'fp32'),
+    ((16, 16, 16), 256, 16, 128, 'bf16'), ((16, 16, 16), 1024, 32, 64, 'bf16'), ((16, 16, 16), 64, 16, 64, 'fp32'),
+    ((32, 32, 32), 16, 16, 128, 'bf16'), ((32, 32, 32), 16, 32, 128, 'bf16'), ((32, 32, 32), 4, 16, 64, 'fp32'),
+    ((64, 64, 64), 2, 16, 128, 'bf16'), ((64, 64, 64), 4, 32, 64, 'bf16')]
+SWEEP_GPU_STEPS = 8   # T of every sweep case, or Z - 1 where that is more (the cube needs T >= depth - 1)
+SWEEP_GPU_COMPILED = (6,)   # the rows that also time torch.compile (tens of seconds each): the benchmark's shape
+
+def sweep_case(shape, batch:int, S:int, H:int) -> Case:
+    "The case of a sweep row: T = SWEEP_GPU_STEPS, or Z - 1 where that is more (the cube needs T >= depth - 1)."
+    return Case(f"sweep-gpu {'x'.join(map(str, shape))}", tuple(shape), batch, max(SWEEP_GPU_STEPS, shape[2] - 1), S, H)
+
+PATHS = {'fused': dict(kernel='triton'), 'eager': dict(kernel='torch'), 'compiled': dict(kernel='torch', compile=True)}
+
+def sweep_gpu(device:torch.device|str='cuda',
+              cases=GPU_SWEEP,        # (lattice, batch, S, H, precision) rows
+              compiled=None,          # indices of the rows that also time torch.compile (None: all)
+              reps:int=3, log=print) -> list:
+    """One row per case: the rate of each path (fused, torch eager, torch compiled), then of `kernel='auto'` (allowed
+    to compile where the compiled path is timed), the path it picked, and each path's peak memory beside its
+    prediction."""
+    rows = []
+    for i, (shape, batch, S, H, precision) in enumerate(cases):
+        case = sweep_case(shape, batch, S, H)
+        row = {'case': case.name, 'lattice': 'x'.join(map(str, shape)), 'batch': batch, 'state_dim': S,
+               'hidden_dim': H, 'precision': precision, 'steps': case.steps, 'cell_steps': case.cell_steps}
+        with_compile = compiled is None or i in compiled
+        for name, kw in [*PATHS.items(), ('auto', dict(kernel='auto', compile=with_compile))]:
+            if name == 'compiled' and not with_compile: continue
+            try: r = run_case(case, device, 'gather', precision, reps=reps, memory=name in ('fused', 'eager'), **kw)
+            except Exception as e:   # one path failing must not lose the others' numbers
+                row[f'{name}_error'] = f"{type(e).__name__}: {e}"[:500]
+                log(f"  {case.name} {name}: FAILED {row[f'{name}_error'][:200]}")
+                if torch.device(device).type == 'cuda': torch.cuda.empty_cache()
+                continue
+            row[name] = r['cell_steps_per_s']
+            if 'peak_mib' in r: row[f'{name}_mib'], row[f'{name}_predicted_mib'] = r['peak_mib'], r['predicted_mib']
+            if name == 'auto': row['auto_pick'], row['auto_seconds'] = r.get('kernel_choice'), r.get('choice_seconds')
+        best = max((row[k] for k in PATHS if k in row), default=None)
+        if best and 'auto' in row: row['auto_vs_best'] = row['auto'] / best - 1
+        rows.append(row)
+        log(f"  {case.name} x {batch} S{S} H{H} {precision}: " + ', '.join(
+            f"{k} {row[k]:.2e}" for k in (*PATHS, 'auto') if k in row) + f"; auto picked {row.get('auto_pick')}")
+    return rows
+
+def format_sweep_gpu(rows:list) -> str:
+    "The GPU sweep as a Markdown table (rates in cell-steps/s; memory: measured peak (predicted) MiB)."
+    head = ['lattice × batch', 'S/H', 'precision', 'fused', 'eager', 'compiled', 'auto (pick)', 'auto vs best',
+            'MiB fused (pred.)', 'MiB eager (pred.)']
+    f = lambda r, k: f"{r[k]:.2e}" if k in r else '–'
+    mib = lambda r, k: f"{r[k + '_mib']:.0f} ({r[k + '_predicted_mib']:.0f})" if k + '_mib' in r else '–'
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r in rows:
+        lines.append('| ' + ' | '.join([f"{r['lattice']} × {r['batch']}", f"{r['state_dim']}/{r['hidden_dim']}",
+                                        r['precision'], f(r, 'fused'), f(r, 'eager'), f(r, 'compiled'),
+                                        f"{f(r, 'auto')} ({r.get('auto_pick') or '–'})",
+                                        f"{r['auto_vs_best']:+.0%}" if 'auto_vs_best' in r else '–',
+                                        mib(r, 'fused'), mib(r, 'eager')]) + ' |')
+    return '\n'.join(lines)
 
 # %% ../nbs/22_bench.ipynb #7645dd27
 _COMPILED_CHECKS = ((6, 'zero'), (26, 'periodic'))   # compiling takes seconds each: two settings cover both kernels
@@ -268,11 +334,12 @@ def _variants(case:str, device:torch.device, quick:bool, compile_mode=True) -> l
         out = [dict(perception='gather', precision='bf16', compile=compile_mode),
                dict(perception='gather', precision='bf16', kernel='triton'),
                dict(perception='gather', precision='bf16'),
+               dict(perception='gather', precision='bf16', kernel='auto'),
                dict(perception='conv', precision='bf16'),
                    dict(perception='conv', precision='bf16', compile=compile_mode),
                dict(perception='conv', precision='fp32'),
                    dict(perception='gather', precision='bf16', checkpoint_every=4)]
-        return out[:3] if quick else out
+        return out[:4] if quick else out
     out = [dict(perception='conv'), dict(perception='conv', checkpoint_every=4), dict(perception='gather'),
            dict(perception='conv', compile=compile_mode)]
     return out[:2] if quick else out
@@ -298,8 +365,11 @@ def run_bench(device:torch.device|str='cpu', cases=('cpu', 'sweep'), quick:bool=
                 out['rows'].append(r); log(f"  {r['case']}: {r['cell_steps_per_s']:.2e} cell-steps/s, "
                                            f"{r['peak_mib']:.0f} MiB")
             continue
+        if name == 'sweep-gpu':
+            out['sweep_gpu'] = sweep_gpu(device, reps=2 if quick else 3, compiled=SWEEP_GPU_COMPILED, log=log)
+            continue
         if name not in CASES:
-            raise IntegrationError(f"unknown benchmark case {name!r}", f"known: {', '.join(CASES)}, sweep",
+            raise IntegrationError(f"unknown benchmark case {name!r}", f"known: {', '.join(CASES)}, sweep, sweep-gpu",
                                    "pick cases with --cases cpu,sweep")
         case = CASES[name]
         naive = naive_rate(case, device)
@@ -314,7 +384,8 @@ def run_bench(device:torch.device|str='cpu', cases=('cpu', 'sweep'), quick:bool=
                 if device.type == 'cuda': torch.cuda.empty_cache()
                 continue
             out['rows'].append(r)
-            log(f"  {r['perception']} {r['precision']} compile={r['compile']} ckpt={r['checkpoint_every']}: "
+            pick = f" (model.kernel auto picked {r['kernel_choice']})" if 'kernel_choice' in r else ''
+            log(f"  {r['perception']} {r['precision']} compile={r['compile']} ckpt={r['checkpoint_every']}{pick}: "
                 f"{r['cell_steps_per_s']:.2e} cell-steps/s ({r['x_naive']:.0f}x naive, {r['of_bound']:.0%} of bound), "
                 f"{r['peak_mib']:.0f} MiB")
     out['load_average'] = os.getloadavg() if hasattr(os, 'getloadavg') else None
@@ -335,8 +406,8 @@ def bench_cli(argv=None) -> int:
     "Entry point of `et-bench`."
     p = argparse.ArgumentParser(prog='et-bench', description='Throughput and memory of the lattice training step.')
     p.add_argument('--device', default='auto', help="'auto', 'cpu', 'cuda' or 'cuda:N'")
-    p.add_argument('--cases', default=None, help="comma-separated: cpu, gpu, sweep (default: cpu,sweep; on CUDA "
-                                                 "gpu,sweep)")
+    p.add_argument('--cases', default=None, help="comma-separated: cpu, gpu, sweep, sweep-gpu (default: cpu,sweep; on "
+                                                 "CUDA gpu,sweep)")
     p.add_argument('--quick', action='store_true', help='fewer repetitions and small sweep sizes (about a minute on a '
                                                         'CPU)')
     p.add_argument('--threads', type=int, default=None, help='torch threads on the CPU (default: as set by '
@@ -362,6 +433,7 @@ def bench_cli(argv=None) -> int:
     print(f"\n{out['device']}, torch {out['torch']}, {out['threads']} thread(s), {out['date']}; "
           f"bound: {out['bounds']['source']}")
     print(format_rows(out['rows']))
+    if 'sweep_gpu' in out: print('\n' + format_sweep_gpu(out['sweep_gpu']))
     for e in out.get('errors', []): print(f"FAILED {e}")
     if args.out:
         with open(args.out, 'w') as f: json.dump(out, f, indent=1, default=str)

@@ -144,13 +144,16 @@ def _fwd_kernel(src, clamp, fmask, posb, w1, w2, b2, dst, n_cells, n_tiles, npro
 
 # %% ../nbs/03a_fused.ipynb #a8464e8f
 @_jit
-def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, part_b2, dpos,
+def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, part_b2, part_b1, dpos,
                   n_cells, n_tiles, nprog, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                   KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr,
-                  BF16: tl.constexpr, FUSE_DW1: tl.constexpr, POS_GRAD: tl.constexpr, DP_OUT: tl.constexpr):
-    "dh for a tile (recomputed h); writes dh, or with DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC)."
+                  BF16: tl.constexpr, FUSE_DW1: tl.constexpr, POS_GRAD: tl.constexpr, DP_OUT: tl.constexpr,
+                  B1_FP32: tl.constexpr):
+    """dh for a tile (recomputed h); writes dh, or with DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC). The
+    biases' gradients are summed from the fp32 du and (with B1_FP32) dh, before dh is rounded to bf16 for the
+    products; without B1_FP32 the hidden bias's gradient is dW1's bias row (bf16 dh), as torch computes it."""
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -158,6 +161,7 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
     w2s = tl.load(w2 + scol[:, None] + hcol[None, :] * SP)          # (SP, HP) = W2
     acc_w2 = tl.zeros((HP, SP), tl.float32)
     acc_b2 = tl.zeros((SP,), tl.float32)
+    acc_b1 = tl.zeros((HP,), tl.float32)
     acc_w1 = tl.zeros((KC, HP), tl.float32)
     for tile0 in range(0, n_tiles, nprog):
         tile = tile0 + pid                  # past the last tile: every row masked
@@ -175,15 +179,20 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
         if BF16:
             dub = du.to(tl.bfloat16)
             dr = tl.dot(dub, w2s)
-            dh = tl.where(h > 0, dr, 0.0).to(tl.bfloat16)
+            dh32 = tl.where(h > 0, dr, 0.0)
+            if B1_FP32:
+                acc_b1 += tl.sum(dh32, axis=0)
+            dh = dh32.to(tl.bfloat16)
             rb = tl.maximum(h, 0.0).to(tl.bfloat16)
             acc_w2 += tl.dot(tl.trans(rb), dub)
-            acc_b2 += tl.sum(dub.to(tl.float32), axis=0)
+            acc_b2 += tl.sum(du, axis=0)
             if FUSE_DW1:
                 acc_w1 += tl.dot(tl.trans(v.to(tl.bfloat16)), dh)
         else:
             dr = tl.dot(du, w2s, input_precision="ieee")
             dh = tl.where(h > 0, dr, 0.0)
+            if B1_FP32:
+                acc_b1 += tl.sum(dh, axis=0)
             acc_w2 += tl.dot(tl.trans(tl.maximum(h, 0.0)), du, input_precision="ieee")
             acc_b2 += tl.sum(du, axis=0)
             if FUSE_DW1:
@@ -210,19 +219,23 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
     tl.store(pw2, tl.load(pw2) + acc_w2)
     pb2 = part_b2 + pid * SP + scol
     tl.store(pb2, tl.load(pb2) + acc_b2)
+    if B1_FP32:
+        pb1 = part_b1 + pid * HP + hcol
+        tl.store(pb1, tl.load(pb1) + acc_b1)
     if FUSE_DW1:
         pw1 = part_w1 + pid * (NCH * KC) * HP + jc[:, None] * HP + hcol[None, :]
         tl.store(pw1, tl.load(pw1) + acc_w1)
 
 # %% ../nbs/03a_fused.ipynb #ef005c2a
 @_jit
-def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, n_sp, n_tiles, nprog, B, X, Y, Z,
+def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, n_sp, n_tiles, n_items, nprog, B, BG, X, Y, Z,
                    NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                    KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                    PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr):
-    """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh; tiles are spatial (BM cells of
-    X*Y*Z) and each is visited for every batch element in turn, so that the learned positions' gradient
-    (dh @ Wp^T summed over the batch) is reduced in registers and added once per tile, without atomics."""
+    """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh. A work item is a spatial tile (BM
+    cells of X*Y*Z) and a group of BG batch elements, visited one after the other, so that the learned positions'
+    gradient (dh @ Wp^T summed over the batch) is reduced in registers and added once per item to the group's own
+    rows of `dpos` (G, X*Y*Z, Q), without atomics; groups let a small lattice with a large batch fill the GPU."""
     pid = tl.program_id(0)
     c = tl.program_id(1)
     hcol = tl.arange(0, HP)
@@ -231,12 +244,15 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, n_sp, n_tiles, nprog
     acc = tl.zeros((KC, HP), tl.float32)
     if POS_GRAD:
         wps = tl.load(w1 + (NS * SP + scol)[None, :] * HP + hcol[:, None])   # (HP, SP) = Wp^T, padded
-    for tile0 in range(0, n_tiles, nprog):
-        tile = tile0 + pid                  # past the last tile: every row masked
+    for it0 in range(0, n_items, nprog):
+        it = it0 + pid                      # past the last item: an empty batch range, nothing stored
+        tile = it % n_tiles
+        grp = it // n_tiles
         sp = tile * BM + tl.arange(0, BM)
         row_ok = sp < n_sp
-        psum = tl.zeros((BM, SP), tl.float32)   # the positions' gradient of this tile, summed over the batch
-        for bb in range(0, B):
+        psum = tl.zeros((BM, SP), tl.float32)   # the positions' gradient of this item, summed over its batch group
+        b_lo = grp * BG
+        for bb in range(b_lo, tl.minimum(b_lo + BG, B)):
             m = bb * n_sp + sp
             b, x, y, z = _decode(m, X, Y, Z)
             v = _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
@@ -251,8 +267,8 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, n_sp, n_tiles, nprog
                     psum += tl.dot(d, wps, input_precision="ieee")
         if POS_GRAD:
             if c == 0:
-                pm = row_ok[:, None] & (scol < Q)[None, :]
-                po = dpos + sp[:, None] * Q + scol[None, :]
+                pm = row_ok[:, None] & (scol < Q)[None, :] & (it < n_items)
+                po = dpos + (grp * n_sp + sp)[:, None] * Q + scol[None, :]
                 tl.store(po, tl.load(po, mask=pm, other=0.0) + psum, mask=pm)
     p = part_w1 + pid * (NCH * KC) * HP + (c * KC + jc)[:, None] * HP + hcol[None, :]
     tl.store(p, tl.load(p) + acc)
@@ -306,7 +322,8 @@ def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
 
 # %% ../nbs/03a_fused.ipynb #b02bff06
 def _pow2(n: int, least: int = 16) -> int:
-    return max(least, triton.next_power_of_2(int(n)))
+    "The padded size of `n`: the next power of two, at least `least`."
+    return max(least, 1 << (int(n) - 1).bit_length())
 
 # %% ../nbs/03a_fused.ipynb #ac847939
 def _num_sms(device) -> int:
@@ -336,6 +353,10 @@ class FusedConfig:
                          and os.environ.get('FUSED_FUSE_DW1', '0') != '0')
         # dx from the perception's gradient dP (written by the dh kernel) instead of from dh: needs dW1 there
         self.dp = self.fuse_dw1 and os.environ.get('FUSED_DP', '0') != '0'
+        # the hidden bias's gradient from fp32 dh (default, as measured on the H200 on 2026-12-02: the scale preset's
+        # test passed with it) or from dW1's bias row (bf16 dh): the fp32 sum pushes _bwd_h_kernel from 243 registers
+        # to 255 and 48 bytes of spills (ptxas, sm_90a, bf16, 64-row tiles), a likely cause of ~8% on the benchmark
+        self.b1_fp32 = os.environ.get('FUSED_B1_FP32', '1') != '0'
         self.periodic = lattice.boundary == 'periodic'
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
@@ -352,8 +373,14 @@ class FusedConfig:
             key = name.upper()
             BM = env(f'FUSED_BM_{key}', BM)
             n_tiles = triton.cdiv(X * Y * Z if name == 'w1' else self.n_cells, BM)   # w1: spatial tiles
-            grid = max(1, min(n_tiles, sms * env(f'FUSED_PER_SM_{key}', per_sm)))
-            self.launch[name] = dict(BM=BM, n_tiles=n_tiles, grid=grid, num_warps=env(f'FUSED_WARPS_{key}', warps),
+            progs = sms * env(f'FUSED_PER_SM_{key}', per_sm)
+            groups = 1   # w1: groups of the batch, where the spatial tiles alone would leave multiprocessors idle
+            if name == 'w1': groups = env('FUSED_W1_GROUPS', min(B, triton.cdiv(progs, n_tiles)))
+            bg = triton.cdiv(B, groups)
+            groups = triton.cdiv(B, bg)                    # no empty group
+            grid = max(1, min(n_tiles * groups, progs))
+            self.launch[name] = dict(BM=BM, n_tiles=n_tiles, groups=groups, batch_per_group=bg, grid=grid,
+                                     num_warps=env(f'FUSED_WARPS_{key}', warps),
                                      num_stages=env(f'FUSED_STAGES_{key}', stages))
         if self.n_cells * max(self.HP, self.KP, self.S) >= 2**31:
             raise ValueError(f"lattice too large for 32-bit offsets: {self.n_cells} cells x {self.HP}")
@@ -439,20 +466,23 @@ class _FusedRun(torch.autograd.Function):
         part_w1 = torch.zeros(ba[2] if cfg.fuse_dw1 else wa[2], cfg.KP, cfg.HP, device=dev)
         part_w2 = torch.zeros(ba[2], cfg.HP, cfg.SP, device=dev)
         part_b2 = torch.zeros(ba[2], cfg.SP, device=dev)
-        dpos = torch.zeros(cfg.X * cfg.Y * cfg.Z, max(cfg.Q, 1), device=dev)
+        part_b1 = torch.zeros(ba[2], cfg.HP, device=dev)
+        W = cfg.launch['w1']
+        dpos = torch.zeros(W['groups'], cfg.X * cfg.Y * cfg.Z, max(cfg.Q, 1), device=dev)   # a slice per batch group
         dclamp = torch.zeros(cfg.B, cfg.X, cfg.Y, cfg.S, device=dev) if has_clamp else None
         dummy = g
         for t in reversed(range(T)):
             src, fm = xs[t], (masks[t] if has_mask else dummy)
             cl = clamp if has_clamp else dummy
             _bwd_h_kernel[(ba[2],)](
-                src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
-                HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1,
+                src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
+                HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_fp32,
                 POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
             if not cfg.fuse_dw1:
                 _bwd_w1_kernel[(wa[2], cfg.NCH)](
-                    src, cl, posb, dh, W1, part_w1, dpos, cfg.X * cfg.Y * cfg.Z, wa[1], wa[2], cfg.B, cfg.X, cfg.Y,
-                    cfg.Z, HAS_CLAMP=has_clamp, BF16=cfg.bf16, POS_GRAD=pos_grad, **wk, **kw)
+                    src, cl, posb, dh, W1, part_w1, dpos, cfg.X * cfg.Y * cfg.Z, wa[1], wa[1] * W['groups'], wa[2],
+                    cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp, BF16=cfg.bf16,
+                    POS_GRAD=pos_grad, **wk, **kw)
             gx = torch.empty_like(g)
             _bwd_x_kernel[(xa[2],)](
                 dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB, NS=cfg.NS,
@@ -462,15 +492,18 @@ class _FusedRun(torch.autograd.Function):
         S, SP, NS, H, Q = cfg.S, cfg.SP, cfg.NS, cfg.H, cfg.Q
         W1g = part_w1.sum(0).view(cfg.NSP, SP, cfg.HP)
         dw1 = W1g[:NS, :S, :H].permute(2, 0, 1).reshape(H, NS * S)
-        db1 = W1g[NS, Q, :H].clone()
+        db1 = part_b1.sum(0)[:H] if cfg.b1_fp32 else W1g[NS, Q, :H].clone()   # from fp32 dh, or from bf16 dh
         dwp = W1g[NS, :Q, :H].t().contiguous() if has_wp else None
         dw2 = part_w2.sum(0)[:H, :S].t().contiguous()
         db2 = part_b2.sum(0)[:S].clone()
-        dp = dpos[:, :Q].reshape(cfg.X, cfg.Y, cfg.Z, Q) if pos_grad else None
+        dp = dpos.sum(0)[:, :Q].reshape(cfg.X, cfg.Y, cfg.Z, Q) if pos_grad else None
         return g if need[0] else None, dclamp, dw1, db1, dw2, db2, dwp, dp, None, None, None
 
 # %% ../nbs/03a_fused.ipynb #ad79d323
-def fused_supported(lattice, state) -> str | None:
+def fused_supported(lattice, state,
+                    device=None,       # where the steps run (default: the state's device)
+                    low='current'      # the autocast dtype of the steps (default: the current CUDA autocast's)
+                   ) -> str | None:
     "None if the fused kernel can run this lattice on this state, else the reason it cannot."
     if triton is None: return "Triton is not installed (it comes with CUDA builds of torch)"
     nb = lattice.neighbourhood
@@ -479,8 +512,9 @@ def fused_supported(lattice, state) -> str | None:
     if lattice.boundary not in ('zero', 'periodic'): return f"boundary {lattice.boundary!r}"
     if getattr(lattice.rule, 'context', None) is not None: return "a global context input (model.global_channels > 0)"
     if state.dtype != torch.float32: return f"state dtype {state.dtype} (fp32 only)"
-    if state.device.type != 'cuda' and os.environ.get('TRITON_INTERPRET') != '1': return "not a CUDA tensor"
-    low = torch.get_autocast_dtype('cuda') if torch.is_autocast_enabled('cuda') else None
+    device = state.device if device is None else torch.device(device)
+    if device.type != 'cuda' and os.environ.get('TRITON_INTERPRET') != '1': return "not a CUDA tensor"
+    if low == 'current': low = torch.get_autocast_dtype('cuda') if torch.is_autocast_enabled('cuda') else None
     if low not in (None, torch.bfloat16): return f"autocast dtype {low} (bf16 or none only)"
     return None
 

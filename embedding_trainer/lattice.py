@@ -4,18 +4,21 @@
 
 # %% ../nbs/04_lattice.ipynb #fa06fea8
 from __future__ import annotations
-import warnings
+import json, os, statistics, time, warnings
+from pathlib import Path
 import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 from .errors import IntegrationError, PerformanceWarning
-from .runtime import OOM_ERRORS, patch
+from .runtime import OOM_ERRORS, log, patch
+from .encoders import default_cache_dir
 from .perception import (NEIGHBOURHOODS, BOUNDARIES, PERCEPTIONS, perceive, perceive_conv,
                                           pick_perception)
 from .fused import fused_supported, fused_lattice_steps, fused_run_steps
 
 # %% auto #0
-__all__ = ['GLOBAL_STATS', 'POSITIONS', 'COMPILE_MODES', 'KERNELS', 'CellRule', 'Lattice3D', 'reference_step']
+__all__ = ['GLOBAL_STATS', 'POSITIONS', 'COMPILE_MODES', 'KERNELS', 'CellRule', 'Lattice3D', 'kernel_cache_path',
+           'reference_step']
 
 # %% ../nbs/04_lattice.ipynb #b481ecd5
 def _mean_over_cells(ch): return ch.mean(dim=(1, 2, 3))
@@ -143,6 +146,7 @@ class Lattice3D(nn.Module):
         self.neighbourhood, self.boundary, self.steps = neighbourhood, boundary, steps
         self.fire_rate, self.position_kind, self.checkpoint_every = fire_rate, position, checkpoint_every
         self.perception, self.compile_mode, self.kernel, self._fused_ok = perception, compile, kernel, None
+        self._forced, self._choices = None, {}   # a path imposed while timing; kernel='auto''s choices by key
         self._compiled_steps = None   # the compiled `_steps_eager` (several steps, clamp writes included)
         self.offsets = NEIGHBOURHOODS[neighbourhood]
         if position == 'learned':
@@ -229,9 +233,9 @@ def _fire_masks(self:Lattice3D, state, k:int):
 
 # %% ../nbs/04_lattice.ipynb #0b0fa89a
 @patch
-def _steps(self:Lattice3D, state, pos_hidden, clamp, masks, n:int):
-    "`n` steps in one call: a compiled graph when compiling, else eagerly."
-    if self.compile_mode:
+def _steps(self:Lattice3D, state, pos_hidden, clamp, masks, n:int, compiled:bool|None=None):
+    "`n` steps in one call: a compiled graph when compiling (`compiled`: None follows `compile`), else eagerly."
+    if self.compile_mode and compiled is not False:
         try:
             if self._compiled_steps is None:
                 mode = None if self.compile_mode in (True, 'default') else self.compile_mode
@@ -254,11 +258,13 @@ def step(self:Lattice3D,
 @patch
 def _run_steps(self:Lattice3D, state, pos_hidden, clamp, n):
     "`n` steps (a unit for step checkpointing); compiled: in graphs of `_COMPILE_CHUNK` steps, the rest in one more."
-    if self.use_fused(state): return fused_run_steps(self, state, pos_hidden, clamp, n)
-    chunk, done = (_COMPILE_CHUNK if self.compile_mode else n), 0
+    path = self.path_for(state, clamp)
+    if path == 'triton': return fused_run_steps(self, state, pos_hidden, clamp, n)
+    compiled = path == 'compiled' and bool(self.compile_mode)
+    chunk, done = (_COMPILE_CHUNK if compiled else n), 0
     while done < n:
         k = min(chunk, n - done)
-        state = self._steps(state, pos_hidden, clamp, self._fire_masks(state, k), k)
+        state = self._steps(state, pos_hidden, clamp, self._fire_masks(state, k), k, compiled)
         done += k
     return state
 
@@ -291,7 +297,7 @@ def forward(self:Lattice3D,
             norms.append(state.detach().norm(dim=-1))
         return state, torch.stack(norms)
     k = self.checkpoint_every
-    if k and self.training and torch.is_grad_enabled() and not self.use_fused(state):   # fused: keeps only states
+    if k and self.training and torch.is_grad_enabled() and not self.use_fused(state, clamp):   # fused: keeps states
         done = 0
         while done < steps:
             n = min(k, steps - done)
@@ -308,19 +314,30 @@ def zeros(self:Lattice3D, batch:int, device=None, dtype=torch.float32):
 
 # %% ../nbs/04_lattice.ipynb #5663e928
 @patch
-def use_fused(self:Lattice3D, state:torch.Tensor) -> bool:
-    "Whether these steps run the fused Triton kernel (see `kernel`)."
-    if self.kernel == 'torch' or (self.kernel == 'auto' and state.device.type != 'cuda'): return False
+def path_for(self:Lattice3D,
+             state:torch.Tensor,             # (B, X, Y, Z, S): the state the steps will run on
+             clamp:torch.Tensor|None=None    # the clamp they write (used to time the paths)
+            ) -> str:
+    "The path these steps run: 'triton' (the fused kernel), 'compiled' (torch, compiled) or 'torch' (eager)."
+    if self._forced: return self._forced
+    torch_path = 'compiled' if self.compile_mode else 'torch'
+    if self.kernel == 'torch': return torch_path
     why = fused_supported(self, state)
     if self.kernel == 'triton':
         if why: raise IntegrationError(f"model.kernel is 'triton' but the fused kernel cannot run here: {why}",
                                        "the fused step covers CUDA GPUs with Triton, the 6- and 26-neighbourhoods, "
                                        "an fp32 state, bf16 or no autocast, no global context",
                                        "set model.kernel: auto (or torch)")
-        return True
-    if why: return False
+        return 'triton'
+    if why: return torch_path
     if self._fused_ok is None: self._fused_ok = self._fused_self_check(state)
-    return self._fused_ok
+    if not self._fused_ok: return torch_path              # a path failing its self-check is never chosen
+    return self._measured_choice(state, clamp)['path']
+
+@patch
+def use_fused(self:Lattice3D, state:torch.Tensor, clamp:torch.Tensor|None=None) -> bool:
+    "Whether these steps run the fused Triton kernel (see `kernel` and `path_for`)."
+    return self.path_for(state, clamp) == 'triton'
 
 @patch
 def _fused_self_check(self:Lattice3D, state) -> bool:
@@ -338,6 +355,104 @@ def _fused_self_check(self:Lattice3D, state) -> bool:
                                          "with torch", problem, "set model.kernel: torch to silence this warning"),
                       stacklevel=4)
     return problem is None
+
+# %% ../nbs/04_lattice.ipynb #k1c0a2e7
+def kernel_cache_path() -> Path:
+    "Where `kernel='auto'` keeps its measured choices: `kernel_choices.json` beside the encodings cache."
+    return default_cache_dir().parent / 'kernel_choices.json'
+
+def _batch_bucket(batch:int) -> int:
+    "The batch sizes that share a measured choice: the next power of two."
+    return 1 << max(0, int(batch) - 1).bit_length()
+
+_DEVICE_NAMES = {}
+
+@patch
+def choice_key(self:Lattice3D, state:torch.Tensor) -> str:
+    "What a measured choice depends on: device, precision, lattice, S, H, neighbourhood, batch bucket, T, compile."
+    dev = state.device
+    if dev not in _DEVICE_NAMES:
+        _DEVICE_NAMES[dev] = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else dev.type
+    low = _autocast_dtype(dev.type)
+    return ' | '.join([_DEVICE_NAMES[dev], 'fp32' if low is None else str(low).removeprefix('torch.'),
+                       'x'.join(map(str, self.shape)), f"S{self.state_dim}", f"H{self.hidden_dim}",
+                       f"n{self.neighbourhood} {self.boundary}", f"B<={_batch_bucket(state.shape[0])}",
+                       f"T{self.steps}", f"compile={self.compile_mode}",
+                       'train' if self.training and torch.is_grad_enabled() else 'eval', f"torch {torch.__version__}"])
+
+# %% ../nbs/04_lattice.ipynb #k1c0a2e8
+def _path_seconds(lat:Lattice3D, state, clamp, path:str, reps:int=3) -> float:
+    """Median seconds of `lat`'s T steps through `path` on this batch (and their backward when training), after a
+    warm-up; the parameters' `.grad` and the random streams are left as they were."""
+    train = lat.training and torch.is_grad_enabled()
+    params = [p for p in lat.parameters() if p.requires_grad]
+    cuda = state.device.type == 'cuda'
+    rng = torch.get_rng_state(), (torch.cuda.get_rng_state(state.device) if cuda else None)
+    times, lat._forced = [], path
+    try:
+        for _ in range(1 + reps):
+            s = state.detach().requires_grad_(train)
+            c = None if clamp is None else clamp.detach()
+            if cuda: torch.cuda.synchronize(state.device)
+            t0 = time.perf_counter()
+            with torch.set_grad_enabled(train):
+                out = lat.forward(s, c)   # (not lat(...): no forward hooks)
+                if train: torch.autograd.grad(out.float().square().mean(), params + [s], allow_unused=True)
+            if cuda: torch.cuda.synchronize(state.device)
+            times.append(time.perf_counter() - t0)
+    finally:
+        lat._forced = None
+        torch.set_rng_state(rng[0])
+        if cuda: torch.cuda.set_rng_state(rng[1], state.device)
+    return statistics.median(times[1:])
+
+# %% ../nbs/04_lattice.ipynb #k1c0a2e9
+def _read_choices(path:Path) -> dict:
+    try: return json.loads(path.read_text())
+    except (OSError, ValueError): return {}
+
+def _write_choice(path:Path, key:str, choice:dict):
+    "Add one choice to the cache file (written whole to a temporary file, then renamed: readers never see half)."
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        choices = {**_read_choices(path), key: choice}
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(choices, indent=1, sort_keys=True))
+        os.replace(tmp, path)
+    except OSError as e: log.warning(f"model.kernel auto: the choice could not be cached in {path}: {e}")
+
+# %% ../nbs/04_lattice.ipynb #k1c0a2ea
+_PATH_NAMES = {'triton': 'fused Triton', 'torch': 'torch eager', 'compiled': 'torch compiled'}
+
+@patch
+def _measured_choice(self:Lattice3D, state, clamp=None) -> dict:
+    "kernel='auto': the fastest path for this key, from this process, the cache file, or timed now (and cached)."
+    key = self.choice_key(state)
+    if key in self._choices: return self._choices[key]
+    file = kernel_cache_path()
+    paths = ['triton', 'torch'] + (['compiled'] if self.compile_mode else [])
+    choice, source = _read_choices(file).get(key), 'cached'
+    if not (isinstance(choice, dict) and choice.get('path') in paths and isinstance(choice.get('seconds'), dict)):
+        seconds, failed, oom = {}, {}, None
+        for p in paths:
+            try: seconds[p] = _path_seconds(self, state, clamp, p)
+            except OOM_ERRORS as e:   # this path does not fit this batch (the kernel keeps far less): not a candidate
+                oom, failed[p] = e, f"out of memory: {str(e).strip()[:150]}"
+                if state.device.type == 'cuda': torch.cuda.empty_cache()
+            except _PASS: raise
+            except Exception as e: failed[p] = f"{type(e).__name__}: {str(e).strip()[:200]}"
+            if p == 'compiled' and not self.compile_mode: seconds.pop(p, None)   # compiling failed: not a path
+        if not seconds and oom is not None: raise oom                  # no path fits: the trainer halves the batch
+        best = min(seconds, key=seconds.get) if seconds else 'torch'   # (a torch failure shows in the real step)
+        choice, source = {'path': best, 'seconds': seconds, 'failed': failed,
+                          'date': time.strftime('%Y-%m-%d %H:%M')}, 'measured'
+        _write_choice(file, key, choice)
+    times = ', '.join(f"{_PATH_NAMES[p]} {t * 1e3:.1f} ms" for p, t in sorted(choice['seconds'].items(),
+                                                                                key=lambda kv: kv[1]))
+    log.info(f"model.kernel auto: {_PATH_NAMES[choice['path']]} ({source} {choice.get('date', '')}: {times} per "
+             f"{self.steps} steps{' + backward' if 'train' in key else ''}) for {key}; {file}")
+    self._choices[key] = {**choice, 'key': key, 'source': source}
+    return self._choices[key]
 
 # %% ../nbs/04_lattice.ipynb #e289f244
 def reference_step(lat:Lattice3D,                  # the lattice whose rule and positions to use

@@ -12,6 +12,7 @@ from .errors import MemoryBudgetError
 from .runtime import autocast_for, peak_rss_mb
 from .runtime import is_oom
 from .cube import EmbeddingCube, _as_model_config
+from .fused import fused_supported, _pow2
 from .losses import compute_loss
 
 # %% auto #0
@@ -86,13 +87,23 @@ def _low_precision(device, precision) -> bool:
     if precision == 'auto': return torch.device(device).type == 'cuda'
     return precision in ('bf16', 'fp16')
 
+# %% ../nbs/15_memory.ipynb #d144085b
+def _runs_fused(lattice, kernel:str, device, precision:str) -> bool:
+    "Will a training step of `lattice` run the fused kernel ('triton', or 'auto' where it can run: its usual pick)?"
+    if kernel not in ('auto', 'triton'): return False
+    low = None
+    if _low_precision(device, precision): low = torch.bfloat16 if precision in ('auto', 'bf16') else torch.float16
+    meta = torch.empty((1,) + lattice.shape + (lattice.state_dim,), device='meta')
+    return fused_supported(lattice, meta, device, low) is None
+
 # %% ../nbs/15_memory.ipynb #d144085c
 def estimate_memory(config,                         # ModelConfig, a dict of model settings, or a full config
                     batch:int,                      # examples per step
                     device:torch.device|str='cpu',  # where the step runs
                     precision:str|None=None,        # as `train.precision`; None: the config's, else 'auto'
                     optimizer:str|None=None,        # 'adamw', 'adam', 'sgd'; None: the config's, else 'adamw'
-                    perception:str='auto'           # the lattice's perception ('auto': what it would pick)
+                    perception:str='auto',          # the lattice's perception ('auto': what it would pick)
+                    kernel:str|None=None            # 'auto', 'triton', 'torch' (or 'compiled'); None: the config's
                    ) -> dict:
     "Predicted bytes of one training step: `params`, `grads`, `optimizer`, `activations`, `backward`, `step`, `total`."
     train = getattr(config, 'train', None)
@@ -114,6 +125,11 @@ def estimate_memory(config,                         # ModelConfig, a dict of mod
     per_step = N * (read + H * e + (4 if cfg.fire_rate < 1 else 0))
     kept = math.ceil(T / k) * N * S * 4 + min(k, T) * per_step if k else T * per_step
     backward = N * (2 * H * e + 2 * S * 4 + (read if gather else 0))
+    if _runs_fused(cube.lattice, kernel or cfg.kernel, device, precision):
+        # the fused kernel keeps each step's input state and the output (fp32), and the fire masks; its backward
+        # holds dh (N, H padded) and the incoming and outgoing state gradients (03a_fused)
+        kept = (T + 1) * N * S * 4 + (T * N * 4 if cfg.fire_rate < 1 else 0)
+        backward = N * (_pow2(H) * e + 2 * S * 4)
     n_params = cube.n_params
     out = {'params': 4 * n_params, 'grads': 4 * n_params,
            'optimizer': 4 * n_params * OPTIMIZER_STATES.get(optimizer, 2),

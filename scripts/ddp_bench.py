@@ -48,6 +48,8 @@ def main(argv=None) -> int:
            'final': {k: last.get(k) for k in ('val_cosine', 'val_mrr', 'val_recall@1')},
            'cuda_peak_mb': max((r.get('cuda_peak_mb', 0) for r in trainer.history['train']), default=None),
            'params': model.n_params, 'n_train': len(train), 'n_val': len(val), 'overrides': overrides,
+           'kernel_choices': {k: {'path': v['path'], 'seconds': v['seconds']}   # model.kernel auto's picks, by key
+                              for k, v in getattr(getattr(model, 'lattice', None), '_choices', {}).items()},
            'curve': [(e['step'], round(e['time_s'], 3), e['val_cosine']) for e in ev]}   # step, seconds, val cosine
     Path(a.out).write_text(json.dumps(res, indent=1))
     print(json.dumps({k: res[k] for k in ('world_size', 'precision', 'compile', 'samples_per_s', 'fit_seconds',

@@ -35,5 +35,8 @@ eval "$BENCH --device cuda --cases gpu --perceptions gather --compile-mode max-a
 autotune=${PIPESTATUS[0]}
 eval "$BENCH --device cuda --out '$OUT/bench_h100.json'" 2>&1 | tee "$OUT/bench.log"
 bench=${PIPESTATUS[0]}
+# every path (fused, torch eager, compiled on the benchmark shape) and model.kernel auto's pick at 11 shapes
+eval "$BENCH --device cuda --cases sweep-gpu --quick --out '$OUT/sweep_gpu.json'" 2>&1 | tee "$OUT/sweep_gpu.log"
+bench=$(( bench || ${PIPESTATUS[0]} ))
 echo "tests exit $tests, bench exit $bench, autotune bench exit $autotune"
 exit $(( tests || bench || autotune ))

@@ -228,9 +228,19 @@ def test_a_run_folder_written_before_the_relayering_loads_and_resumes(tmp_path):
     tr.fit()
     assert (tr.step, [e['step'] for e in tr.history['eval']]) == (10, [5, 10])
     assert tr.early_stopping.bad_evals == (0 if tr.best_step == 10 else 1)
-    then, now = EmbeddingCube(cfg.model), EmbeddingCube(cfg.model)
+    then, now, before = EmbeddingCube(cfg.model), EmbeddingCube(cfg.model), EmbeddingCube(cfg.model)
     load_checkpoint(FIXTURE / 'step_000010.pt', model=then, restore_rng=False)   # old names, mapped on load
     load_checkpoint(run / 'step_000010.pt', model=now, restore_rng=False)
-    for (name, a), (_, b) in zip(then.state_dict().items(), now.state_dict().items()):
-        assert torch.equal(a, b), name
+    load_checkpoint(FIXTURE / 'step_000005.pt', model=before, restore_rng=False)
+    # The fixture was computed on another machine: float32 sums there may run in another order (the CPU's SIMD
+    # width picks the reduction order), so equal code gives weights a few ULPs apart (measured up to 1.5e-8 on
+    # values of size <= 0.5, whose ULP is 6e-8). Bit-equality holds only within one machine (test_durable and
+    # the resume test above check that). The tolerance, 1e-6, is ~200x below how far these five steps move every
+    # weight (~5e-3), so a resume that lost the optimizer state, the step count or the data order still fails.
+    for (name, a), (_, b), (_, c) in zip(then.state_dict().items(), now.state_dict().items(),
+                                         before.state_dict().items()):
+        if not a.is_floating_point():           # integer buffers (the reshaper's layout) are exact everywhere
+            assert torch.equal(a, b), name; continue
+        assert (a - b).abs().max() <= 1e-6, (name, (a - b).abs().max())
+        assert (a - c).abs().max() >= 1e-3, (name, (a - c).abs().max())   # every weight really moved
     assert 'lattice.rule.hidden.weight' in now.state_dict()

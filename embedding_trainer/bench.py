@@ -14,6 +14,8 @@ from .lattice import Lattice3D, reference_step
 from .cube import EmbeddingCube, ModelConfig
 from .memory import training_step_peak, estimate_memory, flops_per_cell_step
 from .losses import compute_loss
+from .checkpoint import atomic_write
+from .cli import command
 
 # %% auto #0
 __all__ = ['DATASHEET_FLOPS', 'CASES', 'GPU_SWEEP', 'SWEEP_GPU_STEPS', 'SWEEP_GPU_COMPILED', 'PATHS', 'matmul_peak',
@@ -402,6 +404,7 @@ def _device_name(device:torch.device) -> str:
     return f"{cpu}, {os.cpu_count()} cores"
 
 # %% ../nbs/22_bench.ipynb #25cfc260
+@command('et-bench')
 def bench_cli(argv=None) -> int:
     "Entry point of `et-bench`."
     p = argparse.ArgumentParser(prog='et-bench', description='Throughput and memory of the lattice training step.')
@@ -436,6 +439,6 @@ def bench_cli(argv=None) -> int:
     if 'sweep_gpu' in out: print('\n' + format_sweep_gpu(out['sweep_gpu']))
     for e in out.get('errors', []): print(f"FAILED {e}")
     if args.out:
-        with open(args.out, 'w') as f: json.dump(out, f, indent=1, default=str)
+        atomic_write(args.out, json.dumps(out, indent=1, default=str).encode())   # whole or not at all
         print(f"\nwritten to {args.out}")
     return 1 if out.get('errors') else 0

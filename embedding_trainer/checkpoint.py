@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import embedding_trainer
 from .errors import CheckpointError
+from .outputs import file_mode
 from .runtime import rng_state, set_rng_state
 from .cube import ModelConfig, RUNTIME_KEYS
 
@@ -118,6 +119,7 @@ def atomic_write(path:str|Path, # final name of the file
     try:   # creating the folder or the temporary file can fail too (read-only, no space): same error
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+        os.fchmod(fd, file_mode())   # mkstemp's 0o600 would hide the file from the user's group
         with os.fdopen(fd, 'wb') as f:
             f.write(data); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)

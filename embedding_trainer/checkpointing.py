@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy, json, os, socket, time, warnings
 from pathlib import Path
 from .errors import CheckpointError
+from .outputs import claim_folder, MARKER
+from .fingerprint import FINGERPRINT_FILE
 from .runtime import patch, log
 from .callbacks import Callback, load_callback_states
 from .distributed import any_process
@@ -22,6 +24,10 @@ def _alive(pid:int) -> bool:
     except ProcessLookupError: return False
     except PermissionError: return True   # it exists, under another user
     return True
+
+def _holds_checkpoints(folder:Path) -> bool:
+    "A run folder written before folders were marked: it holds best.pt, step_N.pt or its data's fingerprint."
+    return (folder / 'best.pt').is_file() or any(folder.glob('step_*.pt')) or (folder / FINGERPRINT_FILE).is_file()
 
 class RunLock:
     "`with RunLock(folder):` — this process is the folder's one writer while the block runs."
@@ -46,6 +52,7 @@ def acquire(self:RunLock) -> RunLock:
     except OSError as e:
         raise CheckpointError(f"cannot create the run folder {self.dir}", f"{type(e).__name__}: {e}",
                               "choose another folder (--out / checkpoint.dir) or fix its permissions") from None
+    claim_folder(self.dir, 'run folder', legacy=_holds_checkpoints)   # never a folder of the user's files
     me = {'pid': os.getpid(), 'host': socket.gethostname(), 'since': time.strftime('%Y-%m-%d %H:%M:%S')}
     for _ in range(3):
         try:   # the lock appears with its content or not at all: written aside, then linked (fails if it exists)
@@ -81,6 +88,9 @@ def release(self:RunLock):
     if n > 0: RunLock._held[key] = n; return
     RunLock._held.pop(key, None)
     if (self.holder() or {}).get('pid') == os.getpid(): self.path.unlink(missing_ok=True)
+    try:   # a run refused before its first file leaves its folder as empty as it found it
+        if [p.name for p in self.dir.iterdir()] == [MARKER]: (self.dir / MARKER).unlink()
+    except OSError: pass
 
 @patch
 def __enter__(self:RunLock): return self.acquire()
@@ -124,8 +134,9 @@ class Checkpointing(Callback):
             e, self.final_saved = self.error, None
             raise CheckpointError(f"the final checkpoint of step {trainer.step} could not be written to "
                                   f"{self.manager.dir}; training itself finished", e.cause,
-                                  "free disk space or make the folder writable; the trained model is in memory: save "
-                                  "it with trainer.save_checkpoint(dir='another/folder')", path=e.details.get('path'))
+                                  "free disk space or make the folder writable, then run the same command: it resumes "
+                                  "from the last checkpoint written (in Python the trained model is still in memory: "
+                                  "trainer.save_checkpoint(dir='another/folder'))", path=e.details.get('path'))
 
     def save(self, trainer, score=None) -> bool:
         "Save during training (process 0 writes); after a first good write, a failed one is logged and training goes on"
@@ -143,7 +154,7 @@ class Checkpointing(Callback):
         if not self.saved_in_fit:
             raise CheckpointError(f"the first checkpoint of this run (step {trainer.step}) could not be written: "
                                   f"{e.what}",
-                                  e.cause, f"{e.remedy}; the training state is in memory: "
+                                  e.cause, f"{e.remedy}; from a notebook, the training state is still in memory: "
                                   "trainer.save_checkpoint(dir='another/folder') writes it elsewhere",
                                       **e.details) from e
         self.error = e

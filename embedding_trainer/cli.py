@@ -4,18 +4,30 @@
 
 # %% ../nbs/21_cli.ipynb #bbd46450
 from __future__ import annotations
-import argparse, functools, signal, sys, threading, warnings
+import argparse, functools, io, logging, os, signal, sys, threading, warnings
 from contextlib import contextmanager
 from pathlib import Path
+
+def _interrupted(kind, value, tb, previous=sys.excepthook):
+    "A Ctrl-C no handler caught yet (e.g. while torch is still being imported): one line, not a traceback."
+    if not issubclass(kind, KeyboardInterrupt): return previous(kind, value, tb)
+    print(f"{Path(sys.argv[0]).name}: interrupted; nothing was done", file=sys.stderr)
+if Path(sys.argv[0]).name.startswith('et-'): sys.excepthook = _interrupted   # in a console script only
+
+import numpy as np
 import torch
-from .errors import ConfigError, DataError, EmbeddingTrainerError, Interrupted
+from .errors import CheckpointError, ConfigError, DataError, EmbeddingTrainerError, Interrupted
+from .runtime import log
+from .checkpoint import atomic_write
+from .outputs import refuse_same
+from .export import WEIGHTS_NAME
 from .config import load_config
 from .encoders import load_pairs
 from .metrics import format_table
 from .run import run, run_seeds, format_summary, evaluate_run, move_aside
 
 # %% auto #0
-__all__ = ['command', 'train_cli', 'eval_cli', 'encode_cli', 'export_cli', 'ask_cli']
+__all__ = ['ENCODE_SUFFIXES', 'command', 'train_cli', 'eval_cli', 'encode_cli', 'export_cli', 'ask_cli']
 
 # %% ../nbs/21_cli.ipynb #0afa6e23
 def _add_set(p):
@@ -65,26 +77,43 @@ def _report_run(res) -> str:
 # %% ../nbs/21_cli.ipynb #6444d450
 def _on_sigterm(signum, frame): raise Interrupted(signum)   # outside training: stop, nothing to save
 
+def _one_line(text) -> str: return '; '.join(l.strip() for l in str(text).splitlines() if l.strip())
+
+class _WarningLines(logging.Formatter):
+    "The package's log records as a command prints them: a warning as one line `prog: warning: …`."
+    def __init__(self, prog:str): super().__init__(); self.prog = prog
+    def format(self, record):
+        text = super().format(record)
+        return f"{self.prog}: warning: {_one_line(text)}" if record.levelno >= logging.WARNING else text
+
 @contextmanager
 def _console(prog:str):
-    "While a command runs: warnings as one line `prog: warning: …`, and SIGTERM stops it like Ctrl-C."
+    "While a command runs: warnings (and logged ones) as one line `prog: warning: …`; SIGTERM stops it like Ctrl-C."
     def show(message, category, filename, lineno, file=None, line=None):
-        text = '; '.join(l.strip() for l in str(message).splitlines() if l.strip())
-        print(f"{prog}: warning: {text}", file=sys.stderr)
+        print(f"{prog}: warning: {_one_line(message)}", file=sys.stderr)
     old_show, main = warnings.showwarning, threading.current_thread() is threading.main_thread()
     old_term = signal.getsignal(signal.SIGTERM) if main else None
+    old_formats = [(h, h.formatter) for h in log.handlers]
     warnings.showwarning = show
+    for h, _ in old_formats: h.setFormatter(_WarningLines(prog))
     if main: signal.signal(signal.SIGTERM, _on_sigterm)
     try: yield
     finally:
         warnings.showwarning = old_show
+        for h, f in old_formats: h.setFormatter(f)
         if main: signal.signal(signal.SIGTERM, old_term)
+
+def _named(value:str|None, flag:str, what:str, example:str) -> str|None:
+    "`value`, or a ConfigError when it was given empty (an empty path would be the current folder)."
+    if value is not None and not value.strip():
+        raise ConfigError(f"{flag} is empty", f"{what} needs a name (an empty path would be the current folder)",
+                          f"give one, e.g. {flag} {example}")
+    return value
 
 def _train_overrides(args) -> list:
     "The --set overrides plus what the other options set (a ConfigError for an empty --out)."
     overrides = list(args.overrides)
-    if args.out is not None and not args.out.strip():
-        raise ConfigError("--out is empty", "the run folder needs a name", "give a folder, e.g. --out runs/mine")
+    _named(args.out, '--out', 'the run folder', 'runs/mine')
     if args.data: overrides.append(f"data.path={args.data}")
     if args.val_data: overrides.append(f"data.val_path={args.val_data}")
     if args.test_data: overrides.append(f"data.test_path={args.test_data}")
@@ -93,15 +122,30 @@ def _train_overrides(args) -> list:
     if args.resume: overrides.append(f"checkpoint.resume={args.resume}")
     return overrides
 
+def _stdout_gone():
+    "The reader of stdout has gone (`| head`): what is left goes nowhere, so that exiting is quiet."
+    try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation): pass
+
 def command(prog:str):
-    "An entry point: in `_console(prog)`, with the package's errors printed as one `[CATEGORY]` message and exit 2."
+    """An entry point: in `_console(prog)`; the package's errors as one `[CATEGORY]` message and exit 2, Ctrl-C as
+    one line and exit 130 (143 for SIGTERM), a closed pipe quietly (141, as for a process the pipe ended)."""
     def wrap(body):
         @functools.wraps(body)
         def entry(argv=None) -> int:
             with _console(prog):
-                try: return body(argv)
+                try:
+                    try: code = body(argv)
+                    except SystemExit: sys.stdout.flush(); raise   # --help and usage errors: argparse's own exit
+                    sys.stdout.flush()   # a closed pipe shows here, not in the interpreter's exit
+                    return code
                 except EmbeddingTrainerError as e:
                     print(f"{prog}: {e}", file=sys.stderr); return 2
+                except KeyboardInterrupt as e:
+                    print(f"{prog}: interrupted; no file was left half-written", file=sys.stderr)
+                    return e.exit_code if isinstance(e, Interrupted) else 130
+                except BrokenPipeError:
+                    _stdout_gone(); return 141
         return entry
     return wrap
 
@@ -140,6 +184,12 @@ def eval_cli(argv=None) -> int:
                    "are fitted on the run's own train/validation split")
     _add_set(p)
     args = p.parse_args(argv)
+    src = Path(args.checkpoint)
+    if src.is_dir() and (src / WEIGHTS_NAME).is_file() and not any(src.glob('*.pt')):
+        raise CheckpointError(f"{src} is an exported model, not a run folder", "et-eval scores a run on its own test "
+                              "split, beside baselines fitted on its train/validation split: an export keeps neither",
+                              "evaluate the run folder it was exported from (et-eval --checkpoint RUN), or ask it "
+                              f"questions: et-ask --model {src} --corpus answers.jsonl \"a question\"")
     ev = evaluate_run(args.checkpoint, data=args.data, overrides=args.overrides)
     print(f"checkpoint {ev['path']} (step {ev['step']}); test: {ev['test']} (N={ev['n']}); closed-form baselines "
           f"fitted on the run's train/val split ({ev['fitted_on'][0]}/{ev['fitted_on'][1]} pairs)")
@@ -147,32 +197,51 @@ def eval_cli(argv=None) -> int:
     return 0
 
 # %% ../nbs/21_cli.ipynb #7a8e580b
+ENCODE_SUFFIXES = ('.pt', '.pth', '.npz', '.npy')   # what et-encode writes; et-train reads each back
+
+def _encoded(pairs, suffix:str) -> bytes:
+    "The bytes of an embedding file of `pairs`, in the format its suffix names."
+    buf = io.BytesIO()
+    if suffix in ('.pt', '.pth'):
+        torch.save({'questions': pairs.x, 'answers': pairs.y, 'question_texts': pairs.questions,
+                    'answer_texts': pairs.answers}, buf)
+    elif suffix == '.npz':
+        np.savez(buf, questions=pairs.x.numpy(), answers=pairs.y.numpy(), question_texts=np.array(pairs.questions),
+                 answer_texts=np.array(pairs.answers))
+    else: np.save(buf, torch.stack([pairs.x, pairs.y], 1).numpy())   # (N, 2, D): one array, without the texts
+    return buf.getvalue()
+
 @command('et-encode')
 def encode_cli(argv=None) -> int:
-    "Entry point of `et-encode`: text pairs (.jsonl/.csv) -> embedding pairs (.pt) with the teacher."
+    "Entry point of `et-encode`: text pairs (.jsonl/.csv) -> embedding pairs (.pt, .npz or .npy) with the teacher."
     p = argparse.ArgumentParser(prog='et-encode', description='Encode question/answer text pairs with the teacher.')
     p.add_argument('--input', required=True, help='.jsonl or .csv with question and answer fields')
-    p.add_argument('--output', required=True, help='.pt file to write')
+    p.add_argument('--output', required=True, help=f"the file to write: {', '.join(ENCODE_SUFFIXES)} (et-train "
+                   "reads each; .npy holds the embeddings without the texts)")
     p.add_argument('--on-bad-row', choices=('error', 'skip'), default='error')
+    p.add_argument('--overwrite', action='store_true', help='replace --output if it exists')
     args = p.parse_args(argv)
-    out = Path(args.output)
+    out = Path(_named(args.output, '--output', 'the file to write', 'pairs.pt'))
     if not out.parent.is_dir() or out.is_dir():   # found before the encoding, not after it
         raise DataError(f"cannot write {out}: " + (f"the folder {out.parent} does not exist" if not
-                        out.parent.is_dir() else "it is a folder"), "--output names the .pt file to write",
+                        out.parent.is_dir() else "it is a folder"), "--output names the file to write",
                         "create the folder first, or give another --output")
+    refuse_same(out, args.input, flag='--output')
+    if out.suffix.lower() not in ENCODE_SUFFIXES:
+        raise ConfigError(f"--output {out}: et-encode writes {', '.join(ENCODE_SUFFIXES)} files",
+                          "the suffix tells the format, and et-train reads the file back by it",
+                          f"name the file e.g. {out.with_suffix('.pt')}")
+    if out.exists() and not args.overwrite:
+        raise ConfigError(f"{out} exists; nothing was written", "et-encode replaces a file only when asked",
+                          "give another --output, or add --overwrite to replace it")
     pairs = load_pairs(args.input, on_bad_row=args.on_bad_row, normalize=True)
-    try:
-        torch.save({'questions': pairs.x, 'answers': pairs.y, 'question_texts': pairs.questions,
-                    'answer_texts': pairs.answers}, out)
-    except OSError as e:
-        raise DataError(f"cannot write {out}", f"{type(e).__name__}: {e}",
-                        "check free disk space and the folder's permissions, or give another --output") from None
+    atomic_write(out, _encoded(pairs, out.suffix.lower()))   # whole or not at all; a full disk names the file
     print(f"encoded {len(pairs)} pairs ({pairs.dim}-D) to {args.output}")
     return 0
 
 # %% ../nbs/21_cli.ipynb #09e22ec4
 from .export import export_run, ONNX_NAME
-from .retrieval import AnswerIndex
+from .retrieval import AnswerIndex, check_k, check_questions
 
 @command('et-export')
 def export_cli(argv=None) -> int:
@@ -184,9 +253,13 @@ def export_cli(argv=None) -> int:
     p.add_argument('--onnx', action='store_true', help=f'also write {ONNX_NAME} (needs the export extra)')
     p.add_argument('--no-sentence-transformers', action='store_true',
                    help="leave out the teacher's modules (about 90 MB): from_pretrained and et-ask still work")
+    p.add_argument('--overwrite', action='store_true', help='write into a folder of yours, over the files of the same '
+                   'names (an earlier export of the package is replaced without it)')
     args = p.parse_args(argv)
-    out = export_run(args.run, args.out, onnx=args.onnx, sentence_transformers=not args.no_sentence_transformers)
-    print(f"exported {args.run} to {out}: {', '.join(sorted(f.name for f in out.iterdir()))}")
+    _named(args.out, '--out', 'the export folder', 'exports/mine')
+    out = export_run(args.run, args.out, onnx=args.onnx, sentence_transformers=not args.no_sentence_transformers,
+                     overwrite=args.overwrite)
+    print(f"exported {args.run} to {out}: {', '.join(sorted(f.name for f in out.iterdir() if f.name[0] != '.'))}")
     return 0
 
 # %% ../nbs/21_cli.ipynb #833d187b
@@ -197,10 +270,12 @@ def ask_cli(argv=None) -> int:
                                 'answers nearest the predicted answer embedding.')
     p.add_argument('questions', nargs='+', help='one or more questions')
     p.add_argument('--model', required=True, help='an exported folder (et-export), a run folder or a checkpoint')
-    p.add_argument('--corpus', required=True, help=".jsonl (field 'answer' or 'text') or .txt, one answer a line")
+    p.add_argument('--corpus', required=True, help=".jsonl (field 'answer' or 'text'), .json (an array), .csv (a "
+                   "header with an 'answer' or 'text' column) or .txt (one answer a line)")
     p.add_argument('-k', type=int, default=5, help='answers per question (default 5)')
     p.add_argument('--cache-dir', help='where encoded answers are cached (default: the package cache)')
     args = p.parse_args(argv)
+    check_k(args.k); check_questions(args.questions)   # before the model and the teacher are loaded
     index = AnswerIndex.from_pretrained(args.model, args.corpus, cache_dir=args.cache_dir)
     hits = index.search(args.questions, k=args.k)
     for q, hs in zip(args.questions, hits):

@@ -23,11 +23,13 @@ from .metrics import SELECTION_METRICS
 from .loggers import LOGGERS, DEFAULT_LOGGERS
 from .distributed import DIST_MODES
 from .guards import GUARD_ACTIONS, GuardsConfig
+from .lattice import DAMAGE_KINDS
+from .damage import PATTERNS
 
 # %% auto #0
-__all__ = ['SECTIONS', 'BOOL', 'RULES', 'MODEL_TYPES', 'DataConfig', 'TrainConfig', 'CheckpointConfig', 'Config', 'Rule',
-           'int_rule', 'num_rule', 'choice_rule', 'str_rule', 'cross_problems', 'parse_yaml', 'Problem', 'Problems',
-           'build_config', 'list_presets', 'preset_path', 'load_config', 'dump_config']
+__all__ = ['SECTIONS', 'BOOL', 'RULES', 'MODEL_TYPES', 'MAX_YAML_VALUES', 'DataConfig', 'TrainConfig', 'CheckpointConfig',
+           'Config', 'Rule', 'int_rule', 'num_rule', 'choice_rule', 'str_rule', 'cross_problems', 'parse_yaml',
+           'Problem', 'Problems', 'build_config', 'list_presets', 'preset_path', 'load_config', 'dump_config']
 
 # %% ../nbs/17_config.ipynb #0585a859
 @dataclass
@@ -80,6 +82,10 @@ class TrainConfig:
     distributed:str = 'auto'           # 'auto' (DDP when torchrun started > 1 process), 'on' (require it) or 'off'
     max_hours:float = 24.0             # refuse a run whose estimated time exceeds this (a bound from model.* and batch)
     loggers:list = field(default_factory=lambda: list(DEFAULT_LOGGERS))  # beside history.json: 'csv', 'tensorboard'
+    damage:float = 0.0                 # probability that an example is damaged at a training pass (0: never)
+    damage_pattern:str = 'random'      # which cells: 'random', 'slab', 'sphere' or 'face' (adapters: random units)
+    damage_fraction:float = 0.25       # share of the cells (an adapter's units) damaged
+    damage_kind:str = 'once'           # 'once' (zeroed after a random step) or 'dead' (held at zero)
 
 # %% ../nbs/17_config.ipynb #25ede42a
 @dataclass
@@ -202,6 +208,11 @@ RULES['train']['loggers'] = Rule(lambda v: isinstance(v, list)
                                  and len(set(v)) == len(v),
                                  f"a list of {', '.join(map(repr, LOGGERS))}, each at most once")
 
+# %% ../nbs/17_config.ipynb #647975dc
+RULES['train'].update(damage=num_rule(0, hi=1, hi_open=False), damage_pattern=choice_rule(*PATTERNS),
+                      damage_fraction=num_rule(0, lo_open=True, hi=1, hi_open=False),
+                      damage_kind=choice_rule(*DAMAGE_KINDS))
+
 # %% ../nbs/17_config.ipynb #d926ed22
 def _model_type_rule(default) -> Rule:
     if isinstance(default, bool): return BOOL
@@ -287,6 +298,60 @@ def _key_lines(node, prefix:str='', lines:dict|None=None, depth:int=2) -> dict:
                 _key_lines(v, path + '.', lines, depth - 1)
     return lines
 
+# %% ../nbs/17_config.ipynb #0eaddeb0
+MAX_YAML_VALUES = 100_000   # values a config document may expand to (a real one has a few hundred)
+
+def _expanded_size(node, sizes:dict) -> int:
+    "How many values `node` stands for with every alias expanded (`sizes`: id -> size, None while being counted)."
+    key = id(node)
+    if key in sizes:
+        if sizes[key] is None: return MAX_YAML_VALUES + 1   # an alias inside itself: endless
+        return sizes[key]
+    sizes[key] = None
+    kids = [n for kv in node.value for n in kv] if isinstance(node, yaml.MappingNode) else \
+           node.value if isinstance(node, yaml.SequenceNode) else []
+    sizes[key] = min(MAX_YAML_VALUES + 1, 1 + sum(_expanded_size(k, sizes) for k in kids))
+    return sizes[key]
+
+def _duplicate_key(node, prefix:str='', seen:set|None=None):
+    "`(key path, first line, second line)` of the first key written twice in one mapping, or None."
+    seen = set() if seen is None else seen
+    if id(node) in seen: return None
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first = {}
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.tag != 'tag:yaml.org,2002:merge':
+                path = prefix + str(k.value)
+                if (k.tag, k.value) in first: return path, first[(k.tag, k.value)], k.start_mark.line + 1
+                first[(k.tag, k.value)] = k.start_mark.line + 1
+                found = _duplicate_key(v, path + '.', seen)
+            else: found = _duplicate_key(v, prefix, seen)
+            if found: return found
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            found = _duplicate_key(v, prefix, seen)
+            if found: return found
+    return None
+
+
+# %% ../nbs/17_config.ipynb #f27df7b2
+def _check_nodes(node, where:str):
+    "Refuse a composed document that holds a key twice or expands to more than `MAX_YAML_VALUES` values."
+    dup = _duplicate_key(node)
+    if dup:
+        key, a, b = dup
+        raise ConfigError(f"{where or 'the YAML'}: {key!r} is written twice, at line {a} and line {b}",
+                          "YAML keeps only the last one, so the settings of the first would be silently lost",
+                          f"keep one {key!r} (merge the two into the one at line {a}) and delete the other",
+                          line=b, first_line=a)
+    n = _expanded_size(node, {})
+    if n > MAX_YAML_VALUES:
+        raise ConfigError(f"{where or 'the YAML'} expands to more than {MAX_YAML_VALUES:,} values through its "
+                          f"aliases (*name)", "a config holds a few hundred values; aliases repeated inside aliases "
+                          "multiply (or an alias refers to itself)", "write the values out, without nested aliases")
+
+
 # %% ../nbs/17_config.ipynb #10d95807
 def parse_yaml(text:str,      # a YAML document
                where:str=''   # where it comes from, for messages (a path, 'the YAML string', an override)
@@ -296,7 +361,9 @@ def parse_yaml(text:str,      # a YAML document
     try:
         loader = _Loader(text)   # the reader already rejects some characters (e.g. '\x1b')
         node = loader.get_single_node()
+        if node is not None: _check_nodes(node, where)
         return (loader.construct_document(node) if node is not None else None), _key_lines(node)
+    except ConfigError: raise
     except Exception as e:
         mark = getattr(e, 'problem_mark', None) or getattr(e, 'context_mark', None)
         if mark is None and isinstance(e, yaml.reader.ReaderError):   # a forbidden character: a position, no mark
@@ -501,6 +568,11 @@ def load_config(src=None,         # a .yaml path, a preset name, a YAML string, 
             origin = str(path)
         else: origin = 'the YAML string'
         raw, lines = parse_yaml(text, origin)
+        if raw is None:   # an empty or comment-only document: training the defaults without a word would mislead
+            raise ConfigError(f"{origin} holds no settings (it is empty, or only comments)",
+                              "a run from it would silently train the built-in defaults",
+                              f"start from a preset: --config {' / '.join(list_presets())}, or copy one of "
+                              f"configs/*.yaml and edit it", path=str(path) if path is not None else None)
     else:
         raise ConfigError(f"cannot read a configuration from {type(src).__name__}",
                           "load_config takes a path, a preset name, a YAML string, a dict, a Config or None",

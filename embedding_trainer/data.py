@@ -16,9 +16,10 @@ from .pairs import KINDS, PairSet, as_float_tensor
 
 # %% auto #0
 __all__ = ['ON_BAD_ROW', 'EMBEDDING_FORMATS', 'TEXT_FORMATS', 'FORMATS', 'BUNDLED', 'REGENERATE_CMD', 'NAMED_SOURCES',
-           'CORPUS_INSTALL', 'DATA_ROOT_ENV', 'SkippedRowsWarning', 'TextPairs', 'file_path', 'read_pairs_jsonl',
-           'read_pairs_csv', 'load_embedding_pairs', 'format_of', 'bundled_paths', 'file_sha256', 'load_bundled',
-           'read_chatterbot', 'synthetic_pairs', 'data_root', 'resolve_data_path', 'parallel_files', 'read_parallel']
+           'CORPUS_INSTALL', 'DATA_ROOT_ENV', 'SkippedRowsWarning', 'TextPairs', 'file_path', 'json_array',
+           'read_pairs_jsonl', 'read_pairs_csv', 'load_embedding_pairs', 'format_of', 'bundled_paths', 'file_sha256',
+           'load_bundled', 'read_chatterbot', 'synthetic_pairs', 'data_root', 'resolve_data_path', 'parallel_files',
+           'read_parallel']
 
 # %% ../nbs/07_data.ipynb #d6b4f89c
 class SkippedRowsWarning(UserWarning):
@@ -75,6 +76,10 @@ def file_path(path, how_to_get:str|None=None) -> Path:
     if path.is_dir():
         raise DataError(f"{path} is a directory, not a data file", "data.path names one file of pairs",
                         "give the file itself (.jsonl, .csv, .pt, .npy, .npz), or 'chatterbot'")
+    if path.exists() and not path.is_file():
+        raise DataError(f"{path} is not a regular file (a pipe, a device or a socket)",
+                        "pairs are read from a file, whose suffix tells its format",
+                        "save the input to a file first (e.g. cat > pairs.jsonl) and pass that file")
     if not path.is_file():
         raise DataError(f"data file {path} does not exist", "the path is wrong or the file was moved",
                         how_to_get or "check data.path (relative paths start from data.root, else "
@@ -87,20 +92,29 @@ def _read_text(path:Path) -> str:
         raise DataError(f"{path.name} is not UTF-8 text (byte {e.start})", str(e.reason),
                         "save the file as UTF-8", file=str(path)) from None
 
+def json_array(text:str) -> list|None:
+    "The items of a text that is one JSON array (a .json file), else None (JSON Lines, or not JSON)."
+    if not text.lstrip().startswith('['): return None
+    try: v = json.loads(text)
+    except json.JSONDecodeError: return None   # e.g. JSON Lines whose first line is an array: told line by line
+    return v if isinstance(v, list) else None
+
 # %% ../nbs/07_data.ipynb #63a6114d
 def read_pairs_jsonl(path,                          # a .jsonl file, one {"question": ..., "answer": ...} per line
                      on_bad_row:str='error',        # 'error': raise at the first bad row; 'skip': leave it out
                      question_key:str='question',   # field holding the input text
                      answer_key:str='answer'        # field holding the target text
                     ) -> TextPairs:
-    "Question/answer texts from a JSONL file, with the line number of each pair."
+    "Question/answer texts from a JSONL file (or a .json array of objects), with the line (item) number of each pair."
     path = file_path(path)
     rule = f"each line must be one JSON object with non-empty text fields '{question_key}' and '{answer_key}'"
-    bad, out, n_rows = _BadRows(path, on_bad_row, rule), TextPairs([], [], []), 0
-    for lineno, line in enumerate(_read_text(path).splitlines(), 1):
-        if not line.strip(): continue
+    text = _read_text(path)
+    items = json_array(text)   # a .json file holding one array: its items are the rows
+    bad, out, n_rows = _BadRows(path, on_bad_row, rule, 'line' if items is None else 'item'), TextPairs([], [], []), 0
+    for lineno, line in enumerate(text.splitlines() if items is None else items, 1):
+        if items is None and not line.strip(): continue
         n_rows += 1
-        try: row = json.loads(line)
+        try: row = json.loads(line) if items is None else line
         except json.JSONDecodeError as e:
             bad.add(lineno, f"is not valid JSON ({e.msg} at column {e.colno})"); continue
         if not isinstance(row, dict):
@@ -245,8 +259,8 @@ def bundled_paths(name:str='qa_pairs') -> tuple[Path, Path]:
     return root / f"{name}.jsonl", root / f"{name}.npz"
 
 def file_sha256(path) -> str:
-    "Hex SHA-256 of a file's bytes."
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    "Hex SHA-256 of a file's bytes (read in blocks: a file of gigabytes is not held in memory)."
+    with open(path, 'rb') as f: return hashlib.file_digest(f, 'sha256').hexdigest()
 
 # %% ../nbs/07_data.ipynb #2552527b
 def load_bundled(kind:str='dialogue',      # 'dialogue' (question -> answer) or 'autoencoder' (each sentence -> itself)

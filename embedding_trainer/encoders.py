@@ -10,6 +10,7 @@ from typing import Sequence
 import numpy as np
 import torch
 from .errors import ConfigError, DataError, IntegrationError
+from .runtime import default_cache_dir
 from .pairs import KINDS, PairSet, DuplicatePairsWarning, config_getter
 from .data import (TEXT_FORMATS, NAMED_SOURCES, bundled_paths, file_sha256, read_pairs_jsonl,
                                     read_pairs_csv, read_chatterbot, synthetic_pairs, load_bundled,
@@ -18,8 +19,8 @@ from .data import (TEXT_FORMATS, NAMED_SOURCES, bundled_paths, file_sha256, read
 
 # %% auto #0
 __all__ = ['MINILM_NAME', 'TEACHER_INSTALL', 'TEACHERS', 'TEACHER_DIMS', 'TextEncoder', 'encode_checked', 'HashEncoder',
-           'MiniLMEncoder', 'text_key', 'default_cache_dir', 'CachedEncoder', 'regenerate_bundled_embeddings',
-           'load_pairs', 'load_from_config', 'check_data_files']
+           'MiniLMEncoder', 'text_key', 'CachedEncoder', 'regenerate_bundled_embeddings', 'load_pairs',
+           'load_from_config', 'check_data_files']
 
 # %% ../nbs/08_encoders.ipynb #1907bdf2
 class TextEncoder:
@@ -111,10 +112,6 @@ def text_key(text:str) -> str:
     "The cache key of a text: the hex SHA-256 of its UTF-8 bytes."
     return hashlib.sha256(text.encode('utf-8')).hexdigest()
 
-def default_cache_dir() -> Path:
-    "Where encoded texts are cached: `$EMBEDDING_TRAINER_CACHE` or `~/.cache/embedding_trainer/embeddings`."
-    return Path(os.environ.get('EMBEDDING_TRAINER_CACHE', Path.home() / '.cache' / 'embedding_trainer' / 'embeddings'))
-
 # %% ../nbs/08_encoders.ipynb #59641194
 class CachedEncoder(TextEncoder):
     "Wraps a teacher with an on-disk cache keyed by the teacher's name and the SHA-256 of each text."
@@ -124,7 +121,14 @@ class CachedEncoder(TextEncoder):
                  chunk:int=8192):         # new texts encoded, and saved as one shard, at a time
         self.encoder, self.name, self.dim, self.chunk = encoder, encoder.name, encoder.dim, max(1, int(chunk))
         slug = ''.join(c if c.isalnum() or c in '-_.' else '_' for c in encoder.name)
-        self.dir = Path(cache_dir or default_cache_dir()).expanduser() / f"{slug}-{encoder.dim}d"
+        root = Path(cache_dir or default_cache_dir()).expanduser()
+        if root.exists() and not root.is_dir():
+            named = ('$EMBEDDING_TRAINER_CACHE' if not cache_dir and os.environ.get('EMBEDDING_TRAINER_CACHE') else
+                     'the cache folder')
+            raise ConfigError(f"the cache folder {root} is a file", f"{named} must name a folder, where encoded texts "
+                              "are kept", "point --cache-dir, data.cache_dir or EMBEDDING_TRAINER_CACHE at a folder "
+                              "(or move the file); data.cache_dir: null turns the cache off")
+        self.dir = root / f"{slug}-{encoder.dim}d"
         self._cache, self.hits, self.misses = None, 0, 0
 
     def _load(self) -> dict:
@@ -150,11 +154,16 @@ class CachedEncoder(TextEncoder):
         for i in range(0, len(items), self.chunk):   # one shard per chunk: an interruption keeps what was encoded
             part_keys = [k for k, _ in items[i:i + self.chunk]]
             vecs = encode_checked(self.encoder, [t for _, t in items[i:i + self.chunk]])
-            self.dir.mkdir(parents=True, exist_ok=True)
             name = uuid.uuid4().hex
             tmp_path = self.dir / f".{name}.tmp.npz"
-            np.savez(tmp_path, keys=np.array(part_keys), vectors=vecs)
-            os.replace(tmp_path, self.dir / f"{name}.npz")
+            try:   # a cache that cannot be written costs time, not the result
+                self.dir.mkdir(parents=True, exist_ok=True)
+                np.savez(tmp_path, keys=np.array(part_keys), vectors=vecs)
+                os.replace(tmp_path, self.dir / f"{name}.npz")
+            except OSError as e:
+                warnings.warn(f"could not write the encoding cache in {self.dir} ({type(e).__name__}: {e}); going on "
+                              "without caching these texts")
+            finally: tmp_path.unlink(missing_ok=True)   # nothing half-written is left, even after Ctrl-C
             cache.update(zip(part_keys, vecs))
         return np.stack([cache[k] for k in keys]).astype(np.float32) if texts else np.zeros((0, self.dim), np.float32)
 

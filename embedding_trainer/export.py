@@ -4,7 +4,7 @@
 
 # %% ../nbs/19a_export.ipynb #a3c88e4f
 from __future__ import annotations
-import contextlib, dataclasses, functools, json, shutil, types, warnings
+import contextlib, dataclasses, functools, hashlib, json, shutil, types, warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -16,12 +16,13 @@ from .adapters import ResidualMLP, LowRankAdapter, build_model, describe_model
 from .config import Config, load_config, dump_config
 from .encoders import TEACHERS, TEACHER_INSTALL
 from .checkpoint import atomic_write, latest
+from .outputs import check_folder, folder_in_place, refuse_same
 from .metrics import format_table
 from .run import MODEL_NAMES, load_model
 
 # %% auto #0
-__all__ = ['WEIGHTS_NAME', 'CONFIG_NAME', 'CARD_NAME', 'METRICS_NAME', 'EXPORT_INSTALL', 'MODEL_CLASSES', 'ST_SKIP',
-           'CUBE_MODULE', 'ONNX_NAME', 'ONNX_TOLERANCE', 'stored_config', 'model_card', 'save_pretrained',
+__all__ = ['WEIGHTS_NAME', 'CONFIG_NAME', 'CARD_NAME', 'METRICS_NAME', 'EXPORT_INSTALL', 'MODEL_CLASSES', 'EXPORT_KIND',
+           'ST_SKIP', 'CUBE_MODULE', 'ONNX_NAME', 'ONNX_TOLERANCE', 'stored_config', 'model_card', 'save_pretrained',
            'load_pretrained', 'from_pretrained', 'CubeModule', 'teacher_folder', 'write_sentence_transformers',
            'onnx_max_abs_diff', 'export_onnx', 'run_metrics', 'export_run']
 
@@ -49,7 +50,8 @@ def stored_config(model:nn.Module, # the model to save
 # %% ../nbs/19a_export.ipynb #4b50efa9
 def _card_results(metrics:dict|None) -> list[str]:
     if not metrics or not metrics.get('test'):
-        return ['No evaluation is stored with this model (it was saved outside a run folder).']
+        return ['No evaluation is stored with these weights (saved outside a run folder, or a checkpoint other than '
+                'the one the run selected).']
     return [f"Test split of {metrics.get('n_test')} pairs, scored beside the baselines of the same run (one seed; "
             "`et-train --seeds 0-4` gives the spread):", '', '```text', format_table(metrics['test'], split='test'),
             '```']
@@ -79,7 +81,7 @@ def model_card(model:nn.Module,       # the model
     body = [f"# {name}: {describe_model(model)}", '', f"Maps {maps}.", '', '## Use', '', '```python',
             'from embedding_trainer.export import from_pretrained', 'model = from_pretrained("THIS_FOLDER")',
             '```', '', '```python', 'from sentence_transformers import SentenceTransformer',
-            'SentenceTransformer("THIS_FOLDER").encode(["How are you?"])   # needs the teacher files (et-export)',
+            'SentenceTransformer("THIS_FOLDER", trust_remote_code=True).encode(["How are you?"])   # teacher + model',
             '```', '', '```sh', 'et-ask --model THIS_FOLDER --corpus answers.jsonl "How are you?"', '```', '',
             '## Teacher, data and split', '',
             f"- teacher: {teacher} ({D}-D); inputs scaled to unit length: {'yes' if cfg.data.normalize else 'no'}",
@@ -88,34 +90,66 @@ def model_card(model:nn.Module,       # the model
     return '\n'.join(front + body).rstrip() + '\n'
 
 # %% ../nbs/19a_export.ipynb #b02a09dc
-def save_pretrained(model:nn.Module,      # a cube or an adapter
-                    dir,                  # the folder to write (created)
-                    config=None,          # the run's Config; None: the defaults around the model's own settings
-                    metrics:dict|None=None # the run's metrics.json, for the card (and kept beside it)
-                   ) -> Path:
-    "Write `model.safetensors`, `config.yaml` and `README.md` (and `metrics.json`) into `dir`; returns the folder."
-    st, out = _safetensors(), Path(dir)
-    cfg = stored_config(model, config)
+EXPORT_KIND = 'export'   # the kind of folder its marker names
+
+def _is_old_export(folder:Path) -> bool:
+    "An export written before folders were marked: weights, config and the package's card."
+    card = folder / CARD_NAME
+    return ((folder / WEIGHTS_NAME).is_file() and card.is_file()
+            and 'library_name: embedding_trainer' in card.read_text(errors='replace')[:200])
+
+def _weights_sha256(state:dict) -> str:
+    "SHA-256 of the tensors (name, dtype, shape and bytes of each, in name order): stored in the file, checked on load."
+    h = hashlib.sha256()
+    for k in sorted(state):
+        v = state[k].detach().cpu().contiguous()
+        h.update(f"{k}|{v.dtype}|{tuple(v.shape)}\n".encode())
+        h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+def _write_pretrained(model:nn.Module, out:Path, cfg:Config, metrics:dict|None):
+    "The files of `save_pretrained`, written into the folder `out`."
     state = {k: v.detach().to('cpu', torch.float32 if v.is_floating_point() else v.dtype).contiguous()
              for k, v in model.state_dict().items()}
     meta = {'format': 'pt', 'library': 'embedding_trainer', 'version': embedding_trainer.__version__,
-            'kind': cfg.model.kind}
-    atomic_write(out / WEIGHTS_NAME, st.save(state, metadata=meta))
-    atomic_write(out / CONFIG_NAME, dump_config(cfg).encode())
-    if metrics: atomic_write(out / METRICS_NAME, json.dumps(metrics, indent=1).encode())
-    atomic_write(out / CARD_NAME, model_card(model, cfg, metrics).encode())
-    return out
+            'kind': cfg.model.kind, 'sha256': _weights_sha256(state)}
+    (out / WEIGHTS_NAME).write_bytes(_safetensors().save(state, metadata=meta))
+    (out / CONFIG_NAME).write_text(dump_config(cfg))
+    if metrics: (out / METRICS_NAME).write_text(json.dumps(metrics, indent=1))
+    (out / CARD_NAME).write_text(model_card(model, cfg, metrics))
+
+# %% ../nbs/19a_export.ipynb #e6f8ad27
+def save_pretrained(model:nn.Module,      # a cube or an adapter
+                    dir,                  # the folder to write: new, empty, or an export of the package
+                    config=None,          # the run's Config; None: the defaults around the model's own settings
+                    metrics:dict|None=None, # the run's metrics.json, for the card (and kept beside it)
+                    overwrite:bool=False  # write over the files of the same names in a folder of yours
+                   ) -> Path:
+    "Write `model.safetensors`, `config.yaml` and `README.md` (and `metrics.json`) into `dir`, whole or not at all."
+    _safetensors()
+    cfg = stored_config(model, config)
+    with folder_in_place(dir, EXPORT_KIND, _is_old_export, overwrite) as tmp:   # whole, or nothing at all
+        _write_pretrained(model, tmp, cfg, metrics)
+    return Path(dir)
 
 # %% ../nbs/19a_export.ipynb #6f759c31
 def _read_weights(path:Path) -> dict:
-    "The tensors of a safetensors file, or a CheckpointError (a pickle or any other file is refused, not run)."
+    "The tensors of a safetensors file, checked against the SHA-256 stored with them; else a CheckpointError."
     st = _safetensors()
-    try: return st.load_file(str(path))
+    try:
+        weights = st.load_file(str(path))
+        with st.safe_open(str(path), framework='pt') as f: stored = (f.metadata() or {}).get('sha256')
     except Exception as e:
         raise CheckpointError(f"{path} is not a safetensors file; nothing was loaded",
                               f"{type(e).__name__}: {str(e)[:200]}",
                               "export the model again (save_pretrained, or et-export RUN --out DIR); a pickled file "
                               "is never loaded in its place, since unpickling can run code", path=str(path)) from None
+    if stored is not None and stored != _weights_sha256(weights):   # exports made before the checksum have none
+        raise CheckpointError(f"{path} is damaged: its weights do not match the SHA-256 stored with them; nothing was "
+                              "loaded", "the file changed after it was written (a flipped bit, a bad copy, an edit)",
+                              "copy the export again from where it came, or export the run again "
+                              "(et-export RUN --out DIR)", path=str(path))
+    return weights
 
 def _check_weights(model:nn.Module, weights:dict, folder:Path):
     "Every weight the model needs, of the shape its config gives: else one CheckpointError listing each mismatch."
@@ -141,9 +175,8 @@ def _not_a_model(path:Path) -> CheckpointError:
                            "the path is not a model folder", "pass a folder written by save_pretrained or et-export, "
                            "a run folder of et-train, or a checkpoint file", path=str(path))
 
-def load_pretrained(path) -> tuple[nn.Module, Config]:
-    "`(model in eval mode, its Config)` from an exported folder, a run folder or a checkpoint file."
-    path = Path(path)
+def _load(path:Path) -> tuple[nn.Module, Config, int|None]:
+    "`(model, config, step)`; the step of a checkpoint, None for an exported folder."
     if path.is_dir() and (path / WEIGHTS_NAME).is_file():
         if not (path / CONFIG_NAME).is_file():
             raise ConfigError(f"{path} has {WEIGHTS_NAME} but no {CONFIG_NAME}", "the model is built from the config",
@@ -152,11 +185,15 @@ def load_pretrained(path) -> tuple[nn.Module, Config]:
         model, weights = build_model(cfg), _read_weights(path / WEIGHTS_NAME)
         _check_weights(model, weights, path)
         model.load_state_dict(weights)
-    else:
-        if path.is_dir() and latest(path) is None: raise _not_a_model(path)
-        model, state = load_model(path)
-        cfg = state['config']
-    return model.eval(), cfg
+        return model.eval(), cfg, None
+    if path.is_dir() and latest(path) is None: raise _not_a_model(path)
+    model, state = load_model(path)
+    return model.eval(), state['config'], state['step']
+
+def load_pretrained(path) -> tuple[nn.Module, Config]:
+    "`(model in eval mode, its Config)` from an exported folder, a run folder or a checkpoint file."
+    model, cfg, _ = _load(Path(path))
+    return model, cfg
 
 # %% ../nbs/19a_export.ipynb #ed1df821
 def from_pretrained(path,                # an exported folder, a run folder or a checkpoint file
@@ -314,14 +351,36 @@ def run_metrics(path) -> dict|None:
         if f is not None and (f / METRICS_NAME).is_file(): return json.loads((f / METRICS_NAME).read_text())
     return None
 
+def _metrics_for(source:Path, step:int|None) -> dict|None:
+    "The run's metrics when they describe the weights of `step`; None for another checkpoint; refused for a run folder."
+    metrics = run_metrics(source)
+    if metrics is None or step is None: return metrics
+    folder = source if source.is_dir() else source.parent
+    mine = (metrics.get('baselines') or {}).get(folder.name, {}) if folder.parent.name == 'baselines' else metrics
+    described = mine.get('best_step') if mine.get('best_step') is not None else mine.get('steps')
+    if described is None or described == step: return metrics
+    if source.is_dir():
+        raise CheckpointError(f"the results of {source} are those of step {described} (its best.pt), but the weights "
+                              f"there now are step {step}'s; nothing was exported", "best.pt is missing or was "
+                              "replaced, and an export's card must describe its weights",
+                              f"restore {folder / 'best.pt'}, or export that checkpoint file itself "
+                              f"(et-export {folder / f'step_{step:06d}.pt'} --out DIR): its card then has no results")
+    return None   # a checkpoint of another step than the one scored: its card says it has no stored evaluation
+
 def export_run(source,                       # a run folder, a checkpoint file or an exported folder
-               out,                          # the folder to write
+               out,                          # the folder to write: new, empty, or an earlier export
                onnx:bool=False,              # also write model.onnx (checked against PyTorch)
-               sentence_transformers:bool=True # also write the teacher's modules for SentenceTransformer(out)
+               sentence_transformers:bool=True, # also write the teacher's modules for SentenceTransformer(out)
+               overwrite:bool=False          # write over the files of the same names in a folder of yours
               ) -> Path:
     "Export a trained model as a folder that `from_pretrained`, sentence-transformers and `et-ask` read."
-    model, cfg = load_pretrained(source)
-    out = save_pretrained(model, out, cfg, run_metrics(source))
-    if sentence_transformers: write_sentence_transformers(out, cfg)
-    if onnx: export_onnx(model, out / ONNX_NAME)
-    return out
+    source = Path(source)
+    refuse_same(out, source)
+    check_folder(out, EXPORT_KIND, _is_old_export, overwrite)   # refused before the model is even read
+    model, cfg, step = _load(source)
+    metrics = _metrics_for(source, step)
+    with folder_in_place(out, EXPORT_KIND, _is_old_export, overwrite) as tmp:   # whole, or nothing at all
+        _write_pretrained(model, tmp, cfg, metrics)
+        if sentence_transformers: write_sentence_transformers(tmp, cfg)
+        if onnx: export_onnx(model, tmp / ONNX_NAME)
+    return Path(out)

@@ -5,20 +5,21 @@
 # %% ../nbs/04_lattice.ipynb #fa06fea8
 from __future__ import annotations
 import json, os, statistics, time, warnings
+from dataclasses import dataclass
 from pathlib import Path
 import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 from .errors import IntegrationError, PerformanceWarning
 from .runtime import OOM_ERRORS, log, patch
-from .encoders import default_cache_dir
+from .runtime import default_cache_dir
 from .perception import (NEIGHBOURHOODS, BOUNDARIES, PERCEPTIONS, perceive, perceive_conv,
                                           pick_perception)
 from .fused import fused_supported, fused_lattice_steps, fused_run_steps
 
 # %% auto #0
-__all__ = ['GLOBAL_STATS', 'POSITIONS', 'COMPILE_MODES', 'KERNELS', 'CellRule', 'Lattice3D', 'kernel_cache_path',
-           'reference_step']
+__all__ = ['GLOBAL_STATS', 'POSITIONS', 'COMPILE_MODES', 'KERNELS', 'DAMAGE_KINDS', 'CellRule', 'Lattice3D', 'kernel_cache_path',
+           'reference_step', 'CellDamage']
 
 # %% ../nbs/04_lattice.ipynb #b481ecd5
 def _mean_over_cells(ch): return ch.mean(dim=(1, 2, 3))
@@ -148,6 +149,7 @@ class Lattice3D(nn.Module):
         self.perception, self.compile_mode, self.kernel, self._fused_ok = perception, compile, kernel, None
         self._forced, self._choices = None, {}   # a path imposed while timing; kernel='auto''s choices by key
         self._compiled_steps = None   # the compiled `_steps_eager` (several steps, clamp writes included)
+        self.damage = self.train_damage = None   # a CellDamage / a sampler of them in training (see Damage)
         self.offsets = NEIGHBOURHOODS[neighbourhood]
         if position == 'learned':
             self.pos = nn.Parameter(0.1 * torch.randn(*shape, pos_dim))
@@ -290,6 +292,9 @@ def forward(self:Lattice3D,
     steps = self.steps if steps is None else steps
     if state.dtype in (torch.float16, torch.bfloat16): state = state.float()   # the state stays fp32
     pos_hidden = self.pos_hidden()
+    damage = self.damage if self.damage is not None or not self.training or self.train_damage is None \
+             else self.train_damage(state, steps)
+    if damage is not None: return self._damaged_run(state, pos_hidden, clamp, steps, damage, record)
     if record:
         norms = [state.detach().norm(dim=-1)]
         for _ in range(steps):
@@ -478,3 +483,53 @@ def reference_step(lat:Lattice3D,                  # the lattice whose rule and 
                 if fire_mask is not None: upd = upd * fire_mask[:, x, y, z]
                 out[:, x, y, z] = state[:, x, y, z] + upd
     return out
+
+# %% ../nbs/04_lattice.ipynb #6997db4d
+DAMAGE_KINDS = ('once', 'dead')   # state zeroed once (after `at` steps), or held at zero from then on
+
+@dataclass
+class CellDamage:
+    "Cells whose state is zeroed: once, after `at` steps, or held at zero from then on ('dead')."
+    cells:torch.Tensor       # bool (X, Y, Z) or (B, X, Y, Z): True where a cell is damaged
+    kind:str = 'dead'        # 'once' or 'dead'
+    at:int = 0               # after this many steps (0: the initial state, before the first step)
+
+    def __post_init__(self):
+        if self.kind not in DAMAGE_KINDS or not isinstance(self.at, int) or self.at < 0 \
+                or not torch.is_tensor(self.cells) or self.cells.dtype != torch.bool or self.cells.ndim not in (3, 4):
+            raise IntegrationError(f"CellDamage(kind={self.kind!r}, at={self.at!r}, cells "
+                                   f"{getattr(self.cells, 'dtype', type(self.cells).__name__)}) is not a damage",
+                                   f"kind must be one of {DAMAGE_KINDS}, at a whole number >= 0, cells a boolean "
+                                   "mask (X, Y, Z) or (B, X, Y, Z)", "build it with damage_cells (05b_damage)")
+
+    def hits(self, t:int) -> bool:
+        "Is the damaged cells' state zeroed after `t` steps?"
+        return t == self.at if self.kind == 'once' else t >= self.at
+
+    @property
+    def fraction(self) -> float: return int(self.cells.sum()) / self.cells.numel()
+
+# %% ../nbs/04_lattice.ipynb #50e08a23
+@patch
+def _alive(self:Lattice3D, damage:CellDamage, state:torch.Tensor) -> torch.Tensor:
+    "`(1 or B, X, Y, Z, 1)`: 0 at the damaged cells, 1 elsewhere (checked against the lattice and the batch)."
+    cells = damage.cells
+    if tuple(cells.shape[-3:]) != self.shape or (cells.ndim == 4 and cells.shape[0] != state.shape[0]):
+        raise IntegrationError(f"the damage mask {tuple(cells.shape)} does not fit the lattice {self.shape} with a "
+                               f"batch of {state.shape[0]}", "a mask covers every cell, once or once per example",
+                               f"give a mask (X, Y, Z) = {self.shape} or (B, X, Y, Z)")
+    alive = (~cells).to(device=state.device, dtype=state.dtype).unsqueeze(-1)
+    return alive if alive.ndim == 5 else alive.unsqueeze(0)
+
+@patch
+def _damaged_run(self:Lattice3D, state, pos_hidden, clamp, steps:int, damage:CellDamage, record:bool=False):
+    "The steps one at a time, the damaged cells zeroed after the steps `damage` names (a dead cell's input too)."
+    alive = self._alive(damage, state)
+    if damage.hits(0): state = state * alive
+    norms = [state.detach().norm(dim=-1)]
+    for t in range(steps):
+        dead_input = clamp is not None and damage.kind == 'dead' and t >= damage.at
+        state = self._run_steps(state, pos_hidden, clamp * alive[:, :, :, 0] if dead_input else clamp, 1)
+        if damage.hits(t + 1): state = state * alive
+        if record: norms.append(state.detach().norm(dim=-1))
+    return (state, torch.stack(norms)) if record else state

@@ -18,7 +18,7 @@ from .losses import compute_loss
 # %% auto #0
 __all__ = ['OPTIMIZER_STATES', 'MEMORY_REMEDY', 'PEAK_FLOPS', 'measure_peak', 'training_step_peak', 'estimate_memory',
            'halve_on_oom', 'memory_budget', 'auto_batch_size', 'flops_per_cell_step', 'step_seconds_bound',
-           'batch_size_for']
+           'batch_size_for', 'available_memory', 'check_memory']
 
 # %% ../nbs/15_memory.ipynb #e57e663f
 @contextlib.contextmanager
@@ -278,3 +278,36 @@ def batch_size_for(config,                      # full configuration (model, tra
                          precision=tc.precision, optimizer=tc.optimizer, log=log)
     log(f"train.batch_size auto: {bs} (budget {budget/2**20:.0f} MiB for the step on {device})")
     return bs
+
+# %% ../nbs/15_memory.ipynb #f0b8bd65
+def available_memory(device:torch.device|str='cpu') -> int|None:
+    "Bytes free on `device` now: CUDA's free memory; on the CPU the RAM the system can still give (None: unknown)."
+    device = torch.device(device)
+    if device.type == 'cuda': return int(torch.cuda.mem_get_info(device)[0])
+    try:
+        import psutil
+        return int(psutil.virtual_memory().available)
+    except ImportError: pass
+    try:
+        with open('/proc/meminfo') as f:
+            for line in f:
+                if line.startswith('MemAvailable:'): return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError): pass
+    return None
+
+def check_memory(config,                         # a full configuration, or a model's config
+                 batch:int,                      # pairs per step
+                 device:torch.device|str='cpu',
+                 free:int|None=None,             # bytes free (default: `available_memory(device)`)
+                 precision:str|None=None,        # as `train.precision` (None: the config's, else 'auto')
+                 optimizer:str|None=None):       # as `train.optimizer` (None: the config's, else 'adamw')
+    "Refuse (`MemoryBudgetError`) a training step predicted to need more memory than the device has free."
+    free = available_memory(device) if free is None else free
+    need = estimate_memory(config, batch, device, precision, optimizer)['total']
+    if free is None or need <= free: return
+    X, Y, Z = _as_model_config(config).lattice_shape
+    raise MemoryBudgetError(f"this run needs about {need / 2**30:,.1f} GB for a training step (estimate_memory: a "
+                            f"batch of {batch} on the {X}x{Y}x{Z} lattice, model.steps = "
+                            f"{_as_model_config(config).steps}), more than the {free / 2**30:,.1f} GB free on "
+                            f"{torch.device(device)}", "activations grow with batch x cells x model.steps x "
+                            "(state_dim + hidden_dim)", MEMORY_REMEDY, estimate_bytes=need, free_bytes=free)

@@ -146,8 +146,9 @@ def split(self:PairSet,
     n_test, n_val = round(n * test_fraction), round(n * val_fraction)
     if n - n_test - n_val < 1:
         raise DataError(f"{n} pairs leave nothing to train on after {n_val} validation and {n_test} test pairs",
-                        "val_fraction + test_fraction is too large for this set",
-                        "lower the fractions or use more pairs")
+                        f"data.val_fraction + data.test_fraction = {val_fraction + test_fraction:g} takes every pair",
+                        "use more pairs, or lower the fractions while each split you want keeps at least one pair "
+                        "(a test split of 0 pairs is refused: a run must be scored)")
     groups = {}                            # question -> its rows, in order of first appearance
     for i, k in enumerate(self.keys('question')): groups.setdefault(k, []).append(i)
     members = list(groups.values())
@@ -156,10 +157,14 @@ def split(self:PairSet,
     for g in perm.tolist():
         (test if len(test) < n_test else val if len(val) < n_val else train).extend(members[g])
     if not train:
-        raise DataError(f"{n} pairs leave nothing to train on: their {len(members)} distinct questions all went to "
-                        f"the {n_val} validation and {n_test} test pairs", "all answers of a question stay on one "
-                        "side of the split, and this set has few distinct questions",
-                        "lower the fractions or use more pairs")
+        share = "all share one question" if len(members) == 1 else f"have only {len(members)} distinct questions"
+        raise DataError(f"{n} pairs leave nothing to train on: they {share}, and the split keeps each question's "
+                        f"pairs together, so the test and validation splits took every pair ({len(test)} test, "
+                        f"{len(val)} validation)", "the split is by question, so that no test question is ever seen "
+                        "in training; it needs a question for each split",
+                        "use pairs with more distinct questions (at least one per split), or train on this set "
+                        "alone: data.val_fraction: 0, data.test_fraction: 0 and a held-out file as data.test_path "
+                        "(--test-data)")
     return tuple(self.subset(torch.tensor(part, dtype=torch.long)) for part in (train, val, test))
 
 # %% ../nbs/06_pairs.ipynb #1f54e5f4

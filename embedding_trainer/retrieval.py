@@ -4,43 +4,66 @@
 
 # %% ../nbs/19b_retrieval.ipynb #a059291a
 from __future__ import annotations
-import json
+import csv, json
 from pathlib import Path
 from typing import NamedTuple, Sequence
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .errors import DataError, IntegrationError
+from .errors import ConfigError, DataError, IntegrationError
+from .data import _read_text, json_array
 from .encoders import TEACHERS, CachedEncoder, encode_checked
 from .runtime import patch
 from .trainer import predict
 from .export import load_pretrained
 
 # %% auto #0
-__all__ = ['read_answers', 'Hit', 'AnswerIndex']
+__all__ = ['read_answers', 'Hit', 'AnswerIndex', 'check_k', 'check_questions']
 
 # %% ../nbs/19b_retrieval.ipynb #c5e69b00
-def _answer_of(line:str, key:str|None, where:str) -> str:
-    if not line.startswith(('{', '"')): return line
-    try: obj = json.loads(line)
-    except ValueError as e: raise DataError(f"{where} is not valid JSON", str(e), "write one JSON object a line")
+def _answer_obj(obj, key:str|None, where:str) -> str:
+    "The answer of one JSON value: a string, or an object's 'answer' (else 'text') field."
     if isinstance(obj, str): return obj
-    k = key or next((k for k in ('answer', 'text') if k in obj), None)
+    k = key or (next((k for k in ('answer', 'text') if k in obj), None) if isinstance(obj, dict) else None)
     if not isinstance(obj, dict) or k not in obj or not isinstance(obj[k], str) or not obj[k].strip():
         raise DataError(f"{where} has no answer text", f"expected a non-empty string field {key or 'answer or text'}",
                         "give each line an 'answer' (or 'text') field, or pass the field's name")
     return obj[k]
 
-def read_answers(path,            # a .jsonl or .txt corpus
-                 key:str|None=None # the JSON field of the answer (default: 'answer', else 'text')
+def _answer_of(line:str, key:str|None, where:str) -> str:
+    if not line.startswith(('{', '"')): return line
+    try: obj = json.loads(line)
+    except ValueError as e: raise DataError(f"{where} is not valid JSON", str(e), "write one JSON object a line")
+    return _answer_obj(obj, key, where)
+
+def _csv_answers(path:Path, text:str, key:str|None) -> list[str]:
+    "The answer column of a CSV (or TSV) corpus with a header; the header itself is not an answer."
+    reader = csv.DictReader(text.splitlines(keepends=True), delimiter='\t' if path.suffix.lower() == '.tsv' else ',')
+    try: header, rows = reader.fieldnames or [], list(reader)
+    except csv.Error as e:
+        raise DataError(f"{path.name} is not valid CSV", str(e), "fix the file, or give a .jsonl corpus") from None
+    k = key or next((k for k in ('answer', 'text') if k in header), None)
+    if k not in header:
+        col = repr(key) if key else "'answer' or 'text'"
+        raise DataError(f"{path.name} line 1: the header has no column {col}",
+                        f"the columns are {header}", "name the answers' column 'answer' (or 'text'): a pairs file of "
+                        "training (question,answer) works as it is")
+    return [r[k] for r in rows if isinstance(r.get(k), str)]
+
+def read_answers(path,            # a .jsonl, .json (an array), .csv (with a header) or .txt corpus
+                 key:str|None=None # the JSON field or CSV column of the answer (default: 'answer', else 'text')
                 ) -> list[str]:
     "The distinct answers of a corpus file, in file order."
     path = Path(path)
     if not path.is_file():
         raise DataError(f"there is no corpus file {path}", "the path does not exist or is a folder",
                         "pass a .jsonl file of answers (or of question/answer pairs), or a .txt file of lines")
-    out = [_answer_of(l.strip(), key, f"{path.name} line {i}") for i, l in
-           enumerate(path.read_text(encoding='utf-8').splitlines(), 1) if l.strip()]
+    text = _read_text(path)   # a DataError when the bytes are not UTF-8
+    if path.suffix.lower() in ('.csv', '.tsv'): out = _csv_answers(path, text, key)
+    elif (items := json_array(text)) is not None:
+        out = [_answer_obj(o, key, f"{path.name} item {i}") for i, o in enumerate(items, 1)]
+    else: out = [_answer_of(l.strip(), key, f"{path.name} line {i}") for i, l in enumerate(text.splitlines(), 1)]
+    out = [a for a in out if a.strip()]
     if not out: raise DataError(f"{path} holds no answers", "every line is empty", "add answers, one a line")
     return list(dict.fromkeys(out))
 
@@ -88,12 +111,19 @@ def _encode(self:AnswerIndex, texts:Sequence[str]) -> torch.Tensor:
              for i in range(0, len(texts), self.batch_size)]
     return torch.cat(parts) if parts else torch.zeros(0, self.dim)
 
+def check_k(k) -> int:
+    "`k`, the answers per question, when it is at least 1 (a ConfigError otherwise)."
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ConfigError(f"-k {k}: at least one answer per question is needed", "k is how many answers are shown "
+                          "for each question", "use -k 1 or more (the default is 5)")
+    return k
+
 @patch
 def top_k(self:AnswerIndex,
           predicted:torch.Tensor,   # (B, D) predicted answer embeddings
           k:int=5) -> list[list[Hit]]:
     "The `k` answers of highest cosine with each row, best first."
-    k, out = min(int(k), len(self)), []
+    k, out = min(check_k(k), len(self)), []
     for i in range(0, len(predicted), self.batch_size):
         sims = F.normalize(predicted[i:i + self.batch_size].float(), dim=-1) @ self.vectors.T
         top = sims.topk(k, dim=-1)
@@ -111,13 +141,22 @@ def search_embeddings(self:AnswerIndex,
     if self.normalize_input: x = F.normalize(x, dim=-1)
     return self.top_k(predict(self.model, x, batch_size=self.batch_size), k)
 
+def check_questions(questions) -> list[str]:
+    "The questions as a list, when each has words (a DataError for an empty one: it has nothing to map)."
+    qs = [questions] if isinstance(questions, str) else list(questions)
+    empty = [i for i, q in enumerate(qs, 1) if not isinstance(q, str) or not q.strip()]
+    if not qs or empty:
+        raise DataError(f"question {empty[0]} is empty" if empty else "no question was given", "an empty question has "
+                        "nothing the model could map to an answer", 'ask in words, e.g. "How are you?"')
+    return qs
+
 @patch
 def search(self:AnswerIndex,
            questions,    # a question, or a list of them
            k:int=5) -> list:
     "The `k` best answers of each question (a list of `Hit`s for one question, a list of lists for many)."
     one = isinstance(questions, str)
-    hits = self.search_embeddings(self._encode([questions] if one else list(questions)), k)
+    hits = self.search_embeddings(self._encode(check_questions(questions)), k)
     return hits[0] if one else hits
 
 # %% ../nbs/19b_retrieval.ipynb #732d3bba

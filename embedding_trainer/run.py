@@ -8,7 +8,7 @@ import dataclasses, json, re, sys, textwrap, time
 from contextlib import nullcontext
 from pathlib import Path
 import torch
-from .errors import ConfigError
+from .errors import ConfigError, DataError, IntegrationError
 from .config import Config, load_config, dump_config
 from .adapters import ADAPTERS, build_model, describe_model
 from .cube import check_light_cone
@@ -20,16 +20,19 @@ from .metrics import (baseline_table, mean_sd, wins_ties_losses, paired_bootstra
 from .runtime import seed_everything
 from .checkpoint import load_checkpoint
 from .checkpointing import RunLock
+from .fingerprint import (settle_fingerprint, RecordFingerprint, read_fingerprint, run_fingerprint,
+                                           fingerprint_changes)
+from .outputs import claim_folder
 from .distributed import dist_env
 from .loggers import loggers_from_config
 from .trainer import Trainer, predict
 
 # %% auto #0
 __all__ = ['MODEL_NAMES', 'LEARNED_BASELINES', 'SUMMARY_METRICS', 'REPORTED', 'with_absolute_paths', 'load_test_file',
-           'load_held_out', 'prepare_data', 'build_for', 'fit', 'baseline_config', 'recipe', 'ema', 'plot_history',
-           'validation_baselines', 'model_row', 'score', 'train_baselines', 'run', 'move_aside', 'write_run',
-           'load_model', 'evaluate_run', 'parse_seeds', 'summarize', 'compare_paired', 'name_scored', 'format_summary',
-           'plot_seeds', 'run_seeds']
+           'load_held_out', 'prepare_data', 'check_splits', 'build_for', 'fit', 'baseline_config', 'recipe', 'ema',
+           'plot_history', 'validation_baselines', 'model_row', 'score', 'train_baselines', 'run', 'move_aside',
+           'write_run', 'load_model', 'evaluate_run', 'parse_seeds', 'summarize', 'compare_paired', 'name_scored',
+           'format_summary', 'plot_seeds', 'run_seeds']
 
 # %% ../nbs/19_run.ipynb #38228759
 def with_absolute_paths(cfg:Config) -> Config:
@@ -37,8 +40,9 @@ def with_absolute_paths(cfg:Config) -> Config:
     d = cfg.to_dict()
     for key in ('path', 'val_path', 'test_path'):
         v = d['data'][key]
-        if v not in (None, '', 'bundled') and v not in NAMED_SOURCES:
-            d['data'][key] = str(Path(resolve_data_path(v, cfg.data.root)).resolve())
+        if v not in (None, '', 'bundled') and v not in NAMED_SOURCES:   # a pipe (/dev/stdin) keeps its name
+            p = Path(resolve_data_path(v, cfg.data.root)).expanduser()
+            d['data'][key] = str(p.resolve() if p.is_file() or not p.exists() else p.absolute())
     return load_config(d)
 
 def load_test_file(cfg:Config,          # the run's config (its data settings read the file)
@@ -48,6 +52,13 @@ def load_test_file(cfg:Config,          # the run's config (its data settings re
     "Every pair of a held-out file, read with the run's data settings, checked against the training pairs."
     path = path or cfg.data.test_path
     test = load_from_config(dataclasses.replace(cfg.data, path=str(path), max_pairs=None), progress=progress)
+    ref = seen[0] if isinstance(seen, (list, tuple)) else seen
+    if test.dim != ref.dim:   # found before training, not when the trained model first meets the test pairs
+        raise IntegrationError(f"the test file {path} holds {test.dim}-D embeddings, the training data "
+                               f"({cfg.data.path or 'the bundled set'}) {ref.dim}-D",
+                               "the test pairs must be encoded like the training pairs (by the same teacher)",
+                               f"give a test file of {ref.dim}-D embeddings (or texts, encoded by data.teacher), or "
+                               "encode both files with one teacher", test=str(path))
     check_test_overlap(seen, test, what=Path(str(path)).name)
     return test
 
@@ -67,13 +78,42 @@ def prepare_data(cfg:Config,          # the run's config
     "`(train, val, test)`: split by question; a `data.val_path` / `data.test_path` file is that split, as given."
     d = cfg.data
     pairs = load_from_config(d, progress=progress) if pairs is None else pairs
-    if not d.test_path and not d.val_path: return pairs.split(d.val_fraction, d.test_fraction, d.split_seed)
+    if not d.test_path and not d.val_path:
+        return check_splits(cfg, len(pairs), *pairs.split(d.val_fraction, d.test_fraction, d.split_seed))
     if (val is None and d.val_path) or (test is None and d.test_path):
         loaded = load_held_out(cfg, pairs, progress)
         val, test = val if val is not None else loaded[0], test if test is not None else loaded[1]
     train, split_val, split_test = pairs.split(0.0 if d.val_path else d.val_fraction,
                                                0.0 if d.test_path else d.test_fraction, d.split_seed)
-    return train, (val if d.val_path else split_val), (test if d.test_path else split_test)
+    return check_splits(cfg, len(pairs), train, (val if d.val_path else split_val),
+                        (test if d.test_path else split_test))
+
+# %% ../nbs/19_run.ipynb #f75115c0
+def _pairs_needed(val_fraction:float, test_fraction:float) -> int:
+    "The fewest pairs whose split gives every asked-for part (test; validation when > 0; train) at least one pair."
+    for n in range(1, 100_001):
+        t, v = round(n * test_fraction), round(n * val_fraction)
+        if (t or not test_fraction) and (v or not val_fraction) and n - t - v >= 1: return n
+    return 100_001
+
+def _empty_split(name:str, key:str, f:float, n:int, d) -> DataError:
+    return DataError(f"the {name} split is empty: {n} pairs at {key} = {f:g} give round({n} x {f:g}) = 0 {name} pairs",
+                     f"the {name} split is {key} of the pairs, and this set is too small",
+                     f"use at least {_pairs_needed(d.val_fraction, d.test_fraction)} pairs, raise {key}"
+                     + (", or give a held-out file: --test-data FILE" if name == 'test' else
+                        ", or set data.val_fraction: 0 (no validation: the last step is kept)"))
+
+def check_splits(cfg:Config, n:int, train:PairSet, val:PairSet, test:PairSet) -> tuple[PairSet, PairSet, PairSet]:
+    "`(train, val, test)` as given; refused when the test split, or a validation split asked for, is empty."
+    d = cfg.data
+    if not len(test) and not d.test_fraction:
+        raise ConfigError("data.test_fraction is 0 and there is no data.test_path: this run would have no test split",
+                          "a run is scored on its test pairs after training; with none it could not be",
+                          "set data.test_fraction > 0 (e.g. 0.15), or give a held-out file: --test-data FILE "
+                          "(data.test_path)")
+    if not len(test): raise _empty_split('test', 'data.test_fraction', d.test_fraction, n, d)
+    if not len(val) and d.val_fraction: raise _empty_split('validation', 'data.val_fraction', d.val_fraction, n, d)
+    return train, val, test
 
 # %% ../nbs/19_run.ipynb #46efc26e
 MODEL_NAMES = {'cube': 'cube', 'mlp': 'MLP', 'lowrank': 'low-rank'}   # row names of the models
@@ -212,9 +252,11 @@ def run(cfg:Config,                  # the run's config
     if data is None: check_data_files(cfg.data)   # data that is not there: an error before the run folder exists
     # one writer per run folder, held from before the data is read (a folder that cannot be written fails first)
     with RunLock(cfg.checkpoint.dir) if write and dist_env().is_main else nullcontext():
+        # the folder's own run only: a resumption with other data or settings is refused before the data is read
+        record = RecordFingerprint(settle_fingerprint(cfg), cfg.checkpoint.dir)   # written before the first step
         t0 = time.perf_counter()
         train, val, test = data if data is not None else prepare_data(cfg, progress=progress)
-        model, trainer = fit(cfg, train, val, callbacks, progress)
+        model, trainer = fit(cfg, train, val, [*callbacks, record], progress)
         main = MODEL_NAMES[cfg.model.kind]
         kinds = [k for k in baselines if k != cfg.model.kind]
         why_not = ("not trained: for x -> x a residual adapter starts at the answer (see the identity row)"
@@ -243,6 +285,11 @@ def move_aside(folder) -> Path|None:
     f = Path(folder)
     if not f.is_dir() or not any(f.iterdir()): return None
     with RunLock(f): pass                          # refuses while another run writes there
+    here = Path.cwd().resolve()
+    if f.resolve() == here or f.resolve() in here.parents:
+        raise ConfigError(f"--fresh cannot move {folder} aside: the command runs inside it",
+                          "the current folder cannot be renamed under the running command",
+                          "run the command from another folder, or give --out a folder below this one")
     dest = f.with_name(f"{f.name}.before-{time.strftime('%Y%m%d-%H%M%S')}")
     n = 1
     while dest.exists(): dest, n = f.with_name(f"{f.name}.before-{time.strftime('%Y%m%d-%H%M%S')}-{n}"), n + 1
@@ -293,6 +340,17 @@ def load_model(path) -> tuple:
     load_checkpoint(state['path'], model=model, config=cfg, restore_rng=False)
     return model.eval(), {**state, 'config': cfg}
 
+# %% ../nbs/19_run.ipynb #43f5ba4a
+def _check_same_data(run_dir:Path, cfg:Config):
+    "Refuse to score a run on its own split when its data, or how it is split, changed since it was trained."
+    fp = read_fingerprint(run_dir)
+    changed = [c for c in fingerprint_changes(fp, run_fingerprint(cfg)) if c.startswith('data.')] if fp else []
+    if changed:
+        raise DataError(f"the data of {run_dir} changed since it was trained:\n    " + "\n    ".join(changed),
+                        "its test split would be drawn anew from the changed data, and could hold pairs the run "
+                        "trained on", "restore the data it was trained on, or score it on a held-out file: "
+                        f"et-eval --checkpoint {run_dir} --data FILE (evaluate_run(folder, data=FILE))")
+
 # %% ../nbs/19_run.ipynb #563fa9dd
 def evaluate_run(folder,            # a run folder or one of its checkpoint files
                  data=None,         # a file whose every pair is the test split (default: the run's own test split)
@@ -302,6 +360,7 @@ def evaluate_run(folder,            # a run folder or one of its checkpoint file
     model, state = load_model(folder)
     cfg = load_config(state['config'], overrides=list(overrides))
     run_dir = folder if folder.is_dir() else folder.parent
+    if data is None: _check_same_data(run_dir, cfg)
     train, val, test = prepare_data(cfg)
     if data is not None: test = load_test_file(cfg, [train, val], data)
     main = MODEL_NAMES[cfg.model.kind]
@@ -429,6 +488,8 @@ def run_seeds(cfg:Config,                  # the run's config; train.seed and da
     seeds = parse_seeds(seeds) if isinstance(seeds, (str, int)) else [int(s) for s in seeds]
     cfg = with_absolute_paths(cfg)
     out = Path(cfg.checkpoint.dir)
+    if write and dist_env().is_main:   # results.json, results.png, config.yaml, seed_<s>/: never over a user's files
+        claim_folder(out, 'seeds folder', legacy=lambda f: (f / 'results.json').is_file() or any(f.glob('seed_*')))
     pairs = load_from_config(cfg.data, progress=progress)
     val, test = load_held_out(cfg, pairs, progress)
     per_seed, ranks, notes, dist_main = [], [], {}, True

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import inspect, logging, os, random, re, resource, sys, warnings
 from contextlib import nullcontext
+from pathlib import Path
 from typing import NamedTuple, Callable
 import numpy as np
 import torch
@@ -15,7 +16,7 @@ from .errors import IntegrationError, PerformanceWarning
 # %% auto #0
 __all__ = ['DEVICE_PATTERN', 'PRECISIONS', 'log', 'OOM_ERRORS', 'CudaInfo', 'cuda_probe', 'arch_supported', 'pick_device',
            'seed_everything', 'rng_state', 'set_rng_state', 'autocast_for', 'peak_rss_mb', 'memory_snapshot', 'is_oom',
-           'patch']
+           'patch', 'default_cache_dir']
 
 # %% ../nbs/01_runtime.ipynb #575ace14
 class CudaInfo(NamedTuple):
@@ -167,3 +168,8 @@ def patch(f):
     fn.__qualname__ = f"{cls.__name__}.{fn.__name__}"
     setattr(cls, fn.__name__, f)
     return f
+
+# %% ../nbs/01_runtime.ipynb #ff88d0c8
+def default_cache_dir() -> Path:
+    "Where encoded texts are cached: `$EMBEDDING_TRAINER_CACHE` or `~/.cache/embedding_trainer/embeddings`."
+    return Path(os.environ.get('EMBEDDING_TRAINER_CACHE', Path.home() / '.cache' / 'embedding_trainer' / 'embeddings'))

@@ -19,15 +19,18 @@ from .run import (run, prepare_data, summarize, compare_paired, parse_seeds, wit
 from .adapters import forward_flops
 from .metrics import _fmt_params
 from .cli import command
+from .robust import run_robust, robust_markdown
+from .outputs import claim_folder
 
 # %% auto #0
-__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'T_SIZES', 'T_NTRAIN', 'T_RECIPE', 'T_LEVERS',
-           'T_REPL', 'TRANSLATE_PARTS', 'ADAPTER_NAMES', 'STYLE', 'TICKS', 'HEAD', 'T_LINES', 'PAGES', 'Entry',
-           'default_study', 'quick_study', 'translate_study', 'write_embeddings', 'embedding_overrides', 'entry_config',
-           'run_unit', 'learned_facts', 'summarize_entry', 'curve_end', 'summarize_study', 'plot_study', 'entry_line',
-           'verdict', 'study_markdown', 'control_markdown', 'translate_table', 'translate_targets',
-           'translate_markdown', 'translate_lead', 'plot_translate', 'read_rows', 'run_study', 'fill_block',
-           'preset_tables', 'study_blocks', 'page_update', 'refresh_pages', 'study_cli']
+__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'ROBUST_SETS', 'T_SIZES', 'T_NTRAIN',
+           'T_RECIPE', 'T_LEVERS', 'T_REPL', 'TRANSLATE_PARTS', 'ADAPTER_NAMES', 'STYLE', 'TICKS', 'HEAD', 'T_LINES',
+           'PAGES', 'Entry', 'default_study', 'quick_study', 'translate_study', 'write_embeddings',
+           'embedding_overrides', 'entry_config', 'run_unit', 'learned_facts', 'summarize_entry', 'curve_end',
+           'summarize_study', 'plot_study', 'entry_line', 'verdict', 'study_markdown', 'control_markdown',
+           'translate_table', 'translate_targets', 'translate_markdown', 'translate_lead', 'plot_translate',
+           'read_rows', 'run_study', 'fill_block', 'preset_tables', 'study_blocks', 'page_update', 'refresh_pages',
+           'study_cli']
 
 # %% ../nbs/23_study.ipynb #5d0c0006
 @dataclass
@@ -58,7 +61,7 @@ WIDTHS = (('lattice S32 H64, 21k', ['model.state_dim=32', 'model.hidden_dim=64',
 STUDY_SETS = ('chat', 'dialogue')
 CONTROLS = (('synthetic block rotation', ['data.path=synthetic', 'data.max_pairs=2000', 'train.loss=cosine',
                                            'train.early_stopping_metric=val_cosine', 'train.lr=1e-2']),)
-PARTS = ('size', 'lever', 'width', 'control')   # 'width' (the lattice itself grown) is for a GPU
+PARTS = ('size', 'lever', 'width', 'control', 'robust')   # 'width' (the lattice itself grown) is for a GPU
 
 def default_study(seeds=(0, 1, 2, 3, 4), parts=('size', 'lever')) -> list[Entry]:
     "Sizes on both sets, levers on chat; with `parts`, also the lattice grown by width and the synthetic control."
@@ -76,6 +79,11 @@ def quick_study() -> list[Entry]:
             Entry('dialogue', 'preset 7.0k', short, (0,), 'size'),
             Entry('dialogue', 'global context G=4', ['model.mix_rank=0', 'model.global_channels=4', *short], (0,),
                   'lever')]
+
+# %% ../nbs/23_study.ipynb #6bf9a656
+ROBUST_SETS = (('bundled', 'dialogue', []),
+               ('synthetic block rotation', 'dialogue', [*CONTROLS[0][1], 'train.max_steps=400',
+                                                         'train.eval_every=25']))
 
 # %% ../nbs/23_study.ipynb #0d41a80f
 T_SIZES = (('7k', ['model.mix_rank=2']), ('30k', ['model.mix_rank=32']), ('100k', ['model.mix_rank=123']),
@@ -506,7 +514,7 @@ def run_study(entries:list[Entry],   # what to run
               embeddings=None,       # folder of float16 embeddings for the translation entries (`write_embeddings`)
               run_missing:bool=True) -> dict:   # False: only summarise what `rows.jsonl` holds
     "Run every unit not yet in `out/rows.jsonl` (in parallel), then summarise: the `study.json` dict."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = claim_folder(out, 'study folder', legacy=lambda f: (f / 'rows.jsonl').is_file())   # never a folder of yours
     rows_path = out / 'rows.jsonl'
     done = read_rows(rows_path)
     todo = [(e, s) for e in entries for s in e.seeds if (e.key, s) not in done] if run_missing else []
@@ -618,6 +626,7 @@ def study_cli(argv=None) -> int:
     p.add_argument('--max-pairs', type=int, default=None, help="only the entries that use at most this many "
                    "training pairs (e.g. where the embeddings hold no more)")
     p.add_argument('--no-run', action='store_true', help="run nothing: summarise rows.jsonl and write the pages")
+    p.add_argument('--robust-out', default='docs/results/robust', help="folder of the part 'robust' (damage)")
     p.add_argument('--pages', default=None, help="repository root whose RESULTS.md and README source to refresh "
                    "(default: none; the repository's own with `--pages .`)")
     args = p.parse_args(argv)
@@ -628,6 +637,13 @@ def study_cli(argv=None) -> int:
     if not parts or set(parts) - set(PARTS + TRANSLATE_PARTS) or (translate and len(translate) < len(parts)):
         raise ConfigError(f"--parts {args.parts!r}", f"the parts are {', '.join(PARTS)} (one study) and "
                           f"{', '.join(TRANSLATE_PARTS)} (another)", "use e.g. --parts size,lever or --parts translate")
+    if 'robust' in parts:   # its own runner and folder (22a_robust)
+        robust = run_robust(ROBUST_SETS, args.robust_out, parse_seeds(args.seeds), args.jobs,
+                            report=lambda m: print(m, file=sys.stderr, flush=True))
+        print(robust_markdown(robust) + f"\n\nsaved to {args.robust_out}: rows.jsonl (per seed), robust.json, "
+              "robust.png, robust.md")
+        parts = [x for x in parts if x != 'robust']
+        if not parts: return 0
     seeds = parse_seeds(args.seeds)
     entries = (quick_study() if args.quick else translate_study(seeds, parts) if translate else
                default_study(seeds, parts))

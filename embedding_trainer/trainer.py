@@ -20,9 +20,10 @@ from .distributed import (DistInfo, wants_distributed, init_distributed, process
                                            epoch_indices, all_reduce_mean, any_process)
 from .checkpoint import CheckpointManager, load_checkpoint
 from .checkpointing import Checkpointing
-from .memory import MEMORY_REMEDY, batch_size_for, step_seconds_bound
+from .memory import MEMORY_REMEDY, batch_size_for, step_seconds_bound, check_memory
 from .guards import guard_settings, guards_from_config
 from .config import load_config
+from .damage import set_training_damage
 
 # %% auto #0
 __all__ = ['Trainer', 'predict']
@@ -375,6 +376,8 @@ def _on_signal(self:Trainer, signum, frame):
     if self.interrupted is not None: raise KeyboardInterrupt
     self.interrupted = signum
     self.request_stop(f"interrupted ({signal.Signals(signum).name})")
+    warnings.warn(f"{signal.Signals(signum).name}: stopping after step {self.step + 1} to save it (a second one stops "
+                  f"at once, without saving)", stacklevel=2)   # a long step: the signal was heard
 
 @patch
 @contextmanager
@@ -401,9 +404,17 @@ def _prepare(self:Trainer):
     if isinstance(tc.batch_size, int) and tc.batch_size > n:
         warnings.warn(f"train.batch_size = {tc.batch_size} is larger than the {n} training pairs: every step uses "
                       f"all {n} (one step per epoch)", stacklevel=3)
-    self._check_time_budget()
+    self._check_time_budget(); self._check_memory()
+    set_training_damage(self.model, tc.damage, tc.damage_pattern, tc.damage_fraction, tc.damage_kind)
     self._fit_t0, self._best_state = time.perf_counter(), None
     self._stop.clear(); self.stop_reason = None; self.interrupted = None
+
+@patch
+def _check_memory(self:Trainer):
+    "Refuse a lattice whose step is predicted to need more memory than the device has free, before it starts."
+    mc = getattr(self.model, 'config', None)
+    if hasattr(mc, 'lattice_shape'):
+        check_memory(mc, self._batch_size(), self.device, precision=self.tc.precision, optimizer=self.tc.optimizer)
 
 @patch
 def _check_time_budget(self:Trainer):

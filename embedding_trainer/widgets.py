@@ -148,6 +148,7 @@ class TrainingDashboard(Callback):
         self.widget.add_class('et-dashboard')
         self._say('ready: press Start (max steps 0: the epochs decide how long a run is)')
         self._check_controls()
+        self._add_damage_panel()   # (Damage the lattice, below)
 
     def _say(self, text:str, kind:str='info'):
         "Show `text` in the status line (info, ok or error)."
@@ -163,6 +164,51 @@ class TrainingDashboard(Callback):
     def show(self):
         "Display the dashboard (the same as leaving it as the last value of a cell)."
         self._ipython_display_()
+
+# %% ../nbs/20_widgets.ipynb #9e8d901e
+from .lattice import CellDamage, DAMAGE_KINDS
+from .damage import PATTERNS, damage_cells, damaged
+
+@patch
+def _add_damage_panel(self:TrainingDashboard):
+    "The damage controls, the damaged lattice view and the answers side by side, under the dashboard."
+    import ipywidgets as W
+    self.damage_cells = None   # bool (X, Y, Z): the cells killed so far, or None (undamaged)
+    self._syncing = False      # True while the slice grid is set from the mask (those changes are not clicks)
+    style, toggles = {'description_width': '70px'}, {'description_width': '70px', 'button_width': '80px'}
+    self.damage_pattern = W.ToggleButtons(options=list(PATTERNS), value='random', description='pattern', style=toggles)
+    self.damage_kind = W.ToggleButtons(options=list(DAMAGE_KINDS), value='dead', description='kind', style=toggles)
+    self.damage_fraction = W.FloatSlider(value=0.25, min=0.0, max=1.0, step=0.05, description='share',
+                                         readout_format='.0%', continuous_update=False, style=style)
+    self.damage_seed = W.BoundedIntText(value=0, min=0, max=2 ** 31 - 1, description='seed', style=style,
+                                        layout=W.Layout(width='160px'))
+    self.damage_at = W.BoundedIntText(value=0, min=0, max=4096, description='at step', style=style,
+                                      layout=W.Layout(width='160px'))
+    self.damage_z = W.IntSlider(value=0, min=0, max=0, description='slice z', continuous_update=False, style=style)
+    self.kill_button = W.Button(description='Kill', button_style='danger', tooltip='kill the pattern\'s cells')
+    self.reset_damage_button = W.Button(description='Reset', tooltip='bring every cell back')
+    self.compare_button = W.Button(description='Compare answers', button_style='info', layout=W.Layout(width='140px'),
+                                   tooltip='the answers of the damaged and the undamaged cube, side by side')
+    self.kill_button.on_click(lambda _: self.kill()); self.reset_damage_button.on_click(lambda _: self.reset_damage())
+    self.compare_button.on_click(lambda _: self.compare_answers())
+    for w in (self.damage_kind, self.damage_at): w.observe(lambda _: self.refresh_damage(), names='value')
+    self.damage_z.observe(lambda _: self._sync_slice(), names='value')
+    self.slice_grid, self.slice_buttons = W.GridBox(layout=W.Layout(grid_gap='1px')), []
+    self.damage_status, self.damage_answers = W.HTML(), W.HTML()
+    self.damage_view = W.Image(value=placeholder_png('the damaged lattice appears here once cells are killed'),
+                               format='png', layout=W.Layout(max_width='900px'))
+    for w, cls in ((self.damage_view, 'et-damage-view'), (self.damage_answers, 'et-damage-answers'),
+                   (self.damage_status, 'et-damage-status'), (self.kill_button, 'et-kill')):
+        w.add_class(cls)
+    self.damage_panel = W.VBox([
+        W.HTML('<b>Damage the lattice</b>: kill cells by pattern or by clicking a slice, and watch the cube cope'),
+        W.HBox([W.VBox([self.damage_pattern, self.damage_kind, self.damage_fraction,
+                        W.HBox([self.damage_seed, self.damage_at]),
+                        W.HBox([self.kill_button, self.reset_damage_button, self.compare_button])]),
+                W.VBox([self.damage_z, self.slice_grid])]),
+        self.damage_status, self.damage_view, self.damage_answers])
+    self.damage_panel.add_class('et-damage')
+    self.widget.children = (*self.widget.children, self.damage_panel)
 
 # %% ../nbs/20_widgets.ipynb #9649a10a
 @patch
@@ -465,3 +511,147 @@ def ask(self:TrainingDashboard,
     show(f'<i>{html.escape(barely + self.ask_note)}</i><table><tr><th>#</th><th>cosine</th><th '
          f'style="text-align:left">answer</th></tr>{table}</table>')
     return rows
+
+# %% ../nbs/20_widgets.ipynb #d7b5608b
+@patch
+def _lattice_shape(self:TrainingDashboard) -> tuple|None:
+    return tuple(self.model.lattice.shape) if hasattr(self.model, 'lattice') else None
+
+@patch
+def current_damage(self:TrainingDashboard) -> CellDamage|None:
+    "The damage the panel describes (the killed cells, the kind, the step); None when no cell of this cube is dead."
+    cells, shape = self.damage_cells, self._lattice_shape()
+    if cells is None or shape is None or tuple(cells.shape) != shape or not bool(cells.any()): return None
+    return CellDamage(cells.clone(), self.damage_kind.value, int(self.damage_at.value))
+
+@patch
+def _damage_say(self:TrainingDashboard, text:str, kind:str='info'):
+    color = {'info': '#333', 'error': '#b00020'}[kind]
+    self.damage_status.value = (f'<div style="color:{color};font-family:monospace;font-size:12px">'
+                                f'{html.escape(text)}</div>')
+
+@patch
+def _damage_refused(self:TrainingDashboard) -> str|None:
+    "Why the panel cannot damage now (a run is going, or there is no cube), or None."
+    if self.running: return 'stop the run first: the panel damages a trained cube, not one in training'
+    if self._lattice_shape() is None: return 'no cube yet: train (Start) or load a checkpoint first'
+    return None
+
+# %% ../nbs/20_widgets.ipynb #de6160c1
+@patch
+def kill(self:TrainingDashboard, pattern:str|None=None, fraction:float|None=None, seed:int|None=None) -> int:
+    "Kill the cells of a pattern (default: the panel's), beside those already dead; the number of dead cells."
+    why = self._damage_refused()
+    if why: self._damage_say(why, 'error'); return 0
+    shape = self._lattice_shape()
+    cells = damage_cells(shape, pattern or self.damage_pattern.value,
+                         self.damage_fraction.value if fraction is None else fraction,
+                         self.damage_seed.value if seed is None else seed)
+    old = self.damage_cells
+    self.damage_cells = cells if old is None or tuple(old.shape) != shape else old | cells
+    self.refresh_damage()
+    return int(self.damage_cells.sum())
+
+@patch
+def toggle_cell(self:TrainingDashboard, x:int, y:int, z:int|None=None) -> bool:
+    "Kill cell (x, y, z) — z: the slice shown — or bring it back if dead; whether it is dead now."
+    why = self._damage_refused()
+    if why: self._damage_say(why, 'error'); return False
+    shape = self._lattice_shape()
+    if self.damage_cells is None or tuple(self.damage_cells.shape) != shape:
+        self.damage_cells = torch.zeros(shape, dtype=torch.bool)
+    z = self.damage_z.value if z is None else z
+    self.damage_cells[x, y, z] = not bool(self.damage_cells[x, y, z])
+    self.refresh_damage()
+    return bool(self.damage_cells[x, y, z])
+
+@patch
+def reset_damage(self:TrainingDashboard):
+    "Bring every cell back."
+    self.damage_cells = None
+    self.refresh_damage()
+
+# %% ../nbs/20_widgets.ipynb #a4659bcd
+@patch
+def _sync_slice(self:TrainingDashboard):
+    "The slice grid: one toggle per cell of slice z (y upwards, as in the lattice view); dark = dead."
+    import ipywidgets as W
+    shape = self._lattice_shape()
+    if shape is None: return
+    X, Y, Z = shape
+    self.damage_z.max = Z - 1
+    if len(self.slice_buttons) != X * Y:
+        self.slice_buttons = []
+        for r in range(Y):
+            for x in range(X):
+                b = W.ToggleButton(value=False, layout=W.Layout(width='22px', height='22px', padding='0'),
+                                   tooltip=f'cell x={x}, y={Y - 1 - r}')
+                b.observe(lambda ch, x=x, y=Y - 1 - r: None if self._syncing else self.toggle_cell(x, y), names='value')
+                self.slice_buttons.append(b)
+        self.slice_grid.children = self.slice_buttons
+        self.slice_grid.layout.grid_template_columns = f'repeat({X}, 22px)'
+    self._syncing = True
+    try:
+        for i, b in enumerate(self.slice_buttons):
+            x, y = i % X, Y - 1 - i // X
+            dead = self.damage_cells is not None and tuple(self.damage_cells.shape) == shape \
+                   and bool(self.damage_cells[x, y, self.damage_z.value])
+            b.value, b.button_style = dead, ('danger' if dead else '')
+    finally: self._syncing = False
+
+# %% ../nbs/20_widgets.ipynb #6edc6b5c
+@patch
+@torch.no_grad()
+def damaged_norms(self:TrainingDashboard) -> torch.Tensor:
+    "Per-step cell-state norms `(T+1, 1, X, Y, Z)` of the validation example through the damaged cube."
+    d = self.current_damage()
+    if d is None: return self._lattice_norms()
+    with damaged(self.model, d): return self._lattice_norms()
+
+@patch
+def refresh_damage(self:TrainingDashboard):
+    "Redraw the panel: the slice grid, the count of dead cells and the damaged lattice view."
+    if self._lattice_shape() is None: return
+    self.damage_at.max = self.model.lattice.steps
+    self._sync_slice()
+    d, n = self.current_damage(), self.model.lattice.n_cells
+    if d is None:
+        self._damage_say(f'no cell is dead (of {n}): kill a pattern or click cells of a slice')
+        self.damage_view.value = placeholder_png('the damaged lattice appears here once cells are killed')
+        return
+    k = int(d.cells.sum())
+    when = 'dead from the start' if d.kind == 'dead' and d.at == 0 else (
+        f'dead from step {d.at}' if d.kind == 'dead' else f'zeroed once after step {d.at}')
+    self._damage_say(f'{k} of {n} cells ({k / n:.0%}) {when}')
+    if self._example is not None:
+        self.damage_view.value = figure_png(lattice_figure(
+            self.damaged_norms(), title=f"the damaged cube: {k} of {n} cells {when}, one validation example"))
+
+# %% ../nbs/20_widgets.ipynb #054041bc
+@patch
+def compare_answers(self:TrainingDashboard,
+                    question:str|None=None, # default: the Try-it box, else the first validation question
+                    k:int=3) -> tuple[list, list]:
+    "The `k` answers of the undamaged and of the damaged cube, side by side in the panel: `(undamaged, damaged)`."
+    why = self._damage_refused()
+    if why: self._damage_say(why, 'error'); return [], []
+    question = (question or self.question.value or '').strip()
+    if not question:
+        val = self._data(self._run_config)[1]
+        question = val.questions[0] if val.questions else ''
+    clean, shown, d = self.ask(question, k), self.answers.value, self.current_damage()
+    if d is None: hurt = clean
+    else:
+        with damaged(self.model, d): hurt = self.ask(question, k)
+        self.answers.value = shown                      # the Try-it box keeps the undamaged cube's answers
+    def cell(r, same):
+        if r is None: return '<td>-</td><td></td>'
+        return f'<td>{r[1]:.3f}</td><td style="{"" if same else "color:#b00020"}">{html.escape(r[0])}</td>'
+    pad = lambda rs: rs + [None] * (k - len(rs))
+    rows = ''.join(f'<tr><td>{i + 1}</td>{cell(a, True)}{cell(b, a is not None and b is not None and a[0] == b[0])}'
+                   '</tr>' for i, (a, b) in enumerate(zip(pad(clean), pad(hurt))))
+    dead = 'no cell dead' if d is None else f'{int(d.cells.sum())} cells {d.kind}'
+    self.damage_answers.value = (f'<div style="font-size:13px"><i>{html.escape(question)}</i><table><tr><th>#</th>'
+                                 f'<th colspan="2">undamaged cube</th><th colspan="2">damaged cube ({dead})</th></tr>'
+                                 f'{rows}</table></div>')
+    return clean, hurt

@@ -28,7 +28,7 @@ def browser_available():
 def test_dashboard_trains_and_stops_in_jupyterlab(tmp_path, browser_available):
     t0 = time.perf_counter()
     res = shot.screenshot_dashboard(tmp_path / 'dashboard.png', config='tiny', overrides=['train.max_steps=100000'],
-                                    stop_at=12, page_png=tmp_path / 'page.png', root=tmp_path / 'lab')
+                                    stop_at=12, damage=True, page_png=tmp_path / 'page.png', root=tmp_path / 'lab')
     seconds = time.perf_counter() - t0
     print(f"browser test {seconds:.1f} s: notebook open and run {res['open_and_run_s']:.1f} s, Stop click -> status "
           f"{res['stop_to_status_s']:.2f} s; {res['status']}")
@@ -41,4 +41,8 @@ def test_dashboard_trains_and_stops_in_jupyterlab(tmp_path, browser_available):
     w, h = png_size(tmp_path / 'dashboard.png')
     assert w >= 900 and h >= 340 + res['image_sizes']['lattice'][1]    # the screenshot holds both panels
     assert png_size(tmp_path / 'page.png') == (1280, 2000)
+    # the damage panel: Kill killed a quarter of the 4x4x3 lattice, its view and the answers side by side arrived
+    hurt = res['damage']
+    assert '12 of 48 cells (25%) dead from the start' in hurt['status'] and hurt['view'][0] == 900
+    assert 'damaged cube (12 cells dead)' in hurt['answers'] and 'undamaged cube' in hurt['answers']
     assert seconds < 90

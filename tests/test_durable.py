@@ -79,8 +79,8 @@ def test_one_writer_per_run_folder(tmp_path, capsys):
         first.communicate(timeout=120)
     assert first.returncode == 143 and not (run / '.lock').exists()
     (run / '.lock').write_text(json.dumps({'pid': first.pid, 'host': socket.gethostname(), 'since': 'x'}))
-    # a lock left by a writer that is gone is taken over
-    assert train_cli(TINY + ['--out', str(run), '--set', 'train.max_steps=2']) == 0
+    # a lock left by a writer that is gone is taken over (--fresh: this command's settings are not the first run's)
+    assert train_cli(TINY + ['--out', str(run), '--set', 'train.max_steps=2', '--fresh']) == 0
     assert 'taking over a lock left behind (process' in capsys.readouterr().err
 
 

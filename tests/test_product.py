@@ -45,10 +45,14 @@ def test_readme_one_liners_on_an_export(tiny_run):
     from embedding_trainer.encoders import MiniLMEncoder
     qs = ['How are you?', 'Where is Paris?']
     got = SentenceTransformer(str(exp), device='cpu', trust_remote_code=True).encode(qs, convert_to_tensor=True)
+    card = (exp / 'README.md').read_text()
+    snippet = next(l for l in card.splitlines() if l.startswith('SentenceTransformer('))   # the card's own line runs
+    card_got = eval(snippet.split('#')[0].replace('THIS_FOLDER', str(exp)),
+                    {'SentenceTransformer': SentenceTransformer})
+    assert qs[0] in snippet and torch.allclose(torch.as_tensor(card_got[0]), got[0], atol=1e-6)
     with torch.no_grad(): want = cube(F.normalize(torch.from_numpy(MiniLMEncoder(progress=False).encode(qs)), dim=-1))
     assert torch.allclose(got, F.normalize(want, dim=-1), atol=1e-5)
     assert onnx_max_abs_diff(exp / 'model.onnx', cube, x) <= 1e-5        # ONNX, fp32
-    card = (exp / 'README.md').read_text()
     assert 'sentence-transformers/all-MiniLM-L6-v2' in card and 'identity ' in card and 'train.seed 0' in card
 
 

@@ -22,7 +22,7 @@ def test_quick_study_in_two_workers_and_resume(tmp_path):
     p = et_study('--quick', '--jobs', '2', '--out', str(out), cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert '0 unit(s) on disk, 3 to run on 2 worker(s)' in p.stderr
-    assert sorted(f.name for f in out.iterdir()) == ['rows.jsonl', 'study.json', 'study.png']
+    assert sorted(f.name for f in out.iterdir()) == ['.embedding_trainer', 'rows.jsonl', 'study.json', 'study.png']
     rows = read_rows(out / 'rows.jsonl')
     assert len(rows) == 3 and {r['seed'] for r in rows.values()} == {0}
     study = json.loads((out / 'study.json').read_text())

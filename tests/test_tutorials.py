@@ -10,8 +10,8 @@ def cells(path):
     return json.loads(path.read_text(encoding='utf-8'))['cells']
 
 
-def test_there_are_five_tutorials():
-    assert [p.stem[:2] for p in TUTORIALS] == ['01', '02', '03', '04', '05']
+def test_there_are_six_tutorials():
+    assert [p.stem[:2] for p in TUTORIALS] == ['01', '02', '03', '04', '05', '06']
 
 
 @pytest.mark.parametrize('path', TUTORIALS, ids=lambda p: p.stem)

@@ -110,3 +110,34 @@ def test_try_it_encodes_with_minilm(dash):
     cos = torch.nn.functional.cosine_similarity(predict(dash.model, val.x[:1]), y, dim=-1)
     best = cos.argmax().item()
     assert rows[0][0] == answers[best] and abs(rows[0][1] - cos[best].item()) < 1e-3
+
+
+def test_damage_panel_kills_shows_compares_and_resets(dash):
+    assert dash.kill() == 0 and 'no cube yet' in dash.damage_status.value      # nothing to damage before a run
+    dash.start_button.click()
+    before = bytes(dash.damage_view.value)
+    dash.damage_pattern.value, dash.damage_fraction.value = 'sphere', 0.25
+    dash.kill_button.click()
+    n, cells = dash.model.lattice.n_cells, dash.damage_cells
+    assert int(cells.sum()) == round(0.25 * n)
+    assert '12 of 48 cells (25%) dead from the start' in dash.damage_status.value
+    assert bytes(dash.damage_view.value) != before and dash.damage_view.value[:4] == PNG
+    assert float(dash.damaged_norms()[:, :, cells].abs().max()) == 0.0      # dead: zero at every step
+    dash.damage_kind.value, dash.damage_at.value = 'once', 1                 # zeroed after step 1 of 2, then regrown
+    norms = dash.damaged_norms()
+    assert float(norms[1][:, cells].abs().max()) == 0.0 and float(norms[2][:, cells].abs().max()) > 0
+    dash.damage_kind.value = 'dead'
+    X, Y, Z = dash.model.lattice.shape
+    dash.damage_z.value = Z - 1
+    alive = [i for i, b in enumerate(dash.slice_buttons) if not b.value]
+    dash.slice_buttons[alive[0]].value = True                                 # a click on a living cell kills it
+    x, y = alive[0] % X, Y - 1 - alive[0] // X
+    assert bool(dash.damage_cells[x, y, Z - 1]) and int(dash.damage_cells.sum()) == 13
+    dash.teacher = 'words'
+    clean, hurt = dash.compare_answers()
+    assert len(clean) == len(hurt) == 3 and 'damaged cube (13 cells dead)' in dash.damage_answers.value
+    assert clean == dash.ask(dash._data(dash._run_config)[1].questions[0])  # the undamaged column: the Try-it answers
+    assert dash.model.lattice.damage is None                                  # the damage lives only in the panel
+    dash.reset_damage_button.click()
+    assert dash.damage_cells is None and 'no cell is dead' in dash.damage_status.value
+    assert bytes(dash.damage_view.value) == before

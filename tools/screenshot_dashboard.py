@@ -96,6 +96,7 @@ def run_dashboard(page,                   # a Playwright page
                   notebook:str,           # the notebook's name in the server's root
                   stop_at:int|None=None,  # click Stop once the progress line shows this step; None: let the run finish
                   ask:str|None=None,      # then type this question into the try-it box and ask the cube
+                  damage:bool=False,      # then kill the damage panel's default cells and compare the answers
                   timeout:float=90) -> dict:
     "Open the notebook, run all cells, click Start, then Stop (or wait for the end); returns timings and texts."
     ms = int(timeout * 1000)
@@ -134,13 +135,21 @@ def run_dashboard(page,                   # a Playwright page
         page.locator('.et-dashboard input[placeholder="type a question"]').fill(ask)
         page.locator('.et-dashboard button', has_text='Ask the cube').click()
         page.wait_for_selector('.et-answers table', timeout=ms)
+    hurt = None
+    if damage:   # the panel's Kill (a random quarter of the cells, dead), its lattice view, the answers side by side
+        page.locator('.et-dashboard .et-kill').click()
+        page.wait_for_function("() => document.querySelector('.et-damage-view').naturalWidth === 900", timeout=ms)
+        page.locator('.et-dashboard button', has_text='Compare answers').click()
+        page.wait_for_selector('.et-damage-answers table', timeout=ms)
+        hurt = {'status': _text(page, '.et-damage-status').strip(), 'answers': _text(page, '.et-damage-answers'),
+                'view': page.eval_on_selector('.et-damage-view', 'el => [el.naturalWidth, el.naturalHeight]')}
     sizes = {s: page.eval_on_selector(f'.et-{s}', 'el => [el.naturalWidth, el.naturalHeight]') for s in ('curves',
                                                                                                          'lattice')}
     progress = _text(page, '.et-progress')
     return {'status': _text(page, '.et-status').strip(), 'progress': progress, 'image_sizes': sizes,
             'last_step': int(re.search(step_re, progress).group(1)), 'stop_to_status_s': stop_s,
             'open_and_run_s': t_shown - t0, 'total_s': time.perf_counter() - t0,
-            'start_disabled': start.is_disabled(), 'answers': _text(page, '.et-answers')}
+            'start_disabled': start.is_disabled(), 'answers': _text(page, '.et-answers'), 'damage': hurt}
 
 
 def screenshot_dashboard(out:Path,                        # PNG of the dashboard to write
@@ -148,8 +157,10 @@ def screenshot_dashboard(out:Path,                        # PNG of the dashboard
                          overrides=SCREENSHOT_OVERRIDES,   # its overrides (the run folder goes into `root`)
                          stop_at:int|None=None,            # click Stop at this step; None: let the run finish
                          ask:str|None=None,                # a question for the try-it box after the run
+                         damage:bool=False,                # then kill cells in the damage panel, compare answers
                          page_png:Path|None=None,          # also save the whole browser page here
-                         root:Path|None=None) -> dict:     # the server's root folder (default: a new temp folder)
+                         root:Path|None=None,              # the server's root folder (default: a new temp folder)
+                         height:int=2000) -> dict:         # the browser window's height (the dashboard must fit)
     "Train in JupyterLab in Chromium, write the dashboard's screenshot to `out`; returns what `run_dashboard` saw."
     from playwright.sync_api import sync_playwright
     root = Path(root or tempfile.mkdtemp(prefix='et-dashboard-'))
@@ -158,8 +169,8 @@ def screenshot_dashboard(out:Path,                        # PNG of the dashboard
     with jupyter_lab(root) as (base, token), sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            page = browser.new_page(viewport={'width': 1280, 'height': 2000})
-            res = run_dashboard(page, base, token, 'dashboard.ipynb', stop_at=stop_at, ask=ask)
+            page = browser.new_page(viewport={'width': 1280, 'height': height})
+            res = run_dashboard(page, base, token, 'dashboard.ipynb', stop_at=stop_at, ask=ask, damage=damage)
             out.parent.mkdir(parents=True, exist_ok=True)
             page.locator('.et-dashboard').screenshot(path=str(out))
             if page_png is not None: page.screenshot(path=str(page_png))
@@ -171,5 +182,5 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', default='docs/dashboard.png', help='PNG to write')
     args = ap.parse_args()
-    res = screenshot_dashboard(Path(args.out), ask='How do I keep bread fresh?')
+    res = screenshot_dashboard(Path(args.out), ask='How do I keep bread fresh?', damage=True, height=3600)
     print(f"{args.out}: {res['status']} ({res['total_s']:.0f} s in the browser)")

@@ -101,7 +101,7 @@ def test_translate_study_tiny(tmp_path):
                      'data.max_pairs=40', *TINY], (0, 1), 'translate-repl', meta('30k', '10k', 'en-fr'))]
     study = run_study(entries, tmp_path / 'out', jobs=1, report=lambda m: None, embeddings=emb)
     assert study['missing'] == [] and sorted(f.name for f in (tmp_path / 'out').iterdir()) == \
-        ['recall_vs_flops.png', 'recall_vs_params.png', 'rows.jsonl', 'study.json']
+        ['.embedding_trainer', 'recall_vs_flops.png', 'recall_vs_params.png', 'rows.jsonl', 'study.json']
     e = study['entries'][0]
     by = {r['name']: r for r in e['summary']}
     # the cube: rule 28*8+8 + 4*8 + update 8*4+4, positions 8*8*2*4, inject 6*4+4, readout 4*6+6, mixing 2*384*2

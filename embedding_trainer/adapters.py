@@ -14,7 +14,7 @@ from .cube import ModelConfig, EmbeddingCube, _as_model_config, check_embeddings
 
 # %% auto #0
 __all__ = ['MODEL_KINDS', 'ADAPTERS', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter', 'cube_params',
-           'build_model', 'describe_model']
+           'build_model', 'describe_model', 'forward_flops']
 
 # %% ../nbs/05a_adapters.ipynb #2da7878a
 MODEL_KINDS = ('cube', 'mlp', 'lowrank')   # the values of model.kind
@@ -108,3 +108,19 @@ def describe_model(model:nn.Module) -> str:
         f"cube {'x'.join(map(str, model.config.lattice_shape))}" if isinstance(model, EmbeddingCube)
         else type(model).__name__)
     return f"{what}, {model.n_params:,} params"
+
+# %% ../nbs/05a_adapters.ipynb #5e99081e
+def forward_flops(model:nn.Module) -> int:
+    "FLOPs of one example's forward pass (2 per multiply-add of the matrix products) of a cube or an adapter."
+    if isinstance(model, ResidualMLP): return 4 * model.fc1.in_features * model.fc1.out_features
+    if isinstance(model, LowRankAdapter): return 4 * model.down.in_features * model.down.out_features
+    if not isinstance(model, EmbeddingCube):
+        raise ConfigError(f"cannot count the FLOPs of a {type(model).__name__}", "only the cube and the adapters are "
+                          "counted from their architecture", "pass an EmbeddingCube, ResidualMLP or LowRankAdapter")
+    c, rule = model.config, model.lattice.rule
+    X, Y, K = c.face
+    S, H = c.state_dim, c.hidden_dim
+    per_cell = 2 * rule.hidden.in_features * H + 2 * H * S
+    context = 2 * rule.context.in_features * H if rule.context else 0   # once per example and step
+    mixing = sum(4 * c.embedding_dim * c.mix_rank for m in (model.mix_in, model.mix_out) if m is not None)
+    return c.steps * (model.lattice.n_cells * per_cell + context) + 2 * (2 * X * Y * K * S) + mixing

@@ -8,16 +8,17 @@ import copy, json, os, socket, time, warnings
 from pathlib import Path
 from .errors import CheckpointError
 from .outputs import claim_folder, MARKER
-from .fingerprint import FINGERPRINT_FILE
 from .runtime import patch, log
 from .callbacks import Callback, load_callback_states
 from .distributed import any_process
 from .checkpoint import (CheckpointManager, load_checkpoint, read_header, atomic_write, resume_path)
 
 # %% auto #0
-__all__ = ['RunLock', 'Checkpointing']
+__all__ = ['FINGERPRINT_FILE', 'RunLock', 'Checkpointing']
 
 # %% ../nbs/14a_checkpointing.ipynb #cde139bd
+FINGERPRINT_FILE = 'fingerprint.json'   # in a run folder: its data and settings (written by `fingerprint`)
+
 def _alive(pid:int) -> bool:
     "Does process `pid` exist on this host?"
     try: os.kill(pid, 0)

@@ -37,7 +37,7 @@ class ModelConfig:
     pos_dim:int = 4                    # learned positional features per cell
     update_init:float = 0.1            # initial scale of the cell rule's update layer
     residual:bool = False              # output x + cube(x) (readout starts at zero: starts as identity)
-    order:str = 'linear'               # reshaper order: 'linear' or 'variance'
+    order:str = 'linear'               # reshaper order: 'linear', 'variance' or 'correlation'
     placement:str = 'first'            # reshaper placement for 'variance': 'first' or 'center'
     checkpoint_every:int = 0           # step checkpointing group size in training (0: off)
     compile:bool = False               # torch.compile the lattice step (falls back with a warning)

@@ -10,12 +10,13 @@ from .errors import CheckpointError, DataError
 from .cube import RUNTIME_KEYS
 from .data import NAMED_SOURCES, bundled_paths, file_sha256, parallel_files
 from .callbacks import Callback
+from .checkpointing import FINGERPRINT_FILE
 from .checkpoint import atomic_write, read_header, resume_path
 from .config import Config
 
 # %% auto #0
-__all__ = ['HARMLESS', 'AUTO_BATCH_ONLY', 'FINGERPRINT_FILE', 'DATA_FILES', 'fingerprinted_settings', 'data_identity',
-           'run_fingerprint', 'fingerprint_changes', 'read_fingerprint', 'settle_fingerprint', 'RecordFingerprint']
+__all__ = ['HARMLESS', 'AUTO_BATCH_ONLY', 'DATA_FILES', 'fingerprinted_settings', 'data_identity', 'run_fingerprint',
+           'fingerprint_changes', 'read_fingerprint', 'settle_fingerprint', 'RecordFingerprint']
 
 # %% ../nbs/17a_fingerprint.ipynb #f943b280
 HARMLESS = {   # setting -> why it may differ between a run and the command that resumes it
@@ -35,7 +36,6 @@ HARMLESS = {   # setting -> why it may differ between a run and the command that
     **{f'model.{k}': "how the model runs, not what it is" for k in RUNTIME_KEYS},
 }
 AUTO_BATCH_ONLY = {'train.ram_budget_gb': "picks the batch when train.batch_size is 'auto'; harmless otherwise"}
-FINGERPRINT_FILE = 'fingerprint.json'   # in the run folder
 
 # %% ../nbs/17a_fingerprint.ipynb #38554a58
 def _flat(d:dict) -> dict:

@@ -11,10 +11,10 @@ from .errors import IntegrationError
 from .runtime import patch
 
 # %% auto #0
-__all__ = ['ORDERS', 'PLACEMENTS', 'EmbeddingReshaper']
+__all__ = ['ORDERS', 'PLACEMENTS', 'EmbeddingReshaper', 'correlation_layout']
 
 # %% ../nbs/02_reshaper.ipynb #67e43c00
-ORDERS = ('linear', 'variance')    # dimensions in index order, or the highest-variance ones first (after `fit`)
+ORDERS = ('linear', 'variance', 'correlation')   # index order; highest variance first; related dims as neighbours
 PLACEMENTS = ('first', 'center')   # where a 'variance' order puts the strongest dimensions on the face
 
 def _face_slots(face:tuple[int,int,int], placement:str) -> torch.Tensor:
@@ -67,8 +67,9 @@ def _layout_loaded(module, incompatible_keys):
 # %% ../nbs/02_reshaper.ipynb #e3143e62
 @patch
 def fit(self:EmbeddingReshaper,
-         sample) -> EmbeddingReshaper:  # (N, D) embeddings, torch or numpy
-    "Place the highest-variance dimensions of `sample` first (for order 'variance'); returns self."
+         sample,                        # (N, D) embeddings, torch or numpy
+         target=None) -> EmbeddingReshaper:  # (N, D) the answers of `sample` (order 'correlation'; None: sample's own)
+    "Fit the layout on `sample` (order 'variance': highest variance first; 'correlation': see below); returns self."
     sample = torch.as_tensor(np.asarray(sample) if not torch.is_tensor(sample) else sample).double()
     if sample.ndim != 2 or sample.shape[1] != self.dim or sample.shape[0] < 2:
         raise IntegrationError(f"fit needs an (N >= 2, {self.dim}) sample, got shape {tuple(sample.shape)}",
@@ -79,8 +80,43 @@ def fit(self:EmbeddingReshaper,
         slot_of_dim = torch.empty(self.dim, dtype=torch.long)
         slot_of_dim[by_variance] = self._slots[:self.dim]
         self.slot_of_dim.copy_(slot_of_dim)
+    elif self.order == 'correlation':
+        y = sample if target is None else torch.as_tensor(
+            np.asarray(target) if not torch.is_tensor(target) else target).double()
+        if y.shape != sample.shape:
+            raise IntegrationError(f"fit got a target of shape {tuple(y.shape)} for a sample of shape "
+                                   f"{tuple(sample.shape)}",
+                                   "order 'correlation' pairs each input with its answer", "pass train.x and train.y")
+        self.slot_of_dim.copy_(correlation_layout(sample, y, self.face))
     self.fitted = True
     return self
+
+# %% ../nbs/02_reshaper.ipynb #c0911a73
+def correlation_layout(x:torch.Tensor,   # (N, D) inputs
+                       y:torch.Tensor,   # (N, D) their answers
+                       face:tuple) -> torch.Tensor:  # (X, Y, K)
+    "`slot[i]`: the face slot of dimension `i`, strongly correlated dimensions in one cell or in neighbouring cells."
+    X, Y, K = face
+    def z(a): a = a - a.mean(0); return a / a.norm(dim=0).clamp_min(1e-12)
+    A = (z(x).T @ z(y)).abs()
+    A = (A + A.T) / 2; A.fill_diagonal_(0)
+    D, free, cells = A.shape[0], torch.ones(A.shape[0], dtype=torch.bool), []
+    while free.any():                                  # a cell: the freest strongest dim, then its K-1 closest
+        members = [int(A[:, free].sum(1).masked_fill(~free, -1).argmax())]
+        free[members[0]] = False
+        while len(members) < K and free.any():
+            j = int(A[members].sum(0).masked_fill(~free, -1).argmax()); members.append(j); free[j] = False
+        cells.append(members)
+    C = torch.stack([torch.stack([A[a][:, b].sum() for b in cells]) for a in cells])   # cell-to-cell affinity
+    chain, left = [0], set(range(1, len(cells)))
+    while left:                                        # each cell followed by the free cell most related to it
+        nxt = max(left, key=lambda c: (float(C[chain[-1], c]), -c)); chain.append(nxt); left.remove(nxt)
+    slot = torch.empty(D, dtype=torch.long)
+    for n, c in enumerate(chain):                      # along a snake: consecutive cells are neighbours
+        row, col = divmod(n, Y)
+        cell = row * Y + (col if row % 2 == 0 else Y - 1 - col)
+        slot[torch.tensor(cells[c])] = cell * K + torch.arange(len(cells[c]))
+    return slot
 
 # %% ../nbs/02_reshaper.ipynb #7dc89b6a
 def _as_tensor(a):

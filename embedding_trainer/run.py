@@ -41,7 +41,7 @@ def with_absolute_paths(cfg:Config) -> Config:
     for key in ('path', 'val_path', 'test_path'):
         v = d['data'][key]
         if v not in (None, '', 'bundled') and v not in NAMED_SOURCES:   # a pipe (/dev/stdin) keeps its name
-            p = Path(resolve_data_path(v, cfg.data.root))
+            p = Path(resolve_data_path(v, cfg.data.root)).expanduser()
             d['data'][key] = str(p.resolve() if p.is_file() or not p.exists() else p.absolute())
     return load_config(d)
 
@@ -121,14 +121,14 @@ MODEL_NAMES = {'cube': 'cube', 'mlp': 'MLP', 'lowrank': 'low-rank'}   # row name
 LEARNED_BASELINES = ADAPTERS   # trained beside the cube, with the run's own recipe
 
 def build_for(cfg:Config, train:PairSet|None=None):
-    "Seed with `train.seed`, then build the model `model.kind` names (a variance order is fitted on `train`)."
+    "Seed with `train.seed`, then build the model `model.kind` names (a fitted layout is fitted on `train`)."
     seed_everything(int(cfg.train.seed))
     if cfg.model.kind == 'cube': check_light_cone(cfg.model)   # warns when an output cell cannot see all the input
     model = build_model(cfg)
-    if cfg.model.kind == 'cube' and cfg.model.order == 'variance':
-        if train is None: raise ConfigError("model.order 'variance' needs the training pairs", "the order is fitted "
-                                            "on them", "pass train to build_for")
-        model.reshaper.fit(train.x)
+    if cfg.model.kind == 'cube' and cfg.model.order in ('variance', 'correlation'):
+        if train is None: raise ConfigError(f"model.order {cfg.model.order!r} needs the training pairs",
+                                            "the order is fitted on them", "pass train to build_for")
+        model.reshaper.fit(train.x, train.y)
     return model
 
 def fit(cfg:Config, train:PairSet, val:PairSet|None, callbacks=(), progress:bool=True):

@@ -4,29 +4,33 @@
 
 # %% ../nbs/23_study.ipynb #5d0c0003
 from __future__ import annotations
-import argparse, hashlib, json, os, sys, tempfile, time, warnings
+import argparse, dataclasses, hashlib, json, os, sys, tempfile, time, warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 import torch
-from .errors import ConfigError
+from .errors import ConfigError, DataError
 from .config import load_config
 from .cube import LightConeWarning
 from .encoders import load_from_config
 from .run import (run, prepare_data, summarize, compare_paired, parse_seeds, with_absolute_paths,
-                                   SUMMARY_METRICS, _pm)
+                                   SUMMARY_METRICS, MODEL_NAMES, _pm)
+from .adapters import forward_flops
 from .metrics import _fmt_params
 from .cli import command
 from .robust import run_robust, robust_markdown
 from .outputs import claim_folder
 
 # %% auto #0
-__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'ROBUST_SETS', 'ADAPTER_NAMES', 'STYLE',
-           'TICKS', 'HEAD', 'PAGES', 'Entry', 'default_study', 'quick_study', 'entry_config', 'run_unit',
-           'summarize_entry', 'summarize_study', 'plot_study', 'entry_line', 'verdict', 'study_markdown',
-           'control_markdown', 'read_rows', 'run_study', 'fill_block', 'preset_tables', 'study_blocks', 'page_update',
-           'refresh_pages', 'study_cli']
+__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'ROBUST_SETS', 'T_SIZES', 'T_NTRAIN',
+           'T_RECIPE', 'T_LEVERS', 'T_REPL', 'TRANSLATE_PARTS', 'ADAPTER_NAMES', 'STYLE', 'TICKS', 'HEAD', 'T_LINES',
+           'PAGES', 'Entry', 'default_study', 'quick_study', 'translate_study', 'write_embeddings',
+           'embedding_overrides', 'entry_config', 'run_unit', 'learned_facts', 'summarize_entry', 'curve_end',
+           'summarize_study', 'plot_study', 'entry_line', 'verdict', 'study_markdown', 'control_markdown',
+           'translate_table', 'translate_targets', 'translate_markdown', 'translate_lead', 'plot_translate',
+           'read_rows', 'run_study', 'fill_block', 'preset_tables', 'study_blocks', 'page_update', 'refresh_pages',
+           'study_cli']
 
 # %% ../nbs/23_study.ipynb #5d0c0006
 @dataclass
@@ -36,7 +40,8 @@ class Entry:
     name:str                        # how the tables call it
     overrides:list = field(default_factory=list)   # `--set` overrides (model.* change the cube; train.* every model)
     seeds:tuple = (0, 1, 2, 3, 4)   # seed s sets data.split_seed and train.seed
-    part:str = 'size'               # 'size' (the quality-vs-size figure) or 'lever' (an ablation row)
+    part:str = 'size'               # 'size' (the quality-vs-size figure) or 'lever' (an ablation row), ...
+    meta:dict = field(default_factory=dict)   # what the tables group by (size, N_train, pair, lever): not in the key
 
     @property
     def key(self) -> str:
@@ -80,32 +85,122 @@ ROBUST_SETS = (('bundled', 'dialogue', []),
                ('synthetic block rotation', 'dialogue', [*CONTROLS[0][1], 'train.max_steps=400',
                                                          'train.eval_every=25']))
 
+# %% ../nbs/23_study.ipynb #0d41a80f
+T_SIZES = (('7k', ['model.mix_rank=2']), ('30k', ['model.mix_rank=32']), ('100k', ['model.mix_rank=123']),
+           ('300k', ['model.mix_rank=383']))                     # the cube grown by its mixing rank
+T_NTRAIN = (('10k', ['data.max_pairs=10000']), ('29k', []), ('2k', ['data.max_pairs=2000']))
+T_RECIPE = ['train.precision=fp32', 'train.max_steps=1500']     # every model: fp32, 1,500 steps (GPU budget)
+T_LEVERS = {'7k': (('lattice alone (r = 0), 5.5k', ['model.mix_rank=0']),
+                   ('no residual path', ['model.residual=false']),
+                   ('layout: by variance', ['model.order=variance']),
+                   ('layout: fitted, correlated dims as neighbours', ['model.order=correlation']),
+                   ('lattice steps T = 12 (2x compute, same params)', ['model.steps=12']),
+                   ('wider cell S = 20, H = 40, r = 0, 7.9k', ['model.mix_rank=0', 'model.state_dim=20',
+                                                               'model.hidden_dim=40']),
+                   ('global context G = 4', ['model.global_channels=4']),
+                   ('training steps x2 (3,000), all models', ['train.max_steps=3000'])),
+            '30k': (('no residual path', ['model.residual=false']),
+                    ('layout: fitted, correlated dims as neighbours', ['model.order=correlation']),
+                    ('lattice steps T = 12 (2x compute, same params)', ['model.steps=12']),
+                    ('wider cell S = 32, H = 64, r = 11, 26.6k', ['model.mix_rank=11', 'model.state_dim=32',
+                                                                 'model.hidden_dim=64']),
+                    ('global context G = 4', ['model.global_channels=4']),
+                    ('training steps x2 (3,000), all models', ['train.max_steps=3000']))}
+T_REPL = (('EN→FR', 'fr'), ('EN→CS', 'cs'))
+TRANSLATE_PARTS = ('translate', 'translate-lever', 'translate-repl')
+
+def translate_study(seeds=(0, 1, 2, 3, 4), parts=TRANSLATE_PARTS) -> list[Entry]:
+    "The translation entries, the most telling first: sizes at N 10k, the 7k levers, the replication, then the rest."
+    seeds, size = tuple(seeds), dict(T_SIZES)
+    def sized(n_label, n_over):
+        return [Entry('translate', f"{s}, N {n_label}", [*o, *n_over, *T_RECIPE], seeds, 'translate',
+                      {'size': s, 'n': n_label, 'pair': 'en-de'}) for s, o in T_SIZES] if 'translate' in parts else []
+    def levers(base):
+        return [Entry('translate', f"{base} {name}", [*size[base], *o, 'data.max_pairs=10000', *T_RECIPE], seeds[:3],
+                      'translate-lever', {'size': base, 'n': '10k', 'pair': 'en-de', 'lever': name})
+                for name, o in T_LEVERS[base]] if 'translate-lever' in parts else []
+    repl = [Entry('translate', f"{name} 30k, N 10k", [*size['30k'], f'data.target_lang={lang}', 'data.max_pairs=10000',
+                                                       *T_RECIPE], seeds, 'translate-repl',
+                  {'size': '30k', 'n': '10k', 'pair': f'en-{lang}'}) for name, lang in T_REPL]
+    return (sized(*T_NTRAIN[0]) + levers('7k') + (repl if 'translate-repl' in parts else []) + sized(*T_NTRAIN[1]) +
+            sized(*T_NTRAIN[2]) + levers('30k'))
+
+# %% ../nbs/23_study.ipynb #25cfcae2
+def write_embeddings(folder:Path|str,                # where the files go
+                     target_langs=('de', 'fr', 'cs'),  # EN -> each of these
+                     max_train:dict|None=None,       # language -> first N training pairs kept (default: all)
+                     overrides=(),                   # more overrides of the preset (e.g. data.root=...)
+                     encoder=None) -> list[Path]:    # the teacher (default: the preset's, cached)
+    "Float16 `{questions, answers}` files of the `translate` preset's train/val/test splits, per target language."
+    import numpy as np
+    folder, out = Path(folder), []
+    folder.mkdir(parents=True, exist_ok=True)
+    for lang in target_langs:
+        cfg = with_absolute_paths(load_config('translate', overrides=[*overrides, f'data.target_lang={lang}']))
+        n = (max_train or {}).get(lang)
+        for split, key in (('train', 'path'), ('val', 'val_path'), ('test', 'test_path')):
+            d = dataclasses.replace(cfg.data, path=getattr(cfg.data, key), max_pairs=n if split == 'train' else None)
+            ps = load_from_config(d, encoder=encoder, progress=False)
+            p = folder / f"{cfg.data.source_lang}-{lang}.{split}{f'-{n}' if n and split == 'train' else ''}.npz"
+            np.savez(p, questions=ps.x.numpy().astype(np.float16), answers=ps.y.numpy().astype(np.float16))
+            out.append(p)
+    return out
+
+def embedding_overrides(cfg, folder:Path|str) -> list[str]:
+    "The data overrides that read `cfg`'s pairs from the files `write_embeddings` wrote in `folder`."
+    d, folder = cfg.data, Path(folder).resolve()
+    stem = f"{d.source_lang}-{d.target_lang}"
+    full = folder / f"{stem}.train.npz"
+    parts = sorted((int(p.name[len(stem) + 7:-4]), p) for p in folder.glob(f"{stem}.train-*.npz"))
+    enough = [p for n, p in parts if d.max_pairs is not None and n >= d.max_pairs]
+    train = full if full.is_file() else enough[0] if enough else None
+    if train is None:
+        have = ', '.join(p.name for _, p in parts) or 'none'
+        raise DataError(f"{folder} has no embeddings of {stem} with {d.max_pairs or 'all'} training pairs "
+                        f"(files there: {have})", "an entry is never run on fewer pairs than it names",
+                        "write them with write_embeddings, or leave out the entries with --max-pairs")
+    return [f'data.path={train}', f'data.val_path={folder / f"{stem}.val.npz"}',
+            f'data.test_path={folder / f"{stem}.test.npz"}']
+
 # %% ../nbs/23_study.ipynb #5d0c0011
-_PAIRS = {}   # data set -> its loaded pairs, once per process
+_PAIRS = {}   # data settings -> their loaded pairs, once per process
 
-def entry_config(entry:Entry, seed:int, ckpt_dir:str):
-    "The entry's config at `seed` (split and weights), its checkpoints in `ckpt_dir`."
-    return with_absolute_paths(load_config(entry.data, overrides=[
-        *entry.overrides, f'train.seed={seed}', f'data.split_seed={seed}', f'checkpoint.dir={ckpt_dir}',
-        'checkpoint.resume=false']))
+def entry_config(entry:Entry, seed:int, ckpt_dir:str, embeddings=None):
+    "The entry's config at `seed` (split and weights), its checkpoints in `ckpt_dir` (data from `embeddings`)."
+    cfg = load_config(entry.data, overrides=[*entry.overrides, f'train.seed={seed}', f'data.split_seed={seed}',
+                                             f'checkpoint.dir={ckpt_dir}', 'checkpoint.resume=false'])
+    if embeddings is not None: cfg = load_config(cfg, overrides=embedding_overrides(cfg, embeddings))
+    return with_absolute_paths(cfg)
 
-def run_unit(entry:Entry, seed:int) -> dict:
-    "Train and score the entry at one seed: `{key, data, name, seed, seconds, rows, ranks}`."
+def run_unit(entry:Entry, seed:int, embeddings=None) -> dict:
+    "Train and score the entry at one seed: `{key, data, name, seed, seconds, rows, ranks, flops, curves, best_step}`."
     threads = torch.get_num_threads()
     torch.set_num_threads(1)   # one core per worker: the numbers do not depend on how many workers run
     try:
         with tempfile.TemporaryDirectory(prefix='et-study-') as tmp, warnings.catch_warnings():
             warnings.simplefilter('ignore', LightConeWarning)   # the tables name each entry's lattice
-            cfg = entry_config(entry, seed, tmp)
-            if entry.data not in _PAIRS: _PAIRS[entry.data] = load_from_config(cfg.data, progress=False)
+            cfg = entry_config(entry, seed, tmp, embeddings)
+            data = json.dumps({k: v for k, v in cfg.to_dict()['data'].items() if k != 'split_seed'}, sort_keys=True)
+            if data not in _PAIRS: _PAIRS[data] = load_from_config(cfg.data, progress=False)
             t0 = time.perf_counter()
-            res = run(cfg, progress=False, data=prepare_data(cfg, _PAIRS[entry.data], progress=False), write=False)
+            res = run(cfg, progress=False, data=prepare_data(cfg, _PAIRS[data], progress=False), write=False)
     finally: torch.set_num_threads(threads)   # (in the calling process, with one job: as it was)
     dev = res['trainer'].device
     return {'key': entry.key, 'data': entry.data, 'name': entry.name, 'part': entry.part,
             'device': torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',
             'overrides': entry.overrides, 'seed': seed, 'seconds': round(time.perf_counter() - t0, 1),
-            'rows': res['rows'], 'ranks': {k: torch.as_tensor(v).tolist() for k, v in res['ranks'].items()}}
+            'rows': res['rows'], 'ranks': {k: torch.as_tensor(v).tolist() for k, v in res['ranks'].items()},
+            'n_train': res['splits'][0], **learned_facts(res)}
+
+def learned_facts(res:dict) -> dict:
+    "Each learned model's FLOPs per example, validation curve `[[step, value], ...]` and kept step, by row name."
+    metric = res['config'].train.early_stopping_metric
+    learned = {'cube': (res['model'], res['trainer']),
+               **{MODEL_NAMES[k]: (m, tr) for k, (m, tr, _) in res['baselines'].items()}}
+    return {'flops': {n: forward_flops(m) for n, (m, _) in learned.items()},
+            'curves': {n: [[e['step'], round(e[metric], 4)] for e in tr.history.get('eval', []) if metric in e]
+                       for n, (_, tr) in learned.items()},
+            'best_step': {n: tr.best_step for n, (_, tr) in learned.items()}}
 
 # %% ../nbs/23_study.ipynb #5d0c0016
 ADAPTER_NAMES = ('MLP', 'low-rank')
@@ -124,17 +219,30 @@ def summarize_entry(entry:Entry, recs:list[dict]) -> dict:
             'notes': {r['name']: r['note'] for r in per_seed[0] if r.get('note')},
             'seconds': [r['seconds'] for r in recs], 'params': by['cube']['params'], 'best_adapter': best,
             'device': ', '.join(sorted({r.get('device', 'cpu') for r in recs})),
-            'vs_best': paired[best], 'vs_identity': paired['identity']}
+            'vs_best': paired[best], 'vs_identity': paired['identity'], 'meta': entry.meta,
+            **({'flops': recs[0]['flops'],
+                'best_step': {n: [r['best_step'][n] for r in recs] for n in recs[0]['flops']},
+                'curve_end': {n: curve_end([r['curves'][n] for r in recs]) for n in recs[0]['flops']}}
+               if all('flops' in r for r in recs) else {})}
+
+def curve_end(curves:list) -> dict:
+    "Mean over seeds of the validation metric at 80% of the steps, at the last step, and at its best."
+    def at(c, frac):
+        last = c[-1][0]
+        return min(c, key=lambda sv: abs(sv[0] - frac * last))[1]
+    mean = lambda v: sum(v) / len(v)   # noqa: E731
+    return {'at_80': mean([at(c, 0.8) for c in curves]), 'last': mean([c[-1][1] for c in curves]),
+            'best': mean([max(v for _, v in c) for c in curves]), 'steps': curves[0][-1][0]}
 
 def summarize_study(entries:list[Entry], done:dict) -> dict:
-    "Every entry whose seeds are all on disk, summarised; the others listed as missing."
+    "Every entry whose seeds are all on disk (translation: any), summarised; those short of seeds listed as missing."
     out, missing = [], []
     for e in entries:
         recs = [done[(e.key, s)] for s in e.seeds if (e.key, s) in done]
-        if len(recs) == len(e.seeds): out.append(summarize_entry(e, recs))
-        else: missing.append(f"{e.data} / {e.name}: {len(recs)} of {len(e.seeds)} seeds")
+        if len(recs) == len(e.seeds) or (recs and e.part in TRANSLATE_PARTS): out.append(summarize_entry(e, recs))
+        if len(recs) < len(e.seeds): missing.append(f"{e.data} / {e.name}: {len(recs)} of {len(e.seeds)} seeds")
     return {'entries': out, 'missing': missing, 'torch': torch.__version__,
-            'parts': [p for p in PARTS if any(e.part == p for e in entries)],
+            'parts': [p for p in PARTS + TRANSLATE_PARTS if any(e.part == p for e in entries)],
             'recipe': 'each entry: its preset with the overrides; seed s sets data.split_seed and train.seed'}
 
 # %% ../nbs/23_study.ipynb #5d0c0019
@@ -237,6 +345,147 @@ def control_markdown(study:dict) -> list[str]:
                    ' | '.join(f"{_ms(by[n]['cosine'])} ({_fmt_params(by[n]['params'])})" for n in names) + ' |')
     return out
 
+# %% ../nbs/23_study.ipynb #90a4b6c5
+T_LINES = ('identity', 'ridge')                                # closed-form lines beside the learned models
+
+def _by(e): return {r['name']: r for r in e['summary']}
+
+def _flops(e:dict, name:str) -> int:
+    "FLOPs per example of a row of an entry (the learned models' from their rows; identity 0; ridge one D x D product)."
+    if name == 'identity': return 0
+    if name == 'ridge': return 2 * 384 * 384
+    return e['flops'][name]
+
+def _si(v:float) -> str:
+    return next(f"{v / s:.3g}{u}" for s, u in ((1e9, 'G'), (1e6, 'M'), (1e3, 'k'), (1, '')) if abs(v) >= s or s == 1)
+
+def _conv(e:dict, name:str) -> str:
+    steps = sorted(e['best_step'][name])
+    return f"{steps[len(steps) // 2]:,}"
+
+def translate_table(es:list[dict]) -> list[str]:
+    "A markdown table: per entry the learned models (R@1, params, FLOPs, kept step), the lines and the paired gap."
+    head = ['entry', 'seeds', *(f"{n} R@1 (params, FLOPs/ex, kept step)" for n in ('cube', *ADAPTER_NAMES)),
+            *(f"{n} R@1" for n in T_LINES), 'cube − best adapter, R@1 [95% CI]', 's per seed']
+    out = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for e in es:
+        by = _by(e)
+        cells = [e['name'] + (f" ({e['device']})" if e['device'] != es[0]['device'] else ''), str(len(e['seeds']))]
+        cells += [f"{_ms(by[n]['recall@1'])} ({_fmt_params(by[n]['params'])}, {_si(_flops(e, n))}, {_conv(e, n)})"
+                  for n in ('cube', *ADAPTER_NAMES)]
+        cells += [_ms(by[n]['recall@1']) for n in T_LINES]
+        cells += [f"{e['best_adapter']}: {_diff(e['vs_best']['recall@1'])}",
+                  f"{sum(e['seconds']) / len(e['seconds']):.0f}"]
+        out.append('| ' + ' | '.join(cells) + ' |')
+    return out
+
+def _entries(study, part, **meta):
+    return [e for e in study['entries'] if e['part'] == part and all(e['meta'].get(k) == v for k, v in meta.items())]
+
+def translate_targets(study:dict) -> list[str]:
+    "The issue's bars, checked on the JSON: met or missed, and by how much."
+    out, sizes = [], [s for s, _ in T_SIZES]
+    ten = _entries(study, 'translate', n='10k')
+    if ten:
+        best = max((r for e in ten for r in e['summary'] if r['name'] in ('cube', *ADAPTER_NAMES)),
+                   key=lambda r: r['recall@1']['mean'])
+        ident = _by(ten[0])['identity']['recall@1']['mean']
+        gap = best['recall@1']['mean'] - ident
+        out.append(f"- **The benchmark discriminates** (best learned model ≥ identity + 0.50 R@1 at N 10k): best "
+                   f"{best['name']} ({_fmt_params(best['params'])}) {best['recall@1']['mean']:.3f} against identity "
+                   f"{ident:.3f}: +{gap:.3f} → {'met' if gap >= 0.5 else f'missed by {0.5 - gap:.3f}'}.")
+    for n in ('2k', '10k', '29k'):
+        es = sorted(_entries(study, 'translate', n=n), key=lambda e: sizes.index(e['meta']['size']))
+        if not es: continue
+        wins = [e['meta']['size'] for e in es if e['vs_best']['recall@1']['lo'] > 0]
+        gaps = ', '.join(f"{e['meta']['size']} {_diff(e['vs_best']['recall@1'])}" for e in es)
+        out.append(f"- **Moonshot at N {n}** (cube > best equal-size adapter, paired 95% interval above 0, at ≥ 2 of "
+                   f"{len(T_SIZES)} sizes): {len(wins)} of {len(es)} ({gaps}) → "
+                   f"{'met' if len(wins) >= 2 and len(es) == len(T_SIZES) else 'not met'}.")
+        ref = next((e for e in es if e['meta']['size'] == '30k'), None)
+        if ref is None: continue
+        bar = max(_by(ref)[n_]['recall@1']['mean'] for n_ in ADAPTER_NAMES)
+        cubes = [(_by(e)['cube']['params'], e['name'], _by(e)['cube']['recall@1']['mean'])
+                 for e in study['entries'] if e['meta'].get('n') == n and e['meta'].get('pair') == 'en-de'
+                 and _by(e)['cube']['recall@1']['mean'] >= bar]
+        out.append(f"  Smallest cube matching the best 30k adapter ({bar:.3f}) at N {n}: " +
+                   (f"{min(cubes)[1]} ({min(cubes)[0]:,} params, {min(cubes)[2]:.3f})." if cubes else "none."))
+    return out
+
+def translate_markdown(study:dict) -> str:
+    "The translation section of the results page: size tables per N_train, levers, replication, targets."
+    parts, sizes = [], [s for s, _ in T_SIZES]
+    for n in ('2k', '10k', '29k'):
+        es = sorted(_entries(study, 'translate', n=n), key=lambda e: sizes.index(e['meta']['size']))
+        if es:
+            per = es[0]['summary'][0]['n'] // len(es[0]['seeds'])
+            parts += [f"**EN→DE, N_train {n}: quality vs size** (test, {per}"
+                      f" pairs per seed, each among all of them; mean ± sd over seeds; {es[0]['device']})", '',
+                      *translate_table(es), '']
+    for base in T_LEVERS:
+        es = _entries(study, 'translate-lever', size=base)
+        ref = _entries(study, 'translate', size=base, n='10k')
+        if es: parts += [f"**Levers at {base}, EN→DE, N_train 10k** (each alone; the first line is the size entry)", '',
+                         *translate_table(ref + es), '']
+    es = _entries(study, 'translate-repl')
+    if es:
+        parts += ['**Replication: other target languages** (30k, N_train 10k; EN→DE from the size table)', '',
+                  *translate_table(_entries(study, 'translate', size='30k', n='10k') + es), '']
+    es = [e for e in study['entries'] if 'curve_end' in e]
+    if es:
+        parts += ['**Convergence** (validation MRR, mean over seeds, at 80% of the steps / at the last step / at its '
+                  'best; the cosine schedule brings the learning rate to 0 at the last step)', '',
+                  '| entry | steps | ' + ' | '.join(('cube', *ADAPTER_NAMES)) + ' |', '|---|---|---|---|---|']
+        parts += [f"| {e['name']} | {e['curve_end']['cube']['steps']:,} | " + ' | '.join(
+            '{at_80:.3f} / {last:.3f} / {best:.3f}'.format(**e['curve_end'][n]) for n in ('cube', *ADAPTER_NAMES))
+            + ' |'
+            for e in es] + ['']
+    parts += ['**The targets**', '', *translate_targets(study)]
+    if study['missing']: parts += ['', 'Not finished: ' + '; '.join(study['missing'])]
+    return '\n'.join(parts)
+
+def translate_lead(study:dict) -> str:
+    "The README's lead: EN→DE at N 10k, each size's cube beside the adapters of its size, the identity and ridge."
+    sizes = [s for s, _ in T_SIZES]
+    es = sorted(_entries(study, 'translate', n='10k'), key=lambda e: sizes.index(e['meta']['size']))
+    if not es: return ''
+    k, by0 = len(es[0]['seeds']), _by(es[0])
+    out = [f"Multi30k EN→DE, 10,000 training pairs, 1,000 official test pairs each ranked among all 1,000 targets; "
+           f"test Recall@1, mean ± sd over {k} seeds, every learned model trained the same way "
+           f"({es[0]['device']}):", '',
+           '| size | cube | residual MLP | low-rank | cube − best adapter [95% CI] |', '|---|---|---|---|---|']
+    for e in es:
+        by = _by(e)
+        out.append(f"| {e['meta']['size']} | " + ' | '.join(_ms(by[n]['recall@1']) for n in ('cube', *ADAPTER_NAMES)) +
+                   f" | {_diff(e['vs_best']['recall@1'])} |")
+    out += ['', f"Identity {_ms(by0['identity']['recall@1'])}; ridge {_ms(by0['ridge']['recall@1'])} "
+                f"({_fmt_params(by0['ridge']['params'])} parameters)."]
+    return '\n'.join(out)
+
+# %% ../nbs/23_study.ipynb #7b0d6e44
+def plot_translate(study:dict, x:str='params'):
+    "Test Recall@1 of the translation size entries against parameters (`x='params'`) or FLOPs per example ('flops')."
+    from matplotlib.figure import Figure
+    ns = [n for n, _ in T_NTRAIN if _entries(study, 'translate', n=n)]
+    ns = sorted(ns, key=lambda n: [m for m, _ in sorted(T_NTRAIN, key=lambda t: int(t[0][:-1]))].index(n))
+    fig = Figure(figsize=(4.2 * max(1, len(ns)), 3.6), dpi=100)
+    axes = fig.subplots(1, max(1, len(ns)), squeeze=False)[0]
+    for ax, n in zip(axes, ns):
+        es = sorted(_entries(study, 'translate', n=n), key=lambda e: _by(e)['cube']['params'])
+        for name, (color, marker, nudge) in STYLE.items():
+            xs = [(_by(e)[name]['params'] if x == 'params' else _flops(e, name)) * nudge for e in es]
+            ax.errorbar(xs, [_by(e)[name]['recall@1']['mean'] for e in es],
+                        [_by(e)[name]['recall@1']['sd'] or 0.0 for e in es], color=color, marker=marker, capsize=3,
+                        label=name)
+        for name, ls in zip(T_LINES, ('--', ':')):
+            ax.axhline(_by(es[0])[name]['recall@1']['mean'], color='gray', ls=ls, label=name)
+        ax.set_xscale('log'); ax.grid(alpha=0.3)
+        ax.set_xlabel('parameters' if x == 'params' else 'FLOPs per example (forward)')
+        ax.set_title(f"EN→DE, N_train {n}: test Recall@1 ({len(es[0]['seeds'])} seeds)", fontsize=10)
+    axes[0].set_ylabel('Recall@1'); axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
 # %% ../nbs/23_study.ipynb #5d0c0014
 def read_rows(path:Path) -> dict:
     "The finished units in a `rows.jsonl`, by `(key, seed)` (a torn last line, from a kill, is ignored)."
@@ -248,29 +497,31 @@ def read_rows(path:Path) -> dict:
         done[(rec['key'], rec['seed'])] = rec
     return done
 
-def _units(todo:list, jobs:int):
+def _units(todo:list, jobs:int, embeddings=None):
     "The finished units of `todo`, in order of completion: in this process (one job) or in `jobs` spawned workers."
     if jobs == 1:
-        for e, s in todo: yield run_unit(e, s)
+        for e, s in todo: yield run_unit(e, s, embeddings)
         return
     pool = ProcessPoolExecutor(jobs, mp_context=get_context('spawn'))
     try:
-        for fut in as_completed([pool.submit(run_unit, e, s) for e, s in todo]): yield fut.result()
+        for fut in as_completed([pool.submit(run_unit, e, s, embeddings) for e, s in todo]): yield fut.result()
     finally: pool.shutdown(wait=False, cancel_futures=True)   # on an error: no unit left to start
 
 def run_study(entries:list[Entry],   # what to run
               out:Path|str,          # folder of rows.jsonl, study.json, study.png
               jobs:int|None=None,    # worker processes (default: the machine's cores)
-              report=print) -> dict:
+              report=print,
+              embeddings=None,       # folder of float16 embeddings for the translation entries (`write_embeddings`)
+              run_missing:bool=True) -> dict:   # False: only summarise what `rows.jsonl` holds
     "Run every unit not yet in `out/rows.jsonl` (in parallel), then summarise: the `study.json` dict."
     out = claim_folder(out, 'study folder', legacy=lambda f: (f / 'rows.jsonl').is_file())   # never a folder of yours
     rows_path = out / 'rows.jsonl'
     done = read_rows(rows_path)
-    todo = [(e, s) for e in entries for s in e.seeds if (e.key, s) not in done]
+    todo = [(e, s) for e in entries for s in e.seeds if (e.key, s) not in done] if run_missing else []
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     report(f"{len(done)} unit(s) on disk, {len(todo)} to run on {jobs} worker(s)")
     t0 = time.perf_counter()
-    for i, rec in enumerate(_units(todo, jobs), 1):
+    for i, rec in enumerate(_units(todo, jobs, embeddings), 1):
         with rows_path.open('a') as f: f.write(json.dumps(rec) + '\n')
         done[(rec['key'], rec['seed'])] = rec
         r = {x['name']: x for x in rec['rows']}
@@ -280,7 +531,9 @@ def run_study(entries:list[Entry],   # what to run
                f"{time.perf_counter() - t0:.0f} s so far")
     study = summarize_study(entries, done)
     (out / 'study.json').write_text(json.dumps(study, indent=1))
-    plot_study(study).savefig(out / 'study.png')
+    if any(e['part'] in ('size', 'width') for e in study['entries']): plot_study(study).savefig(out / 'study.png')
+    if _entries(study, 'translate'):
+        for x in ('params', 'flops'): plot_translate(study, x).savefig(out / f"recall_vs_{x}.png")
     return study
 
 # %% ../nbs/23_study.ipynb #5d0c0025
@@ -310,15 +563,21 @@ def preset_tables(study:dict) -> str:
     return '\n'.join(out).strip('\n')
 
 # %% ../nbs/23_study.ipynb #5d0c0028
-PAGES = {'RESULTS.md': ('tables',), 'nbs/index.ipynb': ('presets',)}   # pages that quote the study: their blocks
+PAGES = {'RESULTS.md': ('tables', 'translate'), 'nbs/index.ipynb': ('translate-lead', 'presets')}   # their blocks
 
 def study_blocks(study:dict) -> dict:
-    "The content of each block, from the study's JSON."
-    return {'tables': study_markdown(study), 'presets': preset_tables(study)}
+    "The content of each block that this study's JSON fills (the translation blocks from a translation study)."
+    out = {}
+    if any(e['part'] in PARTS for e in study['entries']):
+        out.update(tables=study_markdown(study), presets=preset_tables(study))
+    if any(e['part'] in TRANSLATE_PARTS for e in study['entries']):
+        out.update({'translate': translate_markdown(study), 'translate-lead': translate_lead(study)})
+    return out
 
 def page_update(root:Path|str, rel:str, study:dict) -> str|None:
     "The new text of page `rel` (a key of `PAGES`) under `root` when a study block differs from the JSON; else None."
-    path, names, blocks = Path(root) / rel, PAGES[rel], study_blocks(study)
+    blocks = study_blocks(study)
+    path, names = Path(root) / rel, [n for n in PAGES[rel] if n in blocks]
     text = path.read_text()
     if path.suffix != '.ipynb':
         new = text
@@ -345,17 +604,28 @@ def refresh_pages(study:dict, root:Path|str='.') -> list[Path]:
     return written
 
 # %% ../nbs/23_study.ipynb #5d0c0029
+def _max_pairs(e:Entry) -> int|None:
+    "The training pairs an entry asks for (data.max_pairs), None for all."
+    return next((int(o.split('=', 1)[1]) for o in e.overrides if o.startswith('data.max_pairs=')), None)
+
 @command('et-study')
 def study_cli(argv=None) -> int:
     "Entry point of `et-study`."
     p = argparse.ArgumentParser(prog='et-study', description="The cube beside equal-size adapters trained the same "
                                 "way: sizes and levers over seeds (about 25 minutes on 2 CPU cores).")
-    p.add_argument('--out', default='docs/results/study', help='folder of rows.jsonl, study.json and study.png')
+    p.add_argument('--out', default=None, help='folder of rows.jsonl, study.json and the figures (default: '
+                   'docs/results/study, or docs/results/translate for the translation parts)')
     p.add_argument('--seeds', default='0-4', help='seeds of every entry (default 0-4)')
     p.add_argument('--jobs', type=int, default=None, help='worker processes, one core each (default: every core)')
     p.add_argument('--quick', action='store_true', help='three tiny entries on the bundled set, one seed (a test)')
     p.add_argument('--parts', default='size,lever', help="which parts: size, lever, width (the lattice grown by "
-                   "width: meant for a GPU), control (a synthetic task with local structure); default size,lever")
+                   "width: meant for a GPU), control (a synthetic task with local structure); translate, "
+                   "translate-lever, translate-repl (Multi30k, meant for a GPU); default size,lever")
+    p.add_argument('--embeddings', default=None, help="folder of float16 embedding files for the translation parts "
+                   "(written by write_embeddings); default: the preset's text through the teacher and its cache")
+    p.add_argument('--max-pairs', type=int, default=None, help="only the entries that use at most this many "
+                   "training pairs (e.g. where the embeddings hold no more)")
+    p.add_argument('--no-run', action='store_true', help="run nothing: summarise rows.jsonl and write the pages")
     p.add_argument('--robust-out', default='docs/results/robust', help="folder of the part 'robust' (damage)")
     p.add_argument('--pages', default=None, help="repository root whose RESULTS.md and README source to refresh "
                    "(default: none; the repository's own with `--pages .`)")
@@ -363,8 +633,10 @@ def study_cli(argv=None) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"--jobs {args.jobs}", "at least one worker is needed", "use --jobs 1 or more")
     parts = [s.strip() for s in args.parts.split(',') if s.strip()]
-    if not parts or set(parts) - set(PARTS):
-        raise ConfigError(f"--parts {args.parts!r}", f"the parts are {', '.join(PARTS)}", "use e.g. --parts size,lever")
+    translate = [p for p in parts if p in TRANSLATE_PARTS]
+    if not parts or set(parts) - set(PARTS + TRANSLATE_PARTS) or (translate and len(translate) < len(parts)):
+        raise ConfigError(f"--parts {args.parts!r}", f"the parts are {', '.join(PARTS)} (one study) and "
+                          f"{', '.join(TRANSLATE_PARTS)} (another)", "use e.g. --parts size,lever or --parts translate")
     if 'robust' in parts:   # its own runner and folder (22a_robust)
         robust = run_robust(ROBUST_SETS, args.robust_out, parse_seeds(args.seeds), args.jobs,
                             report=lambda m: print(m, file=sys.stderr, flush=True))
@@ -372,10 +644,16 @@ def study_cli(argv=None) -> int:
               "robust.png, robust.md")
         parts = [x for x in parts if x != 'robust']
         if not parts: return 0
-    entries = quick_study() if args.quick else default_study(parse_seeds(args.seeds), parts)
-    study = run_study(entries, args.out, args.jobs, report=lambda m: print(m, file=sys.stderr, flush=True))
-    print(study_markdown(study))
-    print(f"\nsaved to {args.out}: rows.jsonl (per seed), study.json, study.png")
+    seeds = parse_seeds(args.seeds)
+    entries = (quick_study() if args.quick else translate_study(seeds, parts) if translate else
+               default_study(seeds, parts))
+    if args.max_pairs is not None:
+        entries = [e for e in entries if (m := _max_pairs(e)) is not None and m <= args.max_pairs]
+    args.out = args.out or ('docs/results/translate' if translate else 'docs/results/study')
+    study = run_study(entries, args.out, args.jobs, report=lambda m: print(m, file=sys.stderr, flush=True),
+                      embeddings=args.embeddings, run_missing=not args.no_run)
+    print(translate_markdown(study) if translate else study_markdown(study))
+    print(f"\nsaved to {args.out}: rows.jsonl (per seed), study.json and the figures")
     if args.pages is not None:
         for page in refresh_pages(study, args.pages): print(f"refreshed {page}")
     return 0

@@ -3,9 +3,9 @@
 nbdev's own `nbdev_readme` needs Quarto, which is not installable here; this writes the same text without it.
 `python tools/readme.py` rewrites README.md; `--check` exits 1 (saying so) when README.md is not what the
 notebook says.
-The study's numbers on the pages that quote it (RESULTS.md, the README's source) come from the study's JSON
-(docs/results/study/study.json): `python tools/readme.py` refreshes those blocks first, `--check` fails when one
-differs.
+The study's numbers on the pages that quote it (RESULTS.md, the README's source) come from the studies' JSON
+(docs/results/study/study.json, docs/results/translate/study.json): `python tools/readme.py` refreshes those blocks
+first, `--check` fails when one differs.
 """
 import json, sys
 from pathlib import Path
@@ -20,20 +20,21 @@ def render(nb_path: Path) -> str:
     return '\n\n'.join(p for p in parts if p) + '\n'
 
 
-STUDY = ROOT / 'docs' / 'results' / 'study' / 'study.json'
+STUDIES = [ROOT / 'docs' / 'results' / name / 'study.json' for name in ('study', 'translate')]
 
 
 def main(argv=None) -> int:
     from embedding_trainer.study import PAGES, page_update, refresh_pages
     argv = sys.argv[1:] if argv is None else argv
-    study = json.loads(STUDY.read_text())
-    if '--check' in argv:
-        stale = [rel for rel in PAGES if page_update(ROOT, rel, study) is not None]
-        if stale:
-            print(f"{', '.join(stale)}: the study's numbers differ from {STUDY.relative_to(ROOT)}; run "
-                  "`python tools/readme.py` to refresh them")
-            return 1
-    else: refresh_pages(study, ROOT)
+    for path in STUDIES:
+        study = json.loads(path.read_text())
+        if '--check' in argv:
+            stale = [rel for rel in PAGES if page_update(ROOT, rel, study) is not None]
+            if stale:
+                print(f"{', '.join(stale)}: the study's numbers differ from {path.relative_to(ROOT)}; run "
+                      "`python tools/readme.py` to refresh them")
+                return 1
+        else: refresh_pages(study, ROOT)
     text, out = render(ROOT / 'nbs' / 'index.ipynb'), ROOT / 'README.md'
     if '--check' in argv:
         if out.read_text() != text:

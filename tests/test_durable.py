@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings, strategies as st
-from helpers import write_pairs_jsonl
+from helpers import one_error, write_pairs_jsonl
 from embedding_trainer.checkpoint import load_checkpoint, verify_checkpoint
 from embedding_trainer.cli import train_cli, eval_cli, encode_cli
 from embedding_trainer.data import read_pairs_jsonl, read_pairs_csv, load_embedding_pairs
@@ -239,10 +239,8 @@ def test_bad_input(files, tmp_path, capsys, case):
     run_before = {p: p.read_bytes() for p in files['run'].rglob('*') if p.is_file()}
     code = CLIS[command](args)
     err = capsys.readouterr().err
-    heads = [l for l in err.splitlines() if l.startswith(f'et-{command}: [')]
     assert code == 2, (code, err)
-    assert len(heads) == 1 and heads[0].startswith(f'et-{command}: [{category}] '), err
-    assert '  remedy: ' in err and 'Traceback' not in err and words in err, err
+    one_error(err, f'et-{command}', category, words)
     assert not list((tmp_path / 'run').glob('*.pt'))                       # nothing written for a refused run
     assert {p: p.read_bytes() for p in files['run'].rglob('*') if p.is_file()} == run_before   # nothing damaged
 

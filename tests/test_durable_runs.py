@@ -5,6 +5,7 @@ nothing; each message names what changed or what is wrong, and the way on."""
 import hashlib, json, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
+from helpers import one_error
 import torch
 from test_durable import ENV
 from embedding_trainer.cli import train_cli, eval_cli
@@ -33,9 +34,7 @@ def _files(folder: Path) -> dict:
 
 
 def _refusal(err: str, prog='et-train') -> str:
-    heads = [l for l in err.splitlines() if l.startswith(f'{prog}: [')]
-    assert len(heads) == 1 and 'Traceback' not in err and '  remedy: ' in err, err
-    return heads[0]
+    return one_error(err, prog)
 
 
 @pytest.fixture(scope='module')

@@ -4,14 +4,14 @@
 
 # %% ../nbs/01a_outputs.ipynb #dac7c8d5
 from __future__ import annotations
-import errno, os, shutil
+import errno, json, os, shutil
 from contextlib import contextmanager
 from pathlib import Path
 from .errors import CheckpointError, ConfigError, EmbeddingTrainerError
 
 # %% auto #0
 __all__ = ['MARKER', 'OWN_FILES', 'file_mode', 'folder_kind', 'mark_folder', 'check_folder', 'claim_folder', 'refuse_same',
-           'folder_in_place']
+           'read_rows_jsonl', 'folder_in_place']
 
 # %% ../nbs/01a_outputs.ipynb #59c02f1e
 def file_mode() -> int:
@@ -96,6 +96,19 @@ def refuse_same(out,                # the path a command will write
         if o == p or o in p.parents:
             raise ConfigError(f"{flag} {out} would replace the input {i}; nothing was written",
                               "a command never writes over what it reads", f"give another {flag}")
+
+# %% ../nbs/01a_outputs.ipynb #c7cb11cf
+def read_rows_jsonl(path,       # a rows.jsonl file (missing: no rows)
+                    key         # row -> its key, e.g. lambda r: (r['key'], r['seed'])
+                   ) -> dict:
+    "The finished rows of a JSON-lines file by `key(row)` (a later row of a key wins; a torn last line is ignored)."
+    done, path = {}, Path(path)
+    if not path.exists(): return done
+    for line in path.read_text().splitlines():
+        try: row = json.loads(line)
+        except json.JSONDecodeError: continue
+        done[key(row)] = row
+    return done
 
 # %% ../nbs/01a_outputs.ipynb #cb4778d1
 def _write_error(out:Path, what:str, err:OSError, tmp:Path, state:str, flag:str) -> CheckpointError:

@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 import torch
+from .outputs import claim_folder, read_rows_jsonl
 from .config import load_config
 from .cube import LightConeWarning, EmbeddingCube
 from .adapters import ADAPTERS, cube_params
@@ -246,25 +247,16 @@ def _afters(summary, data) -> list:
     return sorted({p['after'] for p in summary['recovery'] if p['data'] == data})
 
 # %% ../nbs/22a_robust.ipynb #8863a5b8
-def _read_rows(path:Path) -> dict:
-    "The finished units of a `rows.jsonl` by `(data, seed)` (a torn last line is ignored)."
-    done = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try: r = json.loads(line)
-            except json.JSONDecodeError: continue
-            done[(r['data'], r['seed'])] = r
-    return done
-
 def run_robust(sets:list,            # (name, preset, overrides) of each data set
                out:Path|str,         # folder of rows.jsonl, robust.json, robust.png, robust.md
                seeds=(0, 1, 2, 3, 4),# the seeds of every set
                jobs:int|None=None,   # worker processes (default: the machine's cores)
                report=print) -> dict:
     "Run every unit not yet in `out/rows.jsonl`, then summarise: the `robust.json` dict."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = claim_folder(out, 'study folder', legacy=lambda f: (f / 'rows.jsonl').is_file(),   # never a folder of yours
+                       flag='--robust-out')
     rows = out / 'rows.jsonl'
-    done = _read_rows(rows)
+    done = read_rows_jsonl(rows, lambda r: (r['data'], r['seed']))
     todo = [(n, p, o, s) for n, p, o in sets for s in seeds if (n, s) not in done]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     report(f"robustness: {len(done)} unit(s) on disk, {len(todo)} to run on {jobs} worker(s)")

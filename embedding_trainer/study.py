@@ -20,7 +20,7 @@ from .adapters import forward_flops
 from .metrics import _fmt_params
 from .cli import command
 from .robust import run_robust, robust_markdown
-from .outputs import claim_folder
+from .outputs import claim_folder, read_rows_jsonl
 
 # %% auto #0
 __all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'ROBUST_SETS', 'T_SIZES', 'T_NTRAIN',
@@ -489,13 +489,7 @@ def plot_translate(study:dict, x:str='params'):
 # %% ../nbs/23_study.ipynb #5d0c0014
 def read_rows(path:Path) -> dict:
     "The finished units in a `rows.jsonl`, by `(key, seed)` (a torn last line, from a kill, is ignored)."
-    done = {}
-    if not path.exists(): return done
-    for line in path.read_text().splitlines():
-        try: rec = json.loads(line)
-        except json.JSONDecodeError: continue
-        done[(rec['key'], rec['seed'])] = rec
-    return done
+    return read_rows_jsonl(path, lambda rec: (rec['key'], rec['seed']))
 
 def _units(todo:list, jobs:int, embeddings=None):
     "The finished units of `todo`, in order of completion: in this process (one job) or in `jobs` spawned workers."

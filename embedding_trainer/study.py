@@ -133,8 +133,8 @@ def write_embeddings(folder:Path|str,                # where the files go
                      encoder=None) -> list[Path]:    # the teacher (default: the preset's, cached)
     "Float16 `{questions, answers}` files of the `translate` preset's train/val/test splits, per target language."
     import numpy as np
-    folder, out = Path(folder), []
-    folder.mkdir(parents=True, exist_ok=True)
+    folder, out = claim_folder(folder, 'embeddings folder', flag='folder',   # never a folder of yours
+                               legacy=lambda f: any(f.glob('*-*.train*.npz'))), []
     for lang in target_langs:
         cfg = with_absolute_paths(load_config('translate', overrides=[*overrides, f'data.target_lang={lang}']))
         n = (max_train or {}).get(lang)

@@ -3,6 +3,7 @@ import json, os, subprocess, sys
 from pathlib import Path
 
 import pytest
+from embedding_trainer.errors import ConfigError
 
 from embedding_trainer.study import default_study, read_rows, study_blocks, PAGES, page_update
 
@@ -90,6 +91,10 @@ def test_translate_study_tiny(tmp_path):
     files = write_embeddings(emb, ('de', 'fr'), {'fr': 40}, [f'data.root={tiny_corpus(tmp_path)}'], HashEncoder(384))
     assert sorted(f.name for f in files) == sorted(['en-de.train.npz', 'en-de.val.npz', 'en-de.test.npz',
                                                     'en-fr.train-40.npz', 'en-fr.val.npz', 'en-fr.test.npz'])
+    mine = tmp_path / 'mine'; mine.mkdir(); (mine / 'notes.txt').write_bytes(b'my own file')   # a user's folder
+    with pytest.raises(ConfigError, match='folder'):
+        write_embeddings(mine, ('de',), None, [f'data.root={tmp_path / "raw"}'], HashEncoder(384))
+    assert [p.name for p in mine.iterdir()] == ['notes.txt'] and (mine / 'notes.txt').read_bytes() == b'my own file'
     meta = lambda size, n, pair='en-de', **kw: {'size': size, 'n': n, 'pair': pair, **kw}   # noqa: E731
     entries = [Entry('translate', '7k, N 10k', ['model.mix_rank=2', 'data.max_pairs=30', *TINY], (0, 1), 'translate',
                      meta('7k', '10k')),

@@ -39,7 +39,7 @@ def main(argv=None) -> int:
     r = sub.add_parser('run', help='run the chosen units in one round')
     r.add_argument('--embeddings', required=True, help='folder of float16 embedding files (write_embeddings)')
     r.add_argument('--out', required=True, help='new folder: rows.jsonl, study.json, figures')
-    r.add_argument('--match', required=True, help="regex on the entry names, e.g. 'N 29k$' or '^7k (no residual|layout)'")
+    r.add_argument('--match', required=True, help="regex on the entry names, e.g. 'N 29k$' or '^7k layout'")
     r.add_argument('--seeds', default='0-4', help='seeds (lever entries take the first three)')
     r.add_argument('--skip', default=None, help='a rows.jsonl whose units are not run again')
     r.add_argument('--limit', type=int, default=None, help='at most this many units')

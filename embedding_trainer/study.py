@@ -115,8 +115,8 @@ def translate_study(seeds=(0, 1, 2, 3, 4), parts=TRANSLATE_PARTS) -> list[Entry]
     def sized(n_label, n_over):
         return [Entry('translate', f"{s}, N {n_label}", [*o, *n_over, *T_RECIPE], seeds, 'translate',
                       {'size': s, 'n': n_label, 'pair': 'en-de'}) for s, o in T_SIZES] if 'translate' in parts else []
-    def levers(base):
-        return [Entry('translate', f"{base} {name}", [*size[base], *o, 'data.max_pairs=10000', *T_RECIPE], seeds[:3],
+    def levers(base):   # the lever's overrides last: they win over the size's and the recipe's
+        return [Entry('translate', f"{base} {name}", [*size[base], 'data.max_pairs=10000', *T_RECIPE, *o], seeds[:3],
                       'translate-lever', {'size': base, 'n': '10k', 'pair': 'en-de', 'lever': name})
                 for name, o in T_LEVERS[base]] if 'translate-lever' in parts else []
     repl = [Entry('translate', f"{name} 30k, N 10k", [*size['30k'], f'data.target_lang={lang}', 'data.max_pairs=10000',
@@ -138,9 +138,16 @@ def write_embeddings(folder:Path|str,                # where the files go
     for lang in target_langs:
         cfg = with_absolute_paths(load_config('translate', overrides=[*overrides, f'data.target_lang={lang}']))
         n = (max_train or {}).get(lang)
-        for split, key in (('train', 'path'), ('val', 'val_path'), ('test', 'test_path')):
-            d = dataclasses.replace(cfg.data, path=getattr(cfg.data, key), max_pairs=n if split == 'train' else None)
-            ps = load_from_config(d, encoder=encoder, progress=False)
+        splits = {split: load_from_config(dataclasses.replace(cfg.data, path=getattr(cfg.data, key), max_pairs=n
+                                          if split == 'train' else None), encoder=encoder, progress=False)
+                  for split, key in (('train', 'path'), ('val', 'val_path'), ('test', 'test_path'))}
+        held = {k for s in ('val', 'test') for k in splits[s].keys('pair')}
+        keep = [i for i, k in enumerate(splits['train'].keys('pair')) if k not in held]
+        if len(keep) < len(splits['train']):   # held-out files as given: the training side gives way
+            warnings.warn(f"{len(splits['train']) - len(keep)} training pair(s) of {cfg.data.source_lang}-{lang} "
+                          "repeat a validation or test pair: dropped from the training file", stacklevel=2)
+            splits['train'] = splits['train'].subset(keep)
+        for split, ps in splits.items():
             p = folder / f"{cfg.data.source_lang}-{lang}.{split}{f'-{n}' if n and split == 'train' else ''}.npz"
             np.savez(p, questions=ps.x.numpy().astype(np.float16), answers=ps.y.numpy().astype(np.float16))
             out.append(p)

@@ -9,10 +9,10 @@ call is limited in time, so a call runs one round: at most as many units as work
 
 Then `et-study --parts translate,translate-lever,translate-repl --no-run --pages .` summarises the merged rows.
 """
-import argparse, dataclasses, json, re, sys
+import argparse, dataclasses, json, re, sys, tempfile
 from pathlib import Path
-from embedding_trainer.study import TRANSLATE_PARTS, translate_study, run_study, read_rows
-from embedding_trainer.run import parse_seeds
+from embedding_trainer.study import TRANSLATE_PARTS, translate_study, run_study, read_rows, entry_config
+from embedding_trainer.run import parse_seeds, prepare_data
 
 def chosen(match:str, seeds, skip=None, limit=None, extra=()) -> list:
     "The entries whose name matches `match` (a regex), each with its seeds not in `skip`; `limit` units at most."
@@ -24,6 +24,15 @@ def chosen(match:str, seeds, skip=None, limit=None, extra=()) -> list:
         todo = tuple(s for s in e.seeds if (e.key, s) not in done)[:None if limit is None else max(0, limit - n)]
         if todo: out.append(dataclasses.replace(e, seeds=todo)); n += len(todo)
     return out
+
+def check_data(entries:list, embeddings) -> int:
+    "Load and check each entry's data here, before a worker starts: a data error ends the call before any training."
+    seen = set()
+    for e in entries:
+        with tempfile.TemporaryDirectory() as tmp: cfg = entry_config(e, e.seeds[0], tmp, embeddings)
+        key = json.dumps(cfg.to_dict()['data'], sort_keys=True)
+        if key not in seen: seen.add(key); prepare_data(cfg, progress=False)
+    return len(seen)
 
 def merge(src:Path, dst:Path) -> int:
     "Append to `dst` the rows of `src` whose (key, seed) it lacks; the number appended."
@@ -57,6 +66,7 @@ def main(argv=None) -> int:
     for e in entries: print(f"{e.name}: seeds {', '.join(map(str, e.seeds))}")
     print(f"{units} unit(s)")
     if a.list or not units: return 0
+    print(f"the data of {check_data(entries, a.embeddings)} setting(s) loaded and checked")
     run_study(entries, a.out, a.jobs or units, report=lambda s: print(s, flush=True), embeddings=a.embeddings)
     return 0
 

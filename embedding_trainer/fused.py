@@ -365,8 +365,9 @@ class FusedConfig:
         # dx from the perception's gradient dP (written by the dh kernel) instead of from dh: needs dW1 there
         self.dp = self.fuse_dw1 and os.environ.get('FUSED_DP', '0') != '0'
         # how _bwd_h_kernel sums the hidden bias's gradient under bf16 (its docstring): 2, fp32 dh per tile by atomics
-        # (default); 1, fp32 dh in registers (255 registers and spills in _bwd_h_kernel: 9.7% slower on the
-        # benchmark case); 0, dW1's bias row (bf16 dh, as torch); 3, that row plus dh's rounding error
+        # (default: the fastest way that passed the scale preset's training test); 1, fp32 dh in registers; 0, dW1's
+        # bias row (bf16 dh, as torch); 3, that row plus dh's rounding error. H200, benchmark case: 8.96e8, 8.80e8,
+        # 9.54e8, 9.06e8 cell-steps/s (BENCHMARKS.md)
         self.b1_fp32 = int(os.environ.get('FUSED_B1_FP32', '2'))
         self.periodic = lattice.boundary == 'periodic'
         self.bf16 = bf16

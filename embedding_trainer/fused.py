@@ -199,7 +199,7 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
         else:
             dr = tl.dot(du, w2s, input_precision="ieee")
             dh = tl.where(h > 0, dr, 0.0)
-            if B1_FP32 == 1:   # (fp32 dh: dW1's bias row is as exact; modes 2 and 3 take it)
+            if B1_FP32 == 1:   # (fp32 dh: dW1's bias row is as exact; ways 2 and 3 take it)
                 acc_b1 += tl.sum(dh, axis=0)
             acc_w2 += tl.dot(tl.trans(tl.maximum(h, 0.0)), du, input_precision="ieee")
             acc_b2 += tl.sum(du, axis=0)
@@ -369,6 +369,9 @@ class FusedConfig:
         # bias row (bf16 dh, as torch); 3, that row plus dh's rounding error. H200, benchmark case: 8.96e8, 8.80e8,
         # 9.54e8, 9.06e8 cell-steps/s (BENCHMARKS.md)
         self.b1_fp32 = int(os.environ.get('FUSED_B1_FP32', '2'))
+        if self.b1_fp32 not in (0, 1, 2, 3):
+            raise ValueError(f"FUSED_B1_FP32={self.b1_fp32}: the hidden bias's gradient is summed one of four ways, "
+                             "0 to 3 (FusedConfig); unset it for the default, 2")
         self.periodic = lattice.boundary == 'periodic'
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
@@ -504,9 +507,9 @@ class _FusedRun(torch.autograd.Function):
         S, SP, NS, H, Q = cfg.S, cfg.SP, cfg.NS, cfg.H, cfg.Q
         W1g = part_w1.sum(0).view(cfg.NSP, SP, cfg.HP)
         dw1 = W1g[:NS, :S, :H].permute(2, 0, 1).reshape(H, NS * S)
-        mode = cfg.b1_fp32 if cfg.bf16 else int(cfg.b1_fp32 == 1)  # fp32 dh: dW1's bias row is already exact
-        if mode == 0: db1 = W1g[NS, Q, :H].clone()                 # from bf16 dh
-        elif mode == 3: db1 = W1g[NS, Q, :H] + part_b1.sum(0)[:H]  # bf16 dh, plus its rounding error
+        way = cfg.b1_fp32 if cfg.bf16 else int(cfg.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
+        if way == 0: db1 = W1g[NS, Q, :H].clone()                  # from bf16 dh
+        elif way == 3: db1 = W1g[NS, Q, :H] + part_b1.sum(0)[:H]   # bf16 dh, plus its rounding error
         else: db1 = part_b1.sum(0)[:H]                             # from fp32 dh
         dwp = W1g[NS, :Q, :H].t().contiguous() if has_wp else None
         dw2 = part_w2.sum(0)[:H, :S].t().contiguous()

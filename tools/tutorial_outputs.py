@@ -8,8 +8,8 @@ with matplotlib's inline backend (figures as PNG at `DPI` dots per inch, so a st
 written back in place only when every cell ran: a failing cell leaves the file untouched and the command exits 1.
 Then `nbdev_clean` normalises it, exactly as `make check-sync` does, so the stored outputs survive that check.
 Consecutive prints to one stream are stored as one output (how they arrive in parts depends on timing). Removed:
-the state of interactive widgets (GitHub cannot draw them; their text stays) and this checkout's absolute path
-(written repository-relative), so the stored notebook does not depend on where it was run.
+interactive widgets and their state (GitHub cannot draw them; the notebook's text says what they show) and this
+checkout's absolute path (written repository-relative), so the stored notebook does not depend on where it was run.
 """
 import argparse, os, subprocess, sys, time
 from pathlib import Path
@@ -22,15 +22,15 @@ SETUP = f"%config InlineBackend.rc = {{'figure.dpi': {DPI}}}\n%matplotlib inline
 
 
 def tidy(nb):
-    "Drop widget views (keeping their text), merge consecutive prints to one stream, write paths repository-relative."
+    "Drop widgets and their state, merge consecutive prints to one stream, write paths repository-relative."
     root = str(ROOT)
     def rel(text): return text.replace(root + '/', '').replace(root, '.')
+    nb.metadata.pop('widgets', None)                  # the widgets' state (nbdev_clean keeps it)
     for cell in nb.cells:
         kept = []
         for out in cell.get('outputs', []):
             data = out.get('data', {})
-            data.pop(WIDGET, None)
-            if out.get('output_type') == 'display_data' and not data: continue   # a widget view with no text
+            if WIDGET in data: continue               # a widget: GitHub cannot draw it, its text is only its repr
             for key in [k for k in data if k.startswith('text')]: data[key] = rel(data[key])
             if out.get('output_type') == 'stream':
                 out['text'] = rel(out['text'])

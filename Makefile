@@ -43,8 +43,11 @@ lint: $(STAMP)
 nbtest: $(STAMP)
 	$(BIN)/nbdev_test --n_workers 2 --do_print --skip_folder_re '^([_.].*|tutorials)$$'
 
+# Two workers (pytest-xdist; a file's tests stay on one worker, so its module fixtures are built once), then the
+# tests marked `serial` alone: they time themselves or drive a browser, and a neighbour would slow them.
 pytest: $(STAMP)
-	$(BIN)/pytest tests/
+	$(BIN)/pytest -n 2 --dist loadfile -m 'not serial' tests/
+	$(BIN)/pytest -m serial tests/
 
 # tests/test_browser.py drives Debian's Chromium: installed here with apt-get where that can run (as root);
 # where it cannot, the step says so and the browser test is skipped with the reason.
@@ -69,8 +72,9 @@ lab: $(STAMP)
 
 # The teaching notebooks in nbs/tutorials, on their fast test path (IN_TEST), in a real Jupyter kernel (nbval);
 # their stored outputs are for reading, so nothing is compared (nbs/tutorials/conftest.py) but every check must pass.
+# Two workers, one notebook each at a time (--dist loadfile keeps a notebook's cells in order, in one kernel).
 tutorials: $(STAMP)
-	IN_TEST=1 $(BIN)/pytest --nbval-lax --nbval-current-env -q nbs/tutorials
+	IN_TEST=1 $(BIN)/pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env -q nbs/tutorials
 
 # Store the tutorials' outputs, figures included, so they read on GitHub: each runs on its fast path in a real
 # kernel and is written back (then nbdev_clean) only if every cell ran. TUTORIALS picks some: TUTORIALS=nbs/tutorials/02*

@@ -15,7 +15,7 @@ from .cube import EmbeddingCube, ModelConfig
 from .memory import training_step_peak, estimate_memory, flops_per_cell_step
 from .losses import compute_loss
 from .checkpoint import atomic_write
-from .cli import command
+from .commands import command
 
 # %% auto #0
 __all__ = ['DATASHEET_FLOPS', 'CASES', 'GPU_SWEEP', 'SWEEP_GPU_STEPS', 'SWEEP_GPU_COMPILED', 'PATHS', 'matmul_peak',

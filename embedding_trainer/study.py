@@ -18,7 +18,7 @@ from .run import (run, prepare_data, summarize, compare_paired, parse_seeds, wit
                                    SUMMARY_METRICS, MODEL_NAMES, _pm)
 from .adapters import forward_flops
 from .metrics import _fmt_params
-from .cli import command
+from .commands import command
 from .robust import run_robust, robust_markdown
 from .outputs import claim_folder, read_rows_jsonl
 

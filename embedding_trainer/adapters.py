@@ -10,11 +10,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from .errors import ConfigError
-from .cube import ModelConfig, EmbeddingCube, _as_model_config, check_embeddings
+from .runtime import seed_everything
+from .cube import ModelConfig, EmbeddingCube, _as_model_config, check_embeddings, check_light_cone
 
 # %% auto #0
-__all__ = ['MODEL_KINDS', 'ADAPTERS', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter', 'cube_params',
-           'build_model', 'describe_model', 'forward_flops']
+__all__ = ['MODEL_KINDS', 'ADAPTERS', 'MODEL_NAMES', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter',
+           'cube_params', 'build_model', 'describe_model', 'forward_flops', 'predict', 'build_for']
 
 # %% ../nbs/05a_adapters.ipynb #2da7878a
 MODEL_KINDS = ('cube', 'mlp', 'lowrank')   # the values of model.kind
@@ -124,3 +125,31 @@ def forward_flops(model:nn.Module) -> int:
     context = 2 * rule.context.in_features * H if rule.context else 0   # once per example and step
     mixing = sum(4 * c.embedding_dim * c.mix_rank for m in (model.mix_in, model.mix_out) if m is not None)
     return c.steps * (model.lattice.n_cells * per_cell + context) + 2 * (2 * X * Y * K * S) + mixing
+
+# %% ../nbs/05a_adapters.ipynb #332e1bed
+MODEL_NAMES = {'cube': 'cube', 'mlp': 'MLP', 'lowrank': 'low-rank'}   # row names of the models
+
+@torch.no_grad()
+def predict(model:nn.Module,        # a trained model
+            x:torch.Tensor,          # (N, D) inputs
+            batch_size:int=256,      # rows per forward pass
+            device=None) -> torch.Tensor:
+    "Predictions `(N, D)` in evaluation mode, on the CPU."
+    was_training = model.training
+    model.eval()
+    device = device or next(model.parameters()).device
+    out = torch.cat([model(x[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(x), batch_size)])
+    model.train(was_training)
+    return out
+
+def build_for(cfg,          # a validated Config: its model section, train.seed
+              train=None):  # the training PairSet (a fitted model.order is fitted on it)
+    "Seed with `train.seed`, then build the model `model.kind` names (a fitted layout is fitted on `train`)."
+    seed_everything(int(cfg.train.seed))
+    if cfg.model.kind == 'cube': check_light_cone(cfg.model)   # warns when an output cell cannot see all the input
+    model = build_model(cfg)
+    if cfg.model.kind == 'cube' and cfg.model.order in ('variance', 'correlation'):
+        if train is None: raise ConfigError(f"model.order {cfg.model.order!r} needs the training pairs",
+                                            "the order is fitted on them", "pass train to build_for")
+        model.reshaper.fit(train.x, train.y)
+    return model

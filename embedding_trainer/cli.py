@@ -22,8 +22,8 @@ from .outputs import refuse_same
 from .export import WEIGHTS_NAME
 from .config import load_config
 from .encoders import load_pairs
-from .metrics import format_table
-from .run import run, run_seeds, format_summary, evaluate_run, move_aside
+from .report import format_table, format_summary
+from .run import run, run_seeds, evaluate_run, move_aside
 
 # %% auto #0
 __all__ = ['ENCODE_SUFFIXES', 'train_cli', 'eval_cli', 'encode_cli', 'export_cli', 'ask_cli']
@@ -63,7 +63,7 @@ def _resolve_config(src):
 # %% ../nbs/21_cli.ipynb #75930217
 def _report_run(res) -> str:
     "What `et-train` prints after one run: how it trained, the split, the table, where it was saved."
-    tr, (n_train, n_val, n_test), cfg = res['trainer'], res['splits'], res['config']
+    tr, (n_train, n_val, n_test), cfg = res.trainer, res.splits, res.config
     best = (f"best validation {cfg.train.early_stopping_metric} = {tr.best_score:.4f} at step {tr.best_step}"
             if tr.best_step is not None else "no validation split: the last step is the model")
     d = cfg.data
@@ -74,8 +74,8 @@ def _report_run(res) -> str:
         f"\ntrained {tr.step} steps ({tr.stop_reason}); {best}",
         f"split train/val/test = {n_train}/{n_val}/{n_test} ({how}); one "
         f"seed (train.seed {cfg.train.seed}): --seeds 0-4 gives the spread",
-        format_table(res['rows'], split='test'),
-        f"\nsaved to {res['dir']}: best.pt, metrics.json, history.json, config.yaml, curves.png, baselines/"])
+        format_table(res.rows, split='test'),
+        f"\nsaved to {res.dir}: best.pt, metrics.json, history.json, config.yaml, curves.png, baselines/"])
 
 # %% ../nbs/21_cli.ipynb #6444d450
 def _named(value:str|None, flag:str, what:str, example:str) -> str|None:
@@ -118,7 +118,7 @@ def train_cli(argv=None) -> int:
         print(f"et-train: {e}", file=sys.stderr); return e.exit_code
     except KeyboardInterrupt:
         print("et-train: interrupted before training started; nothing was saved", file=sys.stderr); return 130
-    if res['rows'] is not None: print(_report_run(res))   # under torchrun, process 0 reports
+    if res.rows is not None: print(_report_run(res))   # under torchrun, process 0 reports
     return 0
 
 # %% ../nbs/21_cli.ipynb #f529eb5d

@@ -16,7 +16,7 @@ from .pairs import KINDS, PairSet, as_float_tensor
 
 # %% auto #0
 __all__ = ['ON_BAD_ROW', 'EMBEDDING_FORMATS', 'TEXT_FORMATS', 'FORMATS', 'BUNDLED', 'REGENERATE_CMD', 'NAMED_SOURCES',
-           'CORPUS_INSTALL', 'DATA_ROOT_ENV', 'SkippedRowsWarning', 'TextPairs', 'file_path', 'json_array',
+           'CORPUS_INSTALL', 'DATA_ROOT_ENV', 'SkippedRowsWarning', 'TextPairs', 'file_path', 'read_text', 'json_array',
            'read_pairs_jsonl', 'read_pairs_csv', 'load_embedding_pairs', 'format_of', 'bundled_paths', 'file_sha256',
            'load_bundled', 'read_chatterbot', 'synthetic_pairs', 'data_root', 'resolve_data_path', 'parallel_files',
            'read_parallel']
@@ -86,7 +86,7 @@ def file_path(path, how_to_get:str|None=None) -> Path:
                         "$EMBEDDING_TRAINER_DATA, else the current directory)", file=str(path))
     return path
 
-def _read_text(path:Path) -> str:
+def read_text(path:Path) -> str:
     try: return path.read_text(encoding='utf-8-sig')
     except UnicodeDecodeError as e:
         raise DataError(f"{path.name} is not UTF-8 text (byte {e.start})", str(e.reason),
@@ -108,7 +108,7 @@ def read_pairs_jsonl(path,                          # a .jsonl file, one {"quest
     "Question/answer texts from a JSONL file (or a .json array of objects), with the line (item) number of each pair."
     path = file_path(path)
     rule = f"each line must be one JSON object with non-empty text fields '{question_key}' and '{answer_key}'"
-    text = _read_text(path)
+    text = read_text(path)
     items = json_array(text)   # a .json file holding one array: its items are the rows
     bad, out, n_rows = _BadRows(path, on_bad_row, rule, 'line' if items is None else 'item'), TextPairs([], [], []), 0
     for lineno, line in enumerate(text.splitlines() if items is None else items, 1):
@@ -139,7 +139,7 @@ def read_pairs_csv(path,                          # a .csv file with a header ro
     path = file_path(path)
     rule = f"each row needs non-empty text in the columns '{question_key}' and '{answer_key}'"
     bad, out, n_rows = _BadRows(path, on_bad_row, rule), TextPairs([], [], []), 0
-    reader = csv.DictReader(_read_text(path).splitlines(keepends=True), delimiter=delimiter)
+    reader = csv.DictReader(read_text(path).splitlines(keepends=True), delimiter=delimiter)
     try: header = reader.fieldnames or []
     except csv.Error as e: raise DataError(f"{path.name}: the header is not valid CSV", str(e), "fix line 1") from None
     missing = [k for k in (question_key, answer_key) if k not in header]

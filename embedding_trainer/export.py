@@ -12,19 +12,18 @@ from torch import nn
 import embedding_trainer
 from .errors import CheckpointError, ConfigError, IntegrationError
 from .cube import EmbeddingCube
-from .adapters import ResidualMLP, LowRankAdapter, build_model, describe_model
+from .adapters import MODEL_NAMES, ResidualMLP, LowRankAdapter, build_model, describe_model
 from .config import Config, load_config, dump_config
 from .encoders import TEACHERS, TEACHER_INSTALL
-from .checkpoint import atomic_write, latest
+from .checkpoint import atomic_write, latest, load_checkpoint
 from .outputs import check_folder, folder_in_place, refuse_same
-from .metrics import format_table
-from .run import MODEL_NAMES, load_model
+from .report import format_table
 
 # %% auto #0
 __all__ = ['WEIGHTS_NAME', 'CONFIG_NAME', 'CARD_NAME', 'METRICS_NAME', 'EXPORT_INSTALL', 'MODEL_CLASSES', 'EXPORT_KIND',
            'ST_SKIP', 'CUBE_MODULE', 'ONNX_NAME', 'ONNX_TOLERANCE', 'stored_config', 'model_card', 'save_pretrained',
-           'load_pretrained', 'from_pretrained', 'CubeModule', 'teacher_folder', 'write_sentence_transformers',
-           'onnx_max_abs_diff', 'export_onnx', 'run_metrics', 'export_run']
+           'load_model', 'load_pretrained', 'from_pretrained', 'CubeModule', 'teacher_folder',
+           'write_sentence_transformers', 'onnx_max_abs_diff', 'export_onnx', 'run_metrics', 'export_run']
 
 # %% ../nbs/19a_export.ipynb #53e6f5fb
 WEIGHTS_NAME, CONFIG_NAME, CARD_NAME, METRICS_NAME = 'model.safetensors', 'config.yaml', 'README.md', 'metrics.json'
@@ -164,6 +163,22 @@ def _check_weights(model:nn.Module, weights:dict, folder:Path):
                               f"{CONFIG_NAME} and {WEIGHTS_NAME} come from different models (or one was edited)",
                               "keep the files of one export together; export the run again with et-export",
                               path=str(folder))
+
+# %% ../nbs/19a_export.ipynb #704c1842
+def _selected(folder:Path) -> Path:
+    return folder / 'best.pt' if (folder / 'best.pt').is_file() else folder
+
+def load_model(path) -> tuple:
+    "A trained model from a checkpoint file or a run folder (best.pt, else its newest good checkpoint): (model, state)"
+    path = Path(path)
+    state = load_checkpoint(_selected(path) if path.is_dir() else path, restore_rng=False)
+    if state.get('config') is None:
+        raise ConfigError(f"{state['path']} stores no config", "the model is rebuilt from the stored settings",
+                          "save checkpoints with Trainer.save_checkpoint")
+    cfg = load_config(state['config'])
+    model = build_model(cfg)
+    load_checkpoint(state['path'], model=model, config=cfg, restore_rng=False)
+    return model.eval(), {**state, 'config': cfg}
 
 # %% ../nbs/19a_export.ipynb #1bf7b822
 def _not_a_model(path:Path) -> CheckpointError:

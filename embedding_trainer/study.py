@@ -14,10 +14,11 @@ from .errors import ConfigError, DataError
 from .config import load_config
 from .cube import LightConeWarning
 from .encoders import load_from_config
-from .run import (run, prepare_data, summarize, compare_paired, parse_seeds, with_absolute_paths,
-                                   SUMMARY_METRICS, MODEL_NAMES, _pm)
-from .adapters import forward_flops
-from .metrics import _fmt_params
+from .run import run
+from .prepare import prepare_data, with_absolute_paths
+from .seeds import summarize, compare_paired, parse_seeds
+from .report import SUMMARY_METRICS, fmt_params, mean_sd_text
+from .adapters import MODEL_NAMES, forward_flops
 from .commands import command
 from .robust import run_robust, robust_markdown
 from .outputs import claim_folder, read_rows_jsonl
@@ -185,18 +186,18 @@ def run_unit(entry:Entry, seed:int, embeddings=None) -> dict:
             t0 = time.perf_counter()
             res = run(cfg, progress=False, data=prepare_data(cfg, _PAIRS[data], progress=False), write=False)
     finally: torch.set_num_threads(threads)   # (in the calling process, with one job: as it was)
-    dev = res['trainer'].device
+    dev = res.trainer.device
     return {'key': entry.key, 'data': entry.data, 'name': entry.name, 'part': entry.part,
             'device': torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',
             'overrides': entry.overrides, 'seed': seed, 'seconds': round(time.perf_counter() - t0, 1),
-            'rows': res['rows'], 'ranks': {k: torch.as_tensor(v).tolist() for k, v in res['ranks'].items()},
-            'n_train': res['splits'][0], **learned_facts(res)}
+            'rows': res.rows, 'ranks': {k: torch.as_tensor(v).tolist() for k, v in res.ranks.items()},
+            'n_train': res.splits[0], **learned_facts(res)}
 
-def learned_facts(res:dict) -> dict:
+def learned_facts(res) -> dict:   # a RunResult
     "Each learned model's FLOPs per example, validation curve `[[step, value], ...]` and kept step, by row name."
-    metric = res['config'].train.early_stopping_metric
-    learned = {'cube': (res['model'], res['trainer']),
-               **{MODEL_NAMES[k]: (m, tr) for k, (m, tr, _) in res['baselines'].items()}}
+    metric = res.config.train.early_stopping_metric
+    learned = {'cube': (res.model, res.trainer),
+               **{MODEL_NAMES[k]: (m, tr) for k, (m, tr, _) in res.baselines.items()}}
     return {'flops': {n: forward_flops(m) for n, (m, _) in learned.items()},
             'curves': {n: [[e['step'], round(e[metric], 4)] for e in tr.history.get('eval', []) if metric in e]
                        for n, (_, tr) in learned.items()},
@@ -283,7 +284,7 @@ def plot_study(study:dict):
     return fig
 
 # %% ../nbs/23_study.ipynb #5d0c0022
-def _ms(d): return _pm(d).replace(' (1 seed)', '')   # the tables give the seeds in a column
+def _ms(d): return mean_sd_text(d).replace(' (1 seed)', '')   # the tables give the seeds in a column
 
 def _diff(c): return f"{c['diff']:+.3f} [{c['lo']:+.3f}, {c['hi']:+.3f}]"
 
@@ -342,7 +343,7 @@ def control_markdown(study:dict) -> list[str]:
     for e in es:
         by = {r['name']: r for r in e['summary']}
         out.append(f"| {e['name']} | {len(e['seeds'])} | " +
-                   ' | '.join(f"{_ms(by[n]['cosine'])} ({_fmt_params(by[n]['params'])})" for n in names) + ' |')
+                   ' | '.join(f"{_ms(by[n]['cosine'])} ({fmt_params(by[n]['params'])})" for n in names) + ' |')
     return out
 
 # %% ../nbs/23_study.ipynb #90a4b6c5
@@ -371,7 +372,7 @@ def translate_table(es:list[dict]) -> list[str]:
     for e in es:
         by = _by(e)
         cells = [e['name'] + (f" ({e['device']})" if e['device'] != es[0]['device'] else ''), str(len(e['seeds']))]
-        cells += [f"{_ms(by[n]['recall@1'])} ({_fmt_params(by[n]['params'])}, {_si(_flops(e, n))}, {_conv(e, n)})"
+        cells += [f"{_ms(by[n]['recall@1'])} ({fmt_params(by[n]['params'])}, {_si(_flops(e, n))}, {_conv(e, n)})"
                   for n in ('cube', *ADAPTER_NAMES)]
         cells += [_ms(by[n]['recall@1']) for n in T_LINES]
         cells += [f"{e['best_adapter']}: {_diff(e['vs_best']['recall@1'])}",
@@ -392,7 +393,7 @@ def translate_targets(study:dict) -> list[str]:
         ident = _by(ten[0])['identity']['recall@1']['mean']
         gap = best['recall@1']['mean'] - ident
         out.append(f"- **The benchmark discriminates** (best learned model ≥ identity + 0.50 R@1 at N 10k): best "
-                   f"{best['name']} ({_fmt_params(best['params'])}) {best['recall@1']['mean']:.3f} against identity "
+                   f"{best['name']} ({fmt_params(best['params'])}) {best['recall@1']['mean']:.3f} against identity "
                    f"{ident:.3f}: +{gap:.3f} → {'met' if gap >= 0.5 else f'missed by {0.5 - gap:.3f}'}.")
     for n in ('2k', '10k', '29k'):
         es = sorted(_entries(study, 'translate', n=n), key=lambda e: sizes.index(e['meta']['size']))
@@ -459,7 +460,7 @@ def translate_lead(study:dict) -> str:
         out.append(f"| {e['meta']['size']} | " + ' | '.join(_ms(by[n]['recall@1']) for n in ('cube', *ADAPTER_NAMES)) +
                    f" | {_diff(e['vs_best']['recall@1'])} |")
     out += ['', f"Identity {_ms(by0['identity']['recall@1'])}; ridge {_ms(by0['ridge']['recall@1'])} "
-                f"({_fmt_params(by0['ridge']['params'])} parameters)."]
+                f"({fmt_params(by0['ridge']['params'])} parameters)."]
     return '\n'.join(out)
 
 # %% ../nbs/23_study.ipynb #7b0d6e44
@@ -548,7 +549,8 @@ def preset_tables(study:dict) -> str:
         out += [f"**`--config {e['data']}`**, {k} seed{'s' * (k > 1)} ({', '.join(map(str, e['seeds']))}); test split, "
                 f"{n // k} pairs per seed ({n} pooled); mean ± sd over seeds:", '',
                 '| method (params) | cosine | Recall@1 | Recall@5 | MRR |', '|---|---|---|---|---|']
-        out += [f"| {r['name']} ({_fmt_params(r['params'])}) | " + ' | '.join(_pm(r[m]) for m in SUMMARY_METRICS) + ' |'
+        out += [f"| {r['name']} ({fmt_params(r['params'])}) | "
+                + ' | '.join(mean_sd_text(r[m]) for m in SUMMARY_METRICS) + ' |'
                 for r in e['summary']]
         out += ['', 'Cube minus ' + '; cube minus '.join(
             f"{c['vs']}: Recall@1 {'/'.join(map(str, c['recall@1']['wins_ties_losses']))} (w/t/l), "

@@ -24,9 +24,11 @@ from .memory import MEMORY_REMEDY, batch_size_for, step_seconds_bound, check_mem
 from .guards import guard_settings, guards_from_config
 from .config import load_config
 from .damage import set_training_damage
+from .adapters import predict, build_for
+from .loggers import loggers_from_config
 
 # %% auto #0
-__all__ = ['Trainer', 'predict']
+__all__ = ['Trainer', 'train_model']
 
 # %% ../nbs/18_trainer.ipynb #b2d7e417
 def _pairs(data, what):
@@ -163,19 +165,6 @@ def _make_optimizer(self:Trainer):
                           int(tc.warmup_steps), self._total_steps())
 
 # %% ../nbs/18_trainer.ipynb #d185ba9f
-@torch.no_grad()
-def predict(model:torch.nn.Module,   # a trained model
-            x:torch.Tensor,          # (N, D) inputs
-            batch_size:int=256,      # rows per forward pass
-            device=None) -> torch.Tensor:
-    "Predictions `(N, D)` in evaluation mode, on the CPU."
-    was_training = model.training
-    model.eval()
-    device = device or next(model.parameters()).device
-    out = torch.cat([model(x[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(x), batch_size)])
-    model.train(was_training)
-    return out
-
 @patch
 def evaluate(self:Trainer) -> dict:
     x, y = self.val_xy
@@ -496,3 +485,17 @@ def save_checkpoint(self:Trainer, score=None, dir=None):
         raise CheckpointError(f"could not write a checkpoint in {mgr.dir}", f"{type(e).__name__}: {e}",
                               "check free disk space and the folder's permissions",
                                   path=str(mgr.path_for(self.step))) from e
+
+# %% ../nbs/18_trainer.ipynb #ac06251f
+def train_model(cfg,                # the validated Config of the model
+                train,              # the training PairSet
+                val,                # the validation PairSet (None or empty: no selection, the last step kept)
+                callbacks=(),       # extra callbacks of the trainer
+                progress:bool=True) -> tuple:
+    "Build (seeded) and train the model of `cfg`: `(model, trainer)`, the best validated weights loaded."
+    model = build_for(cfg, train)
+    trainer = Trainer(model, train, val if val is not None and len(val) else None, cfg,
+                      callbacks=[*callbacks, *loggers_from_config(cfg)],   # metrics.csv (and TensorBoard) in the run
+                      progress=progress)
+    trainer.fit()
+    return model, trainer

@@ -12,12 +12,14 @@ from .errors import EmbeddingTrainerError, ConfigError, DataError
 from .runtime import patch, peak_rss_mb
 from .config import load_config
 from .encoders import MiniLMEncoder, encode_checked, check_data_files
-from .metrics import format_table
+from .report import format_table
 from .callbacks import Callback
 from .retrieval import AnswerIndex
-from .run import (MODEL_NAMES, prepare_data, plot_history, run, validation_baselines, load_model,
-                                   move_aside)
-from .figures import figure_png, placeholder_png, lattice_figure
+from .adapters import MODEL_NAMES
+from .prepare import prepare_data
+from .export import load_model
+from .run import run, validation_baselines, move_aside
+from .figures import figure_png, placeholder_png, lattice_figure, plot_history
 
 # %% auto #0
 __all__ = ['CONTROLS', 'TRANSLATION_PRESET', 'make_control', 'TrainingDashboard', 'nearest_by_words', 'teacher_available']
@@ -308,13 +310,13 @@ def _run(self:TrainingDashboard, cfg):
         self._run_config, self._example = cfg, (val if len(val) else train).x[:1]
         self.result = res = run(cfg, progress=False, callbacks=[self, *self.callbacks], data=(train, val, test),
                                 baseline_callbacks=[_BaselineWatch(self)], val_rows=self._baselines)
-        self._others = {MODEL_NAMES[k]: tr.history for k, (_, tr, _) in res['baselines'].items()}
-        self.table.value = (f'<pre style="font-size:11px">{html.escape(format_table(res["rows"], split="test"))}</pre>'
-                            if res['rows'] is not None else '')
+        self._others = {MODEL_NAMES[k]: tr.history for k, (_, tr, _) in res.baselines.items()}
+        self.table.value = (f'<pre style="font-size:11px">{html.escape(format_table(res.rows, split="test"))}</pre>'
+                            if res.rows is not None else '')
         if self._others: self.redraw(lattice=False)
         tr = self.trainer
         self._say(f"{tr.stop_reason} at step {tr.step} of {tr.total_steps} ({time.perf_counter() - t0:.1f} s); "
-                  + ('the test table is under the curves' if res['baselines'] else
+                  + ('the test table is under the curves' if res.baselines else
                    'no learned baselines: see the table'),
                   'ok')
     except Exception as e:

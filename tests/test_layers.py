@@ -1,4 +1,5 @@
-"""The package's layers: no import circle, no import hidden in a function, notebooks numbered in dependency order."""
+"""The package's layers: no import circle, no import hidden in a function, no module reaching for another's private
+names, at most 11 floors, notebooks numbered in dependency order."""
 import ast, json, re
 from pathlib import Path
 
@@ -66,6 +67,42 @@ def test_the_runtime_package_never_imports_the_notebook_tools():
         names |= {(n.module or '').split('.')[0] for n in ast.walk(tree)
                   if isinstance(n, ast.ImportFrom) and not n.level}
         assert not names & {'fastcore', 'nbdev', 'execnb'}, (p.name, names & {'fastcore', 'nbdev', 'execnb'})
+
+
+def _private_imports(path: Path) -> list[tuple[int, str, str]]:
+    "`(line, module, name)` of every underscore name `path` imports from another module of the package."
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.ImportFrom): continue
+        if node.level == 1 or (node.module or '').startswith('embedding_trainer'):
+            mod = (node.module or '').split('.')[-1]
+            out += [(node.lineno, mod, a.name) for a in node.names if a.name.startswith('_')]
+    return out
+
+
+def test_no_module_imports_another_modules_private_name():
+    found = {p.stem: _private_imports(p) for p in PKG.glob('*.py') if not p.stem.startswith('_')}
+    assert {m: f for m, f in found.items() if f} == {}, "a private name is that module's own: make it public or move it"
+
+
+def _longest_chain(graph: dict) -> list:
+    "The longest import chain of the module-level import graph, highest module first (its length: the floor count)."
+    memo = {}
+
+    def chain(m):
+        if m not in memo:
+            memo[m] = [m] + max((chain(d) for d in sorted(graph[m]) if d in graph), key=len, default=[])
+        return memo[m]
+
+    return max((chain(m) for m in sorted(graph)), key=len)
+
+
+def test_the_longest_import_chain_has_at_most_11_floors():
+    graph = _graph()
+    assert _longest_chain({'a': {'b'}, 'b': {'c'}, 'c': set(), 'd': {'c'}}) == ['a', 'b', 'c']
+    longest = _longest_chain(graph)
+    assert len(longest) <= 11, f"{len(longest)} floors: {' -> '.join(longest)}"
+    print(f"{len(longest)} floors: {' -> '.join(longest)}")
 
 
 def _notebook_modules() -> list[tuple[str, str]]:

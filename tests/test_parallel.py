@@ -149,9 +149,9 @@ def test_a_translate_run_tests_on_every_test_pair(tmp_path):
     assert (m['n_train'], m['n_val'], m['n_test'], m['steps']) == (24, 5, 7, 4)
     assert [Path(m['data'][k]) for k in ('path', 'val_path', 'test_path')] == \
         [root.resolve() / 'train', root.resolve() / 'val', root.resolve() / 'test_2016_flickr']
-    cube = next(r for r in res['rows'] if r['name'] == 'cube')
-    assert cube['n'] == 7 and len(res['ranks']['cube']) == 7   # each test question ranked among the 7 test answers
-    assert all(1 <= r <= 7 for r in res['ranks']['cube'].tolist())
+    cube = next(r for r in res.rows if r['name'] == 'cube')
+    assert cube['n'] == 7 and len(res.ranks['cube']) == 7   # each test question ranked among the 7 test answers
+    assert all(1 <= r <= 7 for r in res.ranks['cube'].tolist())
     from embedding_trainer.cli import _report_run
     assert '\nsplit train/val/test = 24/5/7 (val = val, test = test_2016_flickr as given); one seed' in _report_run(res)
 
@@ -184,7 +184,7 @@ def test_et_encode_float16_parallel_once_and_et_train_reads_it(tmp_path, monkeyp
     short = ['train.max_steps=2', 'train.batch_size=8', 'train.warmup_steps=1', 'train.eval_every=1']
     cfg = load_config('translate', overrides=[*files, *short, f'checkpoint.dir={tmp_path / "run"}'])
     res = run(cfg, progress=False, baselines=())
-    assert res['splits'] == (24, 5, 7) and len(teachers) == 4       # the .pt files: no teacher built
+    assert res.splits == (24, 5, 7) and len(teachers) == 4       # the .pt files: no teacher built
 
 
 def test_a_finished_translate_run_is_not_resumed_on_changed_parallel_files(tmp_path):

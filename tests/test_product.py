@@ -39,7 +39,7 @@ def test_readme_one_liners_on_an_export(tiny_run):
     x = F.normalize(torch.randn(4, 384, generator=torch.Generator().manual_seed(0)), dim=-1)
     cube = from_pretrained(exp)                                          # Python
     assert isinstance(cube, EmbeddingCube) and not cube.training
-    with torch.no_grad(): assert torch.equal(cube(x), res['model'].eval()(x))
+    with torch.no_grad(): assert torch.equal(cube(x), res.model.eval()(x))
     assert torch.equal(EmbeddingCube.from_pretrained(root / 'run').reshaper.slot_of_dim, cube.reshaper.slot_of_dim)
     from sentence_transformers import SentenceTransformer               # sentence-transformers
     from embedding_trainer.encoders import MiniLMEncoder

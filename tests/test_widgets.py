@@ -168,7 +168,7 @@ def test_translation_mode_trains_on_parallel_text_or_says_how_to_get_it(tmp_path
     with patch('embedding_trainer.encoders.TEACHERS', {'minilm': lambda progress=True: HashEncoder(384)}):
         d.start_button.click()
     assert (d.trainer.step, d.trainer.stop_reason, d.error) == (6, 'finished', None), d.status_text
-    assert d.result['splits'] == (40, 8, 10) and d.result['config'].data.target_lang == 'de'
+    assert d.result.splits == (40, 8, 10) and d.result.config.data.target_lang == 'de'
     assert 'identity' in d.table.value and d.curves.value[:4] == PNG
     assert len(list((tmp_path / 'cache' / 'hash-encoder-384d').glob('*.npz'))) == 3   # train, val, test: cached
     d.controls['data.kind'].value = 'autoencoder'   # back to the tiny preset's own data, as an autoencoder

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 from .errors import ConfigError
 from .runtime import seed_everything
-from .cube import ModelConfig, EmbeddingCube, _as_model_config, check_embeddings, check_light_cone
+from .cube import ModelConfig, EmbeddingCube, as_model_config, check_embeddings, check_light_cone
 
 # %% auto #0
 __all__ = ['MODEL_KINDS', 'ADAPTERS', 'MODEL_NAMES', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter',
@@ -88,12 +88,12 @@ class LowRankAdapter(nn.Module):
 # %% ../nbs/05a_adapters.ipynb #308d128c
 def cube_params(config) -> int:
     "Trainable parameters of the cube that `config` describes (built on the meta device: no memory, no RNG)."
-    cfg = dataclasses.replace(_as_model_config(config), kind='cube', compile=False)
+    cfg = dataclasses.replace(as_model_config(config), kind='cube', compile=False)
     with torch.device('meta'): return EmbeddingCube(cfg).n_params
 
 def build_model(config) -> nn.Module:
     "The model `model.kind` names: an `EmbeddingCube`, a `ResidualMLP` or a `LowRankAdapter` sized to the budget."
-    cfg = _as_model_config(config)
+    cfg = as_model_config(config)
     if cfg.kind == 'cube': return EmbeddingCube(cfg)
     if cfg.kind not in ADAPTERS:
         raise ConfigError(f"model.kind = {cfg.kind!r} is not a known model", f"the models are {', '.join(MODEL_KINDS)}",

@@ -16,8 +16,8 @@ from .perception import NEIGHBOURHOODS, BOUNDARIES
 from .lattice import Lattice3D, POSITIONS, KERNELS, GLOBAL_STATS
 
 # %% auto #0
-__all__ = ['INJECTS', 'MIXES', 'RUNTIME_KEYS', 'MAX_SIZES', 'ModelConfig', 'low_rank_mixing', 'EmbeddingCube', 'check_embeddings',
-           'LightConeWarning', 'light_cone_coverage', 'check_light_cone']
+__all__ = ['INJECTS', 'MIXES', 'RUNTIME_KEYS', 'MAX_SIZES', 'ModelConfig', 'low_rank_mixing', 'as_model_config', 'EmbeddingCube',
+           'check_embeddings', 'LightConeWarning', 'light_cone_coverage', 'check_light_cone']
 
 # %% ../nbs/05_cube.ipynb #f9635338
 @dataclass
@@ -147,11 +147,11 @@ def low_rank_mixing(dim:int,   # D, the embedding's dimensions
     nn.init.zeros_(mix[1].weight)
     return mix
 
-def _as_model_config(config) -> ModelConfig:
+def as_model_config(config) -> ModelConfig:
     "Accept a ModelConfig, a dict of its fields, or a full config object with a `.model` section."
     if isinstance(config, ModelConfig): return config
     if config is None: return ModelConfig()
-    if hasattr(config, 'model'): return _as_model_config(config.model)
+    if hasattr(config, 'model'): return as_model_config(config.model)
     if isinstance(config, dict):
         names = {f.name for f in dataclasses.fields(ModelConfig)}
         unknown = sorted(set(config) - names)
@@ -173,7 +173,7 @@ class EmbeddingCube(nn.Module):
                  config=None,    # ModelConfig, a dict of model settings, or a full config with `.model`
                  **overrides):   # individual ModelConfig fields, e.g. `steps=8`
         super().__init__()
-        cfg = _as_model_config(config)
+        cfg = as_model_config(config)
         if overrides: cfg = dataclasses.replace(cfg,
                                                 **{k: tuple(v) if k == 'face' else v for k, v in overrides.items()})
         self.config = cfg.validate()
@@ -241,7 +241,7 @@ def _lateral(n:int, periodic:bool) -> torch.Tensor:
 
 def light_cone_coverage(config) -> dict:
     "Per output cell, the share of input-face cells in its light cone: `{min, mean, full, steps_needed, global}`."
-    cfg = _as_model_config(config).validate()
+    cfg = as_model_config(config).validate()
     X, Y, Z = cfg.lattice_shape
     dx, dy = _lateral(X, cfg.boundary == 'periodic'), _lateral(Y, cfg.boundary == 'periodic')
     T, depth = cfg.steps, Z - 1
@@ -258,7 +258,7 @@ def light_cone_coverage(config) -> dict:
 
 def check_light_cone(config) -> dict:
     "`light_cone_coverage`, warning (`LightConeWarning`) when an output cell misses input and no global path exists."
-    cfg, cov = _as_model_config(config), light_cone_coverage(config)
+    cfg, cov = as_model_config(config), light_cone_coverage(config)
     if not (cov['full'] or cov['global']):
         warnings.warn(LightConeWarning(
             f"model: after model.steps = {cfg.steps}, some output cells depend on only {cov['min']:.0%} of the input "

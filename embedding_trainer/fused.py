@@ -12,7 +12,7 @@ try:   # Triton ships with CUDA builds of torch; without it the kernels below ar
 except ImportError: triton = tl = None
 
 # %% auto #0
-__all__ = ['FusedConfig', 'fused_supported', 'fused_lattice_steps', 'fused_run_steps']
+__all__ = ['pow2', 'FusedConfig', 'fused_supported', 'fused_lattice_steps', 'fused_run_steps']
 
 # %% ../nbs/03a_fused.ipynb #3c436c27
 def _jit(f):
@@ -321,7 +321,7 @@ def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
         tl.store(dst + own, acc, mask=smask)
 
 # %% ../nbs/03a_fused.ipynb #b02bff06
-def _pow2(n: int, least: int = 16) -> int:
+def pow2(n: int, least: int = 16) -> int:
     "The padded size of `n`: the next power of two, at least `least`."
     return max(least, 1 << (int(n) - 1).bit_length())
 
@@ -341,10 +341,10 @@ class FusedConfig:
         self.H = lattice.hidden_dim
         pos = lattice.pos
         self.Q = 0 if pos is None else pos.shape[-1]
-        self.SP = _pow2(max(S, self.Q + 1))
+        self.SP = pow2(max(S, self.Q + 1))
         self.NSP = triton.next_power_of_2(self.NS + 1)
         self.KP = self.NSP * self.SP
-        self.HP = _pow2(self.H)
+        self.HP = pow2(self.H)
         self.KC = min(self.KP, max(self.SP, 128))      # columns per chunk of the first layer
         self.NCH = self.KP // self.KC
         # dW1 inside the dh kernel (one program's registers) or in its own kernel (default: measured faster, and it

@@ -11,8 +11,8 @@ from torch.profiler import profile, ProfilerActivity
 from .errors import MemoryBudgetError
 from .runtime import autocast_for, peak_rss_mb
 from .runtime import is_oom
-from .cube import EmbeddingCube, _as_model_config
-from .fused import fused_supported, _pow2
+from .cube import EmbeddingCube, as_model_config
+from .fused import fused_supported, pow2
 from .losses import compute_loss
 
 # %% auto #0
@@ -109,7 +109,7 @@ def estimate_memory(config,                         # ModelConfig, a dict of mod
     train = getattr(config, 'train', None)
     precision = precision or getattr(train, 'precision', 'auto')
     optimizer = optimizer or getattr(train, 'optimizer', 'adamw')
-    cfg = _as_model_config(config)
+    cfg = as_model_config(config)
     X, Y, Z = cfg.lattice_shape
     S, H, T, k = cfg.state_dim, cfg.hidden_dim, cfg.steps, cfg.checkpoint_every
     e = 2 if _low_precision(device, precision) else 4
@@ -129,7 +129,7 @@ def estimate_memory(config,                         # ModelConfig, a dict of mod
         # the fused kernel keeps each step's input state and the output (fp32), and the fire masks; its backward
         # holds dh (N, H padded) and the incoming and outgoing state gradients (03a_fused)
         kept = (T + 1) * N * S * 4 + (T * N * 4 if cfg.fire_rate < 1 else 0)
-        backward = N * (_pow2(H) * e + 2 * S * 4)
+        backward = N * (pow2(H) * e + 2 * S * 4)
     n_params = cube.n_params
     out = {'params': 4 * n_params, 'grads': 4 * n_params,
            'optimizer': 4 * n_params * OPTIMIZER_STATES.get(optimizer, 2),
@@ -254,7 +254,7 @@ def step_seconds_bound(config,                          # ModelConfig, a dict of
                        device:torch.device|str='cpu'
                       ) -> float:
     "A lower bound on the seconds of one training step of the lattice (0 for models without one)."
-    mc = _as_model_config(config)
+    mc = as_model_config(config)
     if getattr(mc, 'kind', 'cube') != 'cube': return 0.0
     cells = mc.lattice_shape[0] * mc.lattice_shape[1] * mc.lattice_shape[2]
     flops = flops_per_cell_step(mc.neighbourhood, mc.state_dim, mc.hidden_dim) * cells * mc.steps * batch
@@ -305,9 +305,9 @@ def check_memory(config,                         # a full configuration, or a mo
     free = available_memory(device) if free is None else free
     need = estimate_memory(config, batch, device, precision, optimizer)['total']
     if free is None or need <= free: return
-    X, Y, Z = _as_model_config(config).lattice_shape
+    X, Y, Z = as_model_config(config).lattice_shape
     raise MemoryBudgetError(f"this run needs about {need / 2**30:,.1f} GB for a training step (estimate_memory: a "
                             f"batch of {batch} on the {X}x{Y}x{Z} lattice, model.steps = "
-                            f"{_as_model_config(config).steps}), more than the {free / 2**30:,.1f} GB free on "
+                            f"{as_model_config(config).steps}), more than the {free / 2**30:,.1f} GB free on "
                             f"{torch.device(device)}", "activations grow with batch x cells x model.steps x "
                             "(state_dim + hidden_dim)", MEMORY_REMEDY, estimate_bytes=need, free_bytes=free)

@@ -215,7 +215,8 @@ def test_a_run_folder_written_before_the_relayering_loads_and_resumes(tmp_path):
     (the rule's hidden layer was then called `perceive`; early stopping's count sat in the checkpoint's `extra`).
     Today's code loads both, resumes from step 5 and reaches step 10 with the weights the old code reached."""
     from embedding_trainer.config import load_config
-    from embedding_trainer.run import prepare_data, build_for
+    from embedding_trainer.prepare import prepare_data
+    from embedding_trainer.adapters import build_for
     from embedding_trainer.trainer import Trainer
     old = load_checkpoint(FIXTURE / 'step_000005.pt', restore_rng=False)
     assert any(k.startswith('lattice.rule.perceive.') for k in old['model'])     # the old names really are old

@@ -206,11 +206,12 @@ def _fit_scale(kernel, seed=0):
     "The `scale` preset trained 300 steps on this GPU with `model.kernel` = kernel: (trainer, samples/s)."
     import statistics, tempfile
     from embedding_trainer.config import load_config
-    from embedding_trainer.run import prepare_data, fit
+    from embedding_trainer.prepare import prepare_data
+    from embedding_trainer.trainer import train_model
     cfg = load_config('scale', overrides=[f'checkpoint.dir={tempfile.mkdtemp()}', 'checkpoint.keep_best=false',
                                           f'model.kernel={kernel}', f'train.seed={seed}'])
     train, val, _ = prepare_data(cfg, progress=False)
-    _, trainer = fit(cfg, train, val, progress=False)
+    _, trainer = train_model(cfg, train, val, progress=False)
     rates = [r['samples_per_s'] for r in trainer.history['train'] if r['step'] > 20 and 'samples_per_s' in r]
     return trainer, statistics.median(rates)
 

@@ -8,7 +8,7 @@ import io
 import torch
 
 # %% auto #0
-__all__ = ['figure_png', 'placeholder_png', 'ema', 'plot_history', 'plot_seeds', 'lattice_figure']
+__all__ = ['STYLE', 'TICKS', 'figure_png', 'placeholder_png', 'ema', 'plot_history', 'plot_seeds', 'plot_study', 'lattice_figure']
 
 # %% ../nbs/11b_figures.ipynb #46dc67b5
 def figure_png(fig) -> bytes:
@@ -86,6 +86,43 @@ def plot_seeds(results:dict):
             if r['name'] == 'identity': ax.axhline(c['mean'], ls='--', lw=0.8, color='gray')
         ax.set_xticks(range(len(rows)), [r['name'] for r in rows], rotation=30, ha='right', fontsize=7)
         ax.set(title=f"test {metric}, {len(results['seeds'])} seeds (mean ± sd)"); ax.grid(alpha=0.3, axis='y')
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/11b_figures.ipynb #5d0c0019
+STYLE = {'cube': ('C0', 'o', 0.96), 'MLP': ('C1', 's', 1.0), 'low-rank': ('C2', '^', 1.04)}   # colour, marker, x nudge
+TICKS = (2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5)
+
+def plot_study(study:dict):
+    "Test Recall@1 and MRR vs parameters per data set (mean ± sd over seeds); the identity as a dashed line."
+    from matplotlib.figure import Figure
+    sets = sorted({e['data'] for e in study['entries'] if e['part'] == 'size'})
+    fig = Figure(figsize=(9, 3.2 * max(1, len(sets))), dpi=100)
+    axes = fig.subplots(max(1, len(sets)), 2, squeeze=False)
+    for row, data in zip(axes, sets):
+        es = sorted((e for e in study['entries'] if e['data'] == data and e['part'] == 'size'),
+                    key=lambda e: e['params'])
+        wide = sorted((e for e in study['entries'] if e['data'] == data and e['part'] == 'width'),
+                      key=lambda e: e['params'])
+        for ax, metric in zip(row, ('recall@1', 'mrr')):
+            for name, (color, marker, nudge) in STYLE.items():
+                rs = [next(r for r in e['summary'] if r['name'] == name) for e in es]
+                ax.errorbar([r['params'] * nudge for r in rs], [r[metric]['mean'] for r in rs],
+                            [r[metric]['sd'] or 0.0 for r in rs], color=color, marker=marker, capsize=3, label=name)
+            if wide:
+                rs = [next(r for r in e['summary'] if r['name'] == 'cube') for e in wide]
+                ax.errorbar([r['params'] for r in rs], [r[metric]['mean'] for r in rs],
+                            [r[metric]['sd'] or 0.0 for r in rs], color='C3', marker='D', ls=':', capsize=3,
+                            label='cube, lattice grown by width')
+            ident = next(r for r in es[0]['summary'] if r['name'] == 'identity')[metric]['mean']
+            ax.axhline(ident, color='gray', ls='--', label='identity')
+            ax.set_xscale('log'); ax.set_xlabel('parameters'); ax.grid(alpha=0.3)
+            ax.set_xticks(TICKS, [f"{t / 1e3:g}k" for t in TICKS]); ax.tick_params(which='minor', labelbottom=False)
+            ax.set_xlim(min(e['params'] for e in es + wide) / 1.4, max(e['params'] for e in es + wide) * 1.4)
+            n = len(es[0]['seeds'])
+            ax.set_title(f"{data}: test {'Recall@1' if metric == 'recall@1' else 'MRR'} ({n} seed{'s' * (n > 1)})",
+                         fontsize=10)
+        row[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import textwrap
 
 # %% auto #0
-__all__ = ['SUMMARY_METRICS', 'fmt_params', 'format_table', 'aligned', 'notes_lines', 'mean_sd_text', 'format_summary']
+__all__ = ['SUMMARY_METRICS', 'ADAPTER_NAMES', 'HEAD', 'fmt_params', 'format_table', 'aligned', 'notes_lines', 'mean_sd_text',
+           'format_summary', 'mean_sd_cell', 'diff_ci', 'entry_line', 'verdict', 'study_markdown', 'control_markdown',
+           'preset_tables']
 
 # %% ../nbs/10a_report.ipynb #78afdb98
 def fmt_params(p) -> str:
@@ -94,3 +96,95 @@ def format_summary(results:dict, width:int=100) -> str:
         lines += ['', f"notes (seed {seeds[0]}):"] + [l for nm, note in notes.items() for l in
                                                     _wrap(f"  {nm}: {note}", width)]
     return '\n'.join(lines)
+
+# %% ../nbs/10a_report.ipynb #646ec014
+ADAPTER_NAMES = ('MLP', 'low-rank')   # the learned baselines' rows
+
+def mean_sd_cell(d) -> str:
+    "`mean ± sd` for a table that gives the seeds in a column (no '(1 seed)')."
+    return mean_sd_text(d).replace(' (1 seed)', '')
+
+def diff_ci(c) -> str:
+    "A paired difference and its 95% interval: `+0.012 [-0.004, +0.030]`."
+    return f"{c['diff']:+.3f} [{c['lo']:+.3f}, {c['hi']:+.3f}]"
+
+def entry_line(e:dict) -> str:
+    "One markdown table line of an entry."
+    by = {r['name']: r for r in e['summary']}
+    cells = [e['name'] + ('' if e.get('device', 'cpu') == 'cpu' else f" ({e['device']})"), f"{e['params']:,}",
+             str(len(e['seeds'])),
+             f"{mean_sd_cell(by['cube']['recall@1'])} / {mean_sd_cell(by['cube']['mrr'])}"]
+    cells += [f"{mean_sd_cell(by[n]['recall@1'])} / {mean_sd_cell(by[n]['mrr'])} ({by[n]['params']:,})"
+              for n in ADAPTER_NAMES]
+    cells += [f"{mean_sd_cell(by['identity']['recall@1'])} / {mean_sd_cell(by['identity']['mrr'])}",
+              f"{e['best_adapter']}: {diff_ci(e['vs_best']['recall@1'])}", diff_ci(e['vs_identity']['recall@1']),
+              f"{sum(e['seconds']) / len(e['seconds']):.0f}"]
+    return '| ' + ' | '.join(cells) + ' |'
+
+HEAD = ("| entry | cube params | seeds | cube R@1 / MRR | MLP R@1 / MRR (params) | low-rank R@1 / MRR (params) | "
+        "identity R@1 / MRR | cube − best adapter, R@1 [95% CI] | cube − identity, R@1 [95% CI] | s per seed |\n"
+        "|---|---|---|---|---|---|---|---|---|---|")
+
+
+# %% ../nbs/10a_report.ipynb #05cf3a49
+def verdict(study:dict) -> list[str]:
+    "The bar, per size entry (and lattice grown by width): met or not, and by how much."
+    lines = []
+    for e in (e for e in study['entries'] if e['part'] in ('size', 'width')):
+        by = {r['name']: r['recall@1']['mean'] for r in e['summary']}
+        gap = by['cube'] - by[e['best_adapter']]
+        above = by['cube'] - by['identity']
+        ok = gap >= 0 and (e['data'] != 'chat' or above >= 0.03)
+        lines.append(f"- {e['data']} / {e['name']}: cube − best adapter {gap:+.3f} R@1, cube − identity {above:+.3f}"
+                     f" → {'met' if ok else 'not met'}")
+    return lines
+
+def study_markdown(study:dict) -> str:
+    "The results page's tables, figure link and verdict, from the study's JSON."
+    parts = []
+    for part, title in (('size', 'Quality vs size'), ('lever', 'Levers, each alone'),
+                        ('width', 'The lattice grown by width')):
+        for data in sorted({e['data'] for e in study['entries'] if e['part'] == part}):
+            es = [e for e in study['entries'] if e['part'] == part and e['data'] == data]
+            n = es[0]['summary'][0]['n'] // len(es[0]['seeds'])
+            parts += [f"**{title} — {data}** (test split, {n} pairs per seed; mean ± sd over seeds)", '', HEAD,
+                      *[entry_line(e) for e in es], '']
+    parts += ['**The bar** (cube ≥ best equal-size adapter on each set, and ≥ identity + 0.03 R@1 on chat):', '',
+              *verdict(study)]
+    parts += control_markdown(study)
+    if study['missing']: parts += ['', 'Not finished: ' + '; '.join(study['missing'])]
+    return '\n'.join(parts)
+
+def control_markdown(study:dict) -> list[str]:
+    "The control entries' table: test cosine (their retrieval is perfect for every model), mean ± sd over seeds."
+    es = [e for e in study['entries'] if e['part'] == 'control']
+    if not es: return []
+    names = ('cube', *ADAPTER_NAMES, 'identity', 'ridge')
+    out = ['', f"**A control with local structure** (test cosine, {es[0]['summary'][0]['n'] // len(es[0]['seeds'])} "
+           "pairs per seed; mean ± sd over seeds)", '',
+           '| entry | seeds | ' + ' | '.join(f"{n} (params)" for n in names) + ' |', '|---|---|' + '---|' * len(names)]
+    for e in es:
+        by = {r['name']: r for r in e['summary']}
+        out.append(f"| {e['name']} | {len(e['seeds'])} | " +
+                   ' | '.join(f"{mean_sd_cell(by[n]['cosine'])} ({fmt_params(by[n]['params'])})" for n in names) + ' |')
+    return out
+
+
+# %% ../nbs/10a_report.ipynb #ec5836a3
+def preset_tables(study:dict) -> str:
+    "The README's tables: each preset's entry (the 'preset' size of each set), every method, and the paired lines."
+    out = []
+    for e in (e for e in study['entries'] if e['name'].startswith('preset')):
+        n, k = e['summary'][0]['n'], len(e['seeds'])
+        out += [f"**`--config {e['data']}`**, {k} seed{'s' * (k > 1)} ({', '.join(map(str, e['seeds']))}); test split, "
+                f"{n // k} pairs per seed ({n} pooled); mean ± sd over seeds:", '',
+                '| method (params) | cosine | Recall@1 | Recall@5 | MRR |', '|---|---|---|---|---|']
+        out += [f"| {r['name']} ({fmt_params(r['params'])}) | "
+                + ' | '.join(mean_sd_text(r[m]) for m in SUMMARY_METRICS) + ' |'
+                for r in e['summary']]
+        out += ['', 'Cube minus ' + '; cube minus '.join(
+            f"{c['vs']}: Recall@1 {'/'.join(map(str, c['recall@1']['wins_ties_losses']))} (w/t/l), "
+            f"{diff_ci(c['recall@1'])}; MRR {diff_ci(c['mrr'])}" for c in e['paired']
+            if c['vs'] in (*ADAPTER_NAMES, 'identity')) + '.', '']
+    return '\n'.join(out).strip('\n')
+

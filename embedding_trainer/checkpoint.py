@@ -268,7 +268,7 @@ def load_checkpoint(path:str|Path,       # a checkpoint file, or a run folder: i
     """Verify `path`, load it safely, restore what is given; returns the stored state (plus `path`, the file taken).
 
     A run folder means its newest good step file here, which is what resuming wants. Evaluating a run wants its
-    selected model instead: `run.load_model` and `et-eval` take the folder's `best.pt` (the newest good step file
+    selected model instead: `export.load_model` and `et-eval` take the folder's `best.pt` (the newest good step file
     only when there is no `best.pt`), and both say which file they took."""
     path = Path(path)
     if path.is_dir():

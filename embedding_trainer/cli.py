@@ -21,7 +21,7 @@ from .checkpoint import atomic_write
 from .outputs import refuse_same
 from .export import WEIGHTS_NAME
 from .config import load_config
-from .encoders import load_pairs
+from .data import load_pairs
 from .report import format_table, format_summary
 from .run import run, run_seeds, evaluate_run, move_aside
 

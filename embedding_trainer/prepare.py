@@ -9,8 +9,7 @@ from pathlib import Path
 from .errors import ConfigError, DataError, IntegrationError
 from .config import Config, load_config
 from .pairs import PairSet, check_test_overlap
-from .data import NAMED_SOURCES, resolve_data_path
-from .encoders import load_from_config
+from .data import NAMED_SOURCES, resolve_data_path, load_from_config
 
 # %% auto #0
 __all__ = ['with_absolute_paths', 'load_test_file', 'load_held_out', 'prepare_data', 'check_splits', 'baseline_config']

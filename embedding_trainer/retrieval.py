@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from .errors import ConfigError, DataError, IntegrationError
-from .data import read_text, json_array
+from .formats import read_text, json_array
 from .encoders import TEACHERS, CachedEncoder, encode_checked
 from .runtime import patch
 from .adapters import predict

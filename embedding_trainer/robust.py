@@ -15,7 +15,7 @@ from .cube import LightConeWarning, EmbeddingCube
 from .adapters import ADAPTERS, cube_params
 from .lattice import DAMAGE_KINDS
 from .damage import Damage, damaged
-from .encoders import load_from_config
+from .data import load_from_config
 from .metrics import retrieval_metrics, mean_sd
 from .adapters import MODEL_NAMES, predict
 from .prepare import prepare_data, baseline_config, with_absolute_paths

@@ -12,7 +12,7 @@ from .config import Config, load_config, dump_config
 from .adapters import ADAPTERS, MODEL_NAMES, describe_model, predict
 from .adapters import build_for  # noqa: F401 (run.build_for, its former home, keeps working)
 from .pairs import PairSet
-from .encoders import load_from_config, check_data_files
+from .data import load_from_config, check_data_files
 from .metrics import baseline_table, skipped_row
 from .report import format_summary  # noqa: F401 (run.format_summary, its former home, keeps working)
 from .seeds import parse_seeds, summarize, compare_paired

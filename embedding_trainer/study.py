@@ -13,7 +13,7 @@ import torch
 from .errors import ConfigError, DataError
 from .config import load_config
 from .cube import LightConeWarning
-from .encoders import load_from_config
+from .data import load_from_config
 from .run import run
 from .prepare import prepare_data, with_absolute_paths
 from .seeds import summarize, compare_paired, parse_seeds

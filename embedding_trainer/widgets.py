@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from .errors import EmbeddingTrainerError, ConfigError, DataError
 from .runtime import patch, peak_rss_mb
 from .config import load_config
-from .encoders import MiniLMEncoder, encode_checked, check_data_files
+from .encoders import MiniLMEncoder, encode_checked
+from .data import check_data_files
 from .report import format_table
 from .callbacks import Callback
 from .retrieval import AnswerIndex

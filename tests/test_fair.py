@@ -7,7 +7,8 @@ import pytest
 import torch
 from embedding_trainer.cli import train_cli, eval_cli
 from embedding_trainer.config import load_config
-from embedding_trainer.encoders import HashEncoder, load_pairs
+from embedding_trainer.encoders import HashEncoder
+from embedding_trainer.data import load_pairs
 from embedding_trainer.pairs import DuplicatePairsWarning
 from embedding_trainer.run import run, parse_seeds
 from embedding_trainer.widgets import TrainingDashboard

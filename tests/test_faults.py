@@ -11,8 +11,8 @@ from embedding_trainer import checkpoint as ckpt_module
 from embedding_trainer.checkpoint import latest, load_checkpoint, read_header, verify_checkpoint
 from embedding_trainer.config import load_config
 from embedding_trainer.cube import EmbeddingCube
-from embedding_trainer.encoders import HashEncoder, load_from_config, load_pairs
-from embedding_trainer.data import load_embedding_pairs
+from embedding_trainer.encoders import HashEncoder
+from embedding_trainer.data import load_embedding_pairs, load_from_config, load_pairs
 from embedding_trainer.errors import CheckpointError, ConfigError, DataError, IntegrationError
 from embedding_trainer.lattice import Lattice3D
 from embedding_trainer.callbacks import Callback

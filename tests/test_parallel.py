@@ -6,7 +6,8 @@ from unittest.mock import patch
 import pytest
 from embedding_trainer.config import load_config
 from embedding_trainer.data import DATA_ROOT_ENV, SkippedRowsWarning, read_parallel
-from embedding_trainer.encoders import HashEncoder, load_from_config
+from embedding_trainer.encoders import HashEncoder
+from embedding_trainer.data import load_from_config
 from embedding_trainer.errors import ConfigError, DataError
 from embedding_trainer.run import prepare_data, run
 
@@ -159,7 +160,7 @@ def test_a_translate_run_tests_on_every_test_pair(tmp_path):
 def test_et_encode_float16_parallel_once_and_et_train_reads_it(tmp_path, monkeypatch, capsys):
     import torch
     from embedding_trainer.cli import encode_cli
-    from embedding_trainer.encoders import load_pairs
+    from embedding_trainer.data import load_pairs
     root = _multi30k_like(tmp_path / 'raw')
     monkeypatch.setenv(DATA_ROOT_ENV, str(root))
     monkeypatch.setenv('EMBEDDING_TRAINER_CACHE', str(tmp_path / 'cache'))

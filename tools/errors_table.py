@@ -11,8 +11,8 @@ from embedding_trainer import checkpoint as ckpt_module
 from embedding_trainer.checkpoint import CheckpointManager, load_checkpoint
 from embedding_trainer.config import load_config
 from embedding_trainer.cube import EmbeddingCube
-from embedding_trainer.data import load_embedding_pairs
-from embedding_trainer.encoders import load_pairs, HashEncoder
+from embedding_trainer.data import load_embedding_pairs, load_pairs
+from embedding_trainer.encoders import HashEncoder
 from embedding_trainer.errors import EmbeddingTrainerError, PerformanceWarning
 from embedding_trainer.runtime import CudaInfo, pick_device
 from embedding_trainer.trainer import Trainer

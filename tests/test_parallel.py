@@ -36,7 +36,7 @@ def _multi30k_like(folder: Path) -> Path:
 
 def _fake_teacher():
     "The translate preset's teacher replaced by the counting stand-in (384-D, as the preset's model expects)."
-    return patch('embedding_trainer.encoders.TEACHERS', {'minilm': lambda progress=True: HashEncoder(384)})
+    return patch('embedding_trainer.data.TEACHERS', {'minilm': lambda progress=True: HashEncoder(384)})
 
 
 def test_line_count_mismatch_names_both_files_and_counts(tmp_path):
@@ -167,7 +167,7 @@ def test_et_encode_float16_parallel_once_and_et_train_reads_it(tmp_path, monkeyp
     teachers = []
     def teacher(progress=True):
         teachers.append(HashEncoder(384)); return teachers[-1]
-    monkeypatch.setattr('embedding_trainer.encoders.MiniLMEncoder', teacher)
+    monkeypatch.setattr('embedding_trainer.data.MiniLMEncoder', teacher)
     for split in SPLITS:
         assert encode_cli(['--input', split, '--source-lang', 'en', '--target-lang', 'de', '--dtype', 'float16',
                            '--output', str(tmp_path / f'{split}.pt')]) == 0

@@ -166,7 +166,7 @@ def test_translation_mode_trains_on_parallel_text_or_says_how_to_get_it(tmp_path
     monkeypatch.setenv('EMBEDDING_TRAINER_DATA', str(raw))
     d.controls['model.steps'].value = 3        # any change checks the data again: now it is there
     assert d.config.data.source_lang == 'en' and not d.start_button.disabled and d.config_error.value == ''
-    with patch('embedding_trainer.encoders.TEACHERS', {'minilm': lambda progress=True: HashEncoder(384)}):
+    with patch('embedding_trainer.data.TEACHERS', {'minilm': lambda progress=True: HashEncoder(384)}):
         d.start_button.click()
     assert (d.trainer.step, d.trainer.stop_reason, d.error) == (6, 'finished', None), d.status_text
     assert d.result.splits == (40, 8, 10) and d.result.config.data.target_lang == 'de'

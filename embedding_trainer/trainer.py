@@ -8,8 +8,7 @@ import copy, math, signal, threading, time, warnings
 from contextlib import contextmanager
 import torch
 from torch.nn.parallel import DistributedDataParallel
-from .errors import (CheckpointError, DataError, IntegrationError, Interrupted,
-                                      MemoryBudgetError)
+from .errors import CheckpointError, DataError, IntegrationError, Interrupted, MemoryBudgetError
 from .runtime import pick_device, seed_everything, autocast_for, memory_snapshot, is_oom, patch, log
 from .losses import compute_loss, AnswerBank
 from .optim import make_optimizer

@@ -172,7 +172,7 @@ def control_markdown(study:dict) -> list[str]:
 
 # %% ../nbs/10a_report.ipynb #ec5836a3
 def preset_tables(study:dict) -> str:
-    "The README's tables: each preset's entry (the 'preset' size of each set), every method, and the paired lines."
+    "RESULTS.md's 5-seed tables: each preset's entry (its 'preset' size), every method, and the paired lines."
     out = []
     for e in (e for e in study['entries'] if e['name'].startswith('preset')):
         n, k = e['summary'][0]['n'], len(e['seeds'])

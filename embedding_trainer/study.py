@@ -276,7 +276,7 @@ def fill_block(text:str, name:str, content:str) -> str:
 
 
 # %% ../nbs/23_study.ipynb #5d0c0028
-PAGES = {'RESULTS.md': ('tables', 'translate'), 'nbs/index.ipynb': ('translate-lead', 'presets')}   # their blocks
+PAGES = {'RESULTS.md': ('presets', 'tables', 'translate'), 'nbs/index.ipynb': ('translate-lead',)}   # their blocks
 
 def study_blocks(study:dict) -> dict:
     "The content of each block that this study's JSON fills (the translation blocks from a translation study)."

@@ -456,6 +456,23 @@ def _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, has_wp:bool, 
     return dw1, db1, dw2, db2, dwp, dp
 
 
+# %% ../nbs/03a_fused.ipynb #433d7a18
+def _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps:int) -> list:
+    "The states before and after each of `n_steps` fused forward steps (the backward pass reads them)."
+    dummy = state
+    xs = [state]
+    kw = cfg.consts()
+    fa, fk = cfg.args('fwd')
+    for t in range(n_steps):
+        out = torch.empty_like(state)
+        _fwd_kernel[(fa[2],)](
+            xs[-1], clamp_c if clamp_c is not None else dummy, masks[t] if masks is not None else dummy,
+            posb, W1, W2, B2, out, *fa, cfg.X, cfg.Y, cfg.Z,
+            HAS_CLAMP=clamp_c is not None, HAS_MASK=masks is not None, BF16=cfg.bf16, **fk, **kw)
+        xs.append(out)
+    return xs
+
+
 # %% ../nbs/03a_fused.ipynb #aca6eccd
 class _FusedRun(torch.autograd.Function):
     "T fused lattice steps; saves only each step's input state."
@@ -467,17 +484,7 @@ class _FusedRun(torch.autograd.Function):
         state = state.detach().contiguous().float()
         clamp_c = None if clamp is None else clamp.detach().contiguous().float()
         posb = _pos_table(cfg, pos, state.device)
-        dummy = state
-        xs = [state]
-        kw = cfg.consts()
-        fa, fk = cfg.args('fwd')
-        for t in range(n_steps):
-            out = torch.empty_like(state)
-            _fwd_kernel[(fa[2],)](
-                xs[-1], clamp_c if clamp_c is not None else dummy, masks[t] if masks is not None else dummy,
-                posb, W1, W2, B2, out, *fa, cfg.X, cfg.Y, cfg.Z,
-                HAS_CLAMP=clamp_c is not None, HAS_MASK=masks is not None, BF16=cfg.bf16, **fk, **kw)
-            xs.append(out)
+        xs = _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps)
         ctx.cfg, ctx.n_steps = cfg, n_steps
         ctx.has = (clamp is not None, masks is not None, pos is not None, wp is not None)
         tensors = xs[:-1] + [W1, W2, posb]

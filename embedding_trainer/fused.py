@@ -342,6 +342,33 @@ def _num_sms(device) -> int:
     if device.type == 'cuda': return torch.cuda.get_device_properties(device).multi_processor_count
     return 4
 
+# %% ../nbs/03a_fused.ipynb #f51a5b4e
+def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int) -> dict:
+    "Per kernel (fwd, bwd, w1, dx): rows per tile, tiles, batch groups, grid, warps, stages (`FUSED_*` override)."
+    env = lambda k, d: int(os.environ.get(k, d))
+    # fp32 (the exact mode, for checks) uses small tiles: its FMA dots compile slowly at 128 rows
+    big = 128 if HP <= 128 else 64
+    small = lambda n: n if bf16 else 32
+    # per kernel: rows per tile, warps, software-pipelining stages, programs per multiprocessor (the fastest
+    # of the settings swept on the H200 for the 32^3 x 16, S = 16, H = 128 case: benchmarks/fused/sweep_*)
+    launch = {}
+    for name, (BM, warps, stages, per_sm) in {'fwd': (small(big), 4, 1, 2), 'bwd': (small(64), 4, 1, 2),
+                                              'w1': (small(big), 8, 1, 1), 'dx': (small(64), 4, 2, 4)}.items():
+        key = name.upper()
+        BM = env(f'FUSED_BM_{key}', BM)
+        n_tiles = triton.cdiv(X * Y * Z if name == 'w1' else B * X * Y * Z, BM)   # w1: spatial tiles
+        progs = sms * env(f'FUSED_PER_SM_{key}', per_sm)
+        groups = 1   # w1: groups of the batch, where the spatial tiles alone would leave multiprocessors idle
+        if name == 'w1': groups = env('FUSED_W1_GROUPS', min(B, triton.cdiv(progs, n_tiles)))
+        bg = triton.cdiv(B, groups)
+        groups = triton.cdiv(B, bg)                    # no empty group
+        grid = max(1, min(n_tiles * groups, progs))
+        launch[name] = dict(BM=BM, n_tiles=n_tiles, groups=groups, batch_per_group=bg, grid=grid,
+                            num_warps=env(f'FUSED_WARPS_{key}', warps),
+                            num_stages=env(f'FUSED_STAGES_{key}', stages))
+    return launch
+
+
 # %% ../nbs/03a_fused.ipynb #f4b3dc36
 class FusedConfig:
     "Padded sizes and launch settings of one lattice (and precision)."
@@ -376,28 +403,7 @@ class FusedConfig:
         self.periodic = lattice.boundary == 'periodic'
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
-        sms = _num_sms(state.device)
-        env = lambda k, d: int(os.environ.get(k, d))
-        # fp32 (the exact mode, for checks) uses small tiles: its FMA dots compile slowly at 128 rows
-        big = 128 if self.HP <= 128 else 64
-        small = lambda n: n if bf16 else 32
-        # per kernel: rows per tile, warps, software-pipelining stages, programs per multiprocessor (the fastest
-        # of the settings swept on the H200 for the 32^3 x 16, S = 16, H = 128 case: benchmarks/fused/sweep_*)
-        self.launch = {}
-        for name, (BM, warps, stages, per_sm) in {'fwd': (small(big), 4, 1, 2), 'bwd': (small(64), 4, 1, 2),
-                                                  'w1': (small(big), 8, 1, 1), 'dx': (small(64), 4, 2, 4)}.items():
-            key = name.upper()
-            BM = env(f'FUSED_BM_{key}', BM)
-            n_tiles = triton.cdiv(X * Y * Z if name == 'w1' else self.n_cells, BM)   # w1: spatial tiles
-            progs = sms * env(f'FUSED_PER_SM_{key}', per_sm)
-            groups = 1   # w1: groups of the batch, where the spatial tiles alone would leave multiprocessors idle
-            if name == 'w1': groups = env('FUSED_W1_GROUPS', min(B, triton.cdiv(progs, n_tiles)))
-            bg = triton.cdiv(B, groups)
-            groups = triton.cdiv(B, bg)                    # no empty group
-            grid = max(1, min(n_tiles * groups, progs))
-            self.launch[name] = dict(BM=BM, n_tiles=n_tiles, groups=groups, batch_per_group=bg, grid=grid,
-                                     num_warps=env(f'FUSED_WARPS_{key}', warps),
-                                     num_stages=env(f'FUSED_STAGES_{key}', stages))
+        self.launch = _launch_settings(B, X, Y, Z, self.HP, bf16, _num_sms(state.device))
         if self.n_cells * max(self.HP, self.KP, self.S) >= 2**31:
             raise ValueError(f"lattice too large for 32-bit offsets: {self.n_cells} cells x {self.HP}")
 
@@ -433,6 +439,40 @@ def _pos_table(cfg: FusedConfig, pos, device):
     t[:, cfg.Q] = 1.0
     return t
 
+# %% ../nbs/03a_fused.ipynb #b2dca12b
+def _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, has_wp:bool, pos_grad:bool):
+    "The weights' gradients (dW1, db1, dW2, db2, dWp, dpos) from the programs' partial sums, laid out as `CellRule`'s."
+    S, SP, NS, H, Q = cfg.S, cfg.SP, cfg.NS, cfg.H, cfg.Q
+    W1g = part_w1.sum(0).view(cfg.NSP, SP, cfg.HP)
+    dw1 = W1g[:NS, :S, :H].permute(2, 0, 1).reshape(H, NS * S)
+    way = cfg.b1_fp32 if cfg.bf16 else int(cfg.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
+    if way == 0: db1 = W1g[NS, Q, :H].clone()                  # from bf16 dh
+    elif way == 3: db1 = W1g[NS, Q, :H] + part_b1.sum(0)[:H]   # bf16 dh, plus its rounding error
+    else: db1 = part_b1.sum(0)[:H]                             # from fp32 dh
+    dwp = W1g[NS, :Q, :H].t().contiguous() if has_wp else None
+    dw2 = part_w2.sum(0)[:H, :S].t().contiguous()
+    db2 = part_b2.sum(0)[:S].clone()
+    dp = dpos.sum(0)[:, :Q].reshape(cfg.X, cfg.Y, cfg.Z, Q) if pos_grad else None
+    return dw1, db1, dw2, db2, dwp, dp
+
+
+# %% ../nbs/03a_fused.ipynb #433d7a18
+def _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps:int) -> list:
+    "The states before and after each of `n_steps` fused forward steps (the backward pass reads them)."
+    dummy = state
+    xs = [state]
+    kw = cfg.consts()
+    fa, fk = cfg.args('fwd')
+    for t in range(n_steps):
+        out = torch.empty_like(state)
+        _fwd_kernel[(fa[2],)](
+            xs[-1], clamp_c if clamp_c is not None else dummy, masks[t] if masks is not None else dummy,
+            posb, W1, W2, B2, out, *fa, cfg.X, cfg.Y, cfg.Z,
+            HAS_CLAMP=clamp_c is not None, HAS_MASK=masks is not None, BF16=cfg.bf16, **fk, **kw)
+        xs.append(out)
+    return xs
+
+
 # %% ../nbs/03a_fused.ipynb #aca6eccd
 class _FusedRun(torch.autograd.Function):
     "T fused lattice steps; saves only each step's input state."
@@ -444,17 +484,7 @@ class _FusedRun(torch.autograd.Function):
         state = state.detach().contiguous().float()
         clamp_c = None if clamp is None else clamp.detach().contiguous().float()
         posb = _pos_table(cfg, pos, state.device)
-        dummy = state
-        xs = [state]
-        kw = cfg.consts()
-        fa, fk = cfg.args('fwd')
-        for t in range(n_steps):
-            out = torch.empty_like(state)
-            _fwd_kernel[(fa[2],)](
-                xs[-1], clamp_c if clamp_c is not None else dummy, masks[t] if masks is not None else dummy,
-                posb, W1, W2, B2, out, *fa, cfg.X, cfg.Y, cfg.Z,
-                HAS_CLAMP=clamp_c is not None, HAS_MASK=masks is not None, BF16=cfg.bf16, **fk, **kw)
-            xs.append(out)
+        xs = _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps)
         ctx.cfg, ctx.n_steps = cfg, n_steps
         ctx.has = (clamp is not None, masks is not None, pos is not None, wp is not None)
         tensors = xs[:-1] + [W1, W2, posb]
@@ -505,17 +535,7 @@ class _FusedRun(torch.autograd.Function):
                 S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp, BF16=cfg.bf16,
                 DP_IN=cfg.dp, **xk)
             g = gx
-        S, SP, NS, H, Q = cfg.S, cfg.SP, cfg.NS, cfg.H, cfg.Q
-        W1g = part_w1.sum(0).view(cfg.NSP, SP, cfg.HP)
-        dw1 = W1g[:NS, :S, :H].permute(2, 0, 1).reshape(H, NS * S)
-        way = cfg.b1_fp32 if cfg.bf16 else int(cfg.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
-        if way == 0: db1 = W1g[NS, Q, :H].clone()                  # from bf16 dh
-        elif way == 3: db1 = W1g[NS, Q, :H] + part_b1.sum(0)[:H]   # bf16 dh, plus its rounding error
-        else: db1 = part_b1.sum(0)[:H]                             # from fp32 dh
-        dwp = W1g[NS, :Q, :H].t().contiguous() if has_wp else None
-        dw2 = part_w2.sum(0)[:H, :S].t().contiguous()
-        db2 = part_b2.sum(0)[:S].clone()
-        dp = dpos.sum(0)[:, :Q].reshape(cfg.X, cfg.Y, cfg.Z, Q) if pos_grad else None
+        dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, has_wp, pos_grad)
         return g if need[0] else None, dclamp, dw1, db1, dw2, db2, dwp, dp, None, None, None
 
 # %% ../nbs/03a_fused.ipynb #ad79d323

@@ -115,7 +115,7 @@ class Lattice3D(nn.Module):
                  position:str='learned',    # 'learned', 'coords' or 'none'
                  pos_dim:int=4,             # features per cell for position='learned'
                  update_init:float=0.1,     # initial scale of the rule's update layer
-                 checkpoint_every:int=0,    # recompute groups of this many steps in backward (0: off)
+                 recompute_every:int=0,    # recompute groups of this many steps in backward (0: off)
                  perception:str='auto',     # 'auto', 'conv' or 'gather' (see above)
                  compile:bool|str=False,    # torch.compile one step: False, True or a torch.compile mode
                  kernel:str='auto',         # 'auto' (fused Triton on a GPU where it runs), 'triton' or 'torch'
@@ -130,7 +130,7 @@ class Lattice3D(nn.Module):
         if position not in POSITIONS: problems.append(f"position {position!r} must be one of {POSITIONS}")
         if not 0 < fire_rate <= 1: problems.append(f"fire_rate {fire_rate} must be in (0, 1]")
         if steps < 1 or state_dim < 1 or hidden_dim < 1: problems.append("steps, state_dim and hidden_dim must be >= 1")
-        if checkpoint_every < 0: problems.append(f"checkpoint_every {checkpoint_every} must be >= 0")
+        if recompute_every < 0: problems.append(f"recompute_every {recompute_every} must be >= 0")
         if perception not in PERCEPTIONS: problems.append(f"perception {perception!r} must be one of {PERCEPTIONS}")
         if kernel not in KERNELS: problems.append(f"kernel {kernel!r} must be one of {KERNELS}")
         if not 0 <= global_channels <= state_dim:
@@ -145,7 +145,7 @@ class Lattice3D(nn.Module):
                                    "fix the listed model.* settings")
         self.shape, self.state_dim, self.hidden_dim = shape, state_dim, hidden_dim
         self.neighbourhood, self.boundary, self.steps = neighbourhood, boundary, steps
-        self.fire_rate, self.position_kind, self.checkpoint_every = fire_rate, position, checkpoint_every
+        self.fire_rate, self.position_kind, self.recompute_every = fire_rate, position, recompute_every
         self.perception, self.compile_mode, self.kernel, self._fused_ok = perception, compile, kernel, None
         self._forced, self._choices = None, {}   # a path imposed while timing; kernel='auto''s choices by key
         self._compiled_steps = None   # the compiled `_steps_eager` (several steps, clamp writes included)
@@ -301,7 +301,7 @@ def forward(self:Lattice3D,
             state = self._run_steps(state, pos_hidden, clamp, 1)
             norms.append(state.detach().norm(dim=-1))
         return state, torch.stack(norms)
-    k = self.checkpoint_every
+    k = self.recompute_every
     if k and self.training and torch.is_grad_enabled() and not self.use_fused(state, clamp):   # fused: keeps states
         done = 0
         while done < steps:

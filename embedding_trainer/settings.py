@@ -148,7 +148,7 @@ def upgrade_settings(values:dict,        # one section's settings, as written
 # %% ../nbs/01b_settings.ipynb #e832d0e8
 def _allowed(rules:tuple) -> str:
     "The sentences of `rules`, leaving out one that a later one repeats (a type before its range)."
-    texts = [r.allowed for r in rules]
+    texts = [r.allowed.strip() for r in rules]
     return ', '.join(t for i, t in enumerate(texts) if not any(u.startswith(t) for u in texts[i + 1:])) or 'anything'
 
 def settings_table(cls, section:str) -> str:

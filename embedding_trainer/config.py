@@ -369,7 +369,7 @@ def _parse_override(item, raw:dict, sources:dict, problems:Problems):
 
 # %% ../nbs/17_config.ipynb #6987fe47
 def load_config(src=None,         # a .yaml path, a preset name, a YAML string, a dict, a Config, or None (defaults)
-                overrides=None    # e.g. ["train.lr=3e-4", "model.face=[4,4]", "model.values_per_cell=24"]; values are read as YAML
+                overrides=None    # e.g. ["train.lr=3e-4", "model.face=[4,4]"]; values are read as YAML
                ) -> Config:
     "A validated `Config`; every problem of `src` and `overrides` in one `ConfigError`."
     lines, origin = {}, ''

@@ -12,7 +12,8 @@ from embedding_trainer.runtime import seed_everything
 
 HERE = Path(__file__).resolve()
 REPO = HERE.parent.parent
-SMALL = dict(embedding_dim=32, face=(4, 4), values_per_cell=2, depth=3, steps=3, state_dim=8, hidden_dim=16, fire_rate=0.5)
+SMALL = dict(embedding_dim=32, face=(4, 4), values_per_cell=2, depth=3, steps=3, state_dim=8, hidden_dim=16,
+             fire_rate=0.5)
 N = 20   # steps of the straight run; the interrupted one stops at N // 2
 
 

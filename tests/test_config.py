@@ -77,7 +77,8 @@ def test_broken_yaml_reports_line_and_column():
 
 
 def test_overrides():
-    c = load_config('tiny', ['train.lr=3e-4', 'model.face=[4,4]', 'model.values_per_cell=24', 'checkpoint.resume=auto', 'data.path=null'])
+    c = load_config('tiny', ['train.lr=3e-4', 'model.face=[4,4]', 'model.values_per_cell=24', 'checkpoint.resume=auto',
+                             'data.path=null'])
     assert (c.train.lr, c.model.face, c.checkpoint.resume, c.data.path) == (3e-4, (4, 4), 'auto', None)
     with pytest.raises(ConfigError, match="did you mean 'lr'"): load_config('tiny', ['train.lrr=1'])
     with pytest.raises(ConfigError, match='section.key=value'): load_config('tiny', ['train.lr'])

@@ -172,9 +172,10 @@ CASES = [   # (id, command, arguments (with {key} for the files above), category
     ('keep no checkpoint', 'train', T + ['--set', 'checkpoint.keep_last=0'], 'CONFIG'),
     ('unknown model kind', 'train', T + ['--set', 'model.kind=transformer'], 'CONFIG'),
     ('no time budget', 'train', T + ['--set', 'train.max_hours=0'], 'CONFIG'),
-    ('a face no machine holds', 'train', T + ['--set', 'model.face=[100000,100000]', 'model.values_per_cell=1'], 'CONFIG',
-     'larger than any'),
-    ('a lattice of 67M cells', 'train', T + ['--set', 'model.face=[4096,4096]', 'model.values_per_cell=1', 'model.depth=4', 'model.steps=4'],
+    ('a face no machine holds', 'train', T + ['--set', 'model.face=[100000,100000]', 'model.values_per_cell=1'],
+     'CONFIG', 'larger than any'),
+    ('a lattice of 67M cells', 'train', T + ['--set', 'model.face=[4096,4096]', 'model.values_per_cell=1',
+                                             'model.depth=4', 'model.steps=4'],
      'CONFIG', 'cells, more than'),
     ('a hidden layer of 100k', 'train', T + ['--set', 'model.hidden_dim=100000'], 'CONFIG', 'larger than any'),
     ('a billion lattice steps', 'train', T + ['--set', 'model.steps=1000000000'], 'CONFIG', 'this run would take at '

@@ -76,13 +76,15 @@ def test_fast_paths_match_reference_cuda():
 @pytest.mark.parametrize('over',
                          [dict(), dict(neighbourhood=26, boundary='periodic'), dict(fire_rate=0.5, recompute_every=3)])
 def test_memory_estimate_within_25_percent(over):
-    est, got = _check_estimate({**dict(face=(6, 6), values_per_cell=4, embedding_dim=144, depth=5, steps=6), **over}, batch=12)
+    est, got = _check_estimate({**dict(face=(6, 6), values_per_cell=4, embedding_dim=144, depth=5, steps=6), **over},
+                               batch=12)
     assert abs(est / got - 1) < 0.25, (est, got)
 
 
 @cuda
 def test_memory_estimate_within_25_percent_cuda():
-    est, got = _check_estimate(dict(face=(16, 16), values_per_cell=4, embedding_dim=1024, depth=16, steps=16, hidden_dim=64), 8, 'cuda')
+    est, got = _check_estimate(dict(face=(16, 16), values_per_cell=4, embedding_dim=1024, depth=16, steps=16,
+                                    hidden_dim=64), 8, 'cuda')
     assert abs(est / got - 1) < 0.25, (est, got)
 
 
@@ -90,7 +92,8 @@ def test_checkpointing_memory_per_cell_step():
     "The benchmark's CPU lattice (8x8x12, T=24): <= 150 B per cell-step with checkpointing every 4 steps."
     cells = 8 * 8 * 12 * 4 * 24
     plain = _check_estimate(dict(face=(8, 8), values_per_cell=6, embedding_dim=384, depth=12, steps=24), 4)[1] / cells
-    ckpt = _check_estimate(dict(face=(8, 8), values_per_cell=6, embedding_dim=384, depth=12, steps=24, recompute_every=4),
+    ckpt = _check_estimate(dict(face=(8, 8), values_per_cell=6, embedding_dim=384, depth=12, steps=24,
+                                recompute_every=4),
                            4)[1] / cells
     assert ckpt <= 150 and plain / ckpt > 2.5, (plain, ckpt)
 

@@ -44,7 +44,8 @@ x16, y16 = torch.randn(40, 16), torch.randn(40, 16)
 
 # INTEGRATION
 row("embeddings of another size than `model.embedding_dim` (another teacher)",
-    lambda: Trainer(EmbeddingCube(embedding_dim=32, face=(4, 4), values_per_cell=2, depth=3, steps=2), (x16, y16), progress=False))
+    lambda: Trainer(EmbeddingCube(embedding_dim=32, face=(4, 4), values_per_cell=2, depth=3, steps=2), (x16, y16),
+                    progress=False))
 row("a tensor of the wrong shape passed to the model",
     lambda: EmbeddingCube(embedding_dim=32, face=(4, 4), values_per_cell=2, depth=3, steps=2)(torch.randn(8, 384)))
 # TRAINING

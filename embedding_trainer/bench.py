@@ -114,7 +114,7 @@ def run_case(case:Case,
              perception:str='auto',     # 'auto', 'conv' or 'gather'
              precision:str='fp32',      # 'fp32', 'bf16' (autocast) ...
              compile:bool|str=False,    # torch.compile the lattice step
-             recompute_every:int=0,    # step checkpointing
+             recompute_every:int=0,     # recompute steps in backward in groups of this size (0: off)
              kernel:str='torch',        # the lattice step: 'torch', the fused 'triton' kernel, or 'auto' (measured)
              reps:int=3,
              memory:bool=True,          # also measure the peak memory (one more step)
@@ -387,7 +387,7 @@ def run_bench(device:torch.device|str='cpu', cases=('cpu', 'sweep'), quick:bool=
                 continue
             out['rows'].append(r)
             pick = f" (model.kernel auto picked {r['kernel_choice']})" if 'kernel_choice' in r else ''
-            log(f"  {r['perception']} {r['precision']} compile={r['compile']} ckpt={r['recompute_every']}{pick}: "
+            log(f"  {r['perception']} {r['precision']} compile={r['compile']} recompute={r['recompute_every']}{pick}: "
                 f"{r['cell_steps_per_s']:.2e} cell-steps/s ({r['x_naive']:.0f}x naive, {r['of_bound']:.0%} of bound), "
                 f"{r['peak_mib']:.0f} MiB")
     out['load_average'] = os.getloadavg() if hasattr(os, 'getloadavg') else None

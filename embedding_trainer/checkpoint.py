@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import embedding_trainer
-from .errors import CheckpointError
+from .errors import CheckpointError, ConfigError
 from .outputs import file_mode
 from .runtime import rng_state, set_rng_state
 from .cube import ModelConfig, RUNTIME_KEYS, model_settings
@@ -221,7 +221,7 @@ def _model_section(config) -> dict|None:
     if d is None: return None
     d = d['model'] if isinstance(d.get('model'), dict) else d
     try: return model_settings(d, warn=False)
-    except Exception: return d   # not model settings as this version knows them: compared as they are
+    except ConfigError: return d   # not model settings as this version knows them: compared as they are
 
 def model_differences(stored, given) -> list[str]:
     "'model.face: checkpoint [8, 8] vs config [4, 4]' for every model setting the given config sets differently."

@@ -213,7 +213,7 @@ def test_dataset_smaller_than_the_batch(tmp_path):
 
 
 def test_zero_length_lattice_axis():
-    with pytest.raises(ConfigError, match=r'model.face: \(4, 0, 24\) must be three whole numbers >= 1'):
+    with pytest.raises(ConfigError, match=r'model.face: \(4, 0\) must be two whole numbers >= 1'):
         load_config('tiny', ['model.face=[4,0]', 'model.values_per_cell=24'])
     with pytest.raises(ConfigError, match='model.depth: 0 must be a whole number >= 1'):
         EmbeddingCube(embedding_dim=16, face=(4, 4), values_per_cell=1, depth=0, steps=2)

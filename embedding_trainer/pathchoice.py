@@ -11,7 +11,8 @@ import torch.utils.checkpoint
 from .runtime import OOM_ERRORS, default_cache_dir, log
 
 # %% auto #0
-__all__ = ['STOP_ERRORS', 'PATH_NAMES', 'kernel_cache_path', 'choice_key', 'path_seconds', 'measured_choice']
+__all__ = ['STOP_ERRORS', 'PATH_NAMES', 'AUTO_REPS', 'AUTO_TIE', 'kernel_cache_path', 'choice_key', 'path_seconds',
+           'measured_choice']
 
 # %% ../nbs/03b_path_choice.ipynb #5e545ed3
 if hasattr(torch, 'getautocast_dtype'):
@@ -92,6 +93,17 @@ def _write_choice(path:Path, key:str, choice:dict):
 
 # %% ../nbs/03b_path_choice.ipynb #b278d374
 PATH_NAMES = {'triton': 'fused Triton', 'torch': 'torch eager', 'compiled': 'torch compiled'}
+AUTO_REPS = 5     # timed repetitions of each path at choice time (after a warm-up; the median counts)
+AUTO_TIE = 0.03   # the fused kernel is chosen only when it is faster than the fastest torch path by more than this
+
+def _pick_path(seconds:dict) -> str:
+    "The path to run from measured seconds per path: the fastest, but a torch path on a tie with the fused kernel."
+    best = min(seconds, key=seconds.get)
+    torch_paths = [p for p in seconds if p != 'triton']
+    if best == 'triton' and torch_paths:
+        fastest_torch = min(torch_paths, key=seconds.get)
+        if seconds[fastest_torch] <= seconds['triton'] * (1 + AUTO_TIE): return fastest_torch
+    return best
 
 def measured_choice(lat, state, clamp=None) -> dict:
     "kernel='auto': the fastest path for this key, from this process, the cache file, or timed now (and cached)."
@@ -103,7 +115,7 @@ def measured_choice(lat, state, clamp=None) -> dict:
     if not (isinstance(choice, dict) and choice.get('path') in paths and isinstance(choice.get('seconds'), dict)):
         seconds, failed, oom = {}, {}, None
         for p in paths:
-            try: seconds[p] = path_seconds(lat, state, clamp, p)
+            try: seconds[p] = path_seconds(lat, state, clamp, p, reps=AUTO_REPS)
             except OOM_ERRORS as e:   # this path does not fit this batch (the kernel keeps far less): not a candidate
                 oom, failed[p] = e, f"out of memory: {str(e).strip()[:150]}"
                 if state.device.type == 'cuda': torch.cuda.empty_cache()
@@ -111,7 +123,7 @@ def measured_choice(lat, state, clamp=None) -> dict:
             except Exception as e: failed[p] = f"{type(e).__name__}: {str(e).strip()[:200]}"
             if p == 'compiled' and not lat.compile_mode: seconds.pop(p, None)   # compiling failed: not a path
         if not seconds and oom is not None: raise oom                  # no path fits: the trainer halves the batch
-        best = min(seconds, key=seconds.get) if seconds else 'torch'   # (a torch failure shows in the real step)
+        best = _pick_path(seconds) if seconds else 'torch'   # (a torch failure shows in the real step)
         choice, source = {'path': best, 'seconds': seconds, 'failed': failed,
                           'date': time.strftime('%Y-%m-%d %H:%M')}, 'measured'
         _write_choice(file, key, choice)

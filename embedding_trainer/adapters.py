@@ -11,15 +11,16 @@ import torch.nn.functional as F
 from torch import nn
 from .errors import ConfigError
 from .runtime import seed_everything
-from .cube import ModelConfig, EmbeddingCube, as_model_config, check_embeddings, check_light_cone
+from .cube import (ModelConfig, EmbeddingCube, MODEL_KINDS, as_model_config, check_embeddings,
+                                    check_light_cone)
+from .pretrained import PretrainedMixin
 
 # %% auto #0
-__all__ = ['MODEL_KINDS', 'ADAPTERS', 'MODEL_NAMES', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter',
-           'cube_params', 'build_model', 'describe_model', 'forward_flops', 'predict', 'build_for']
+__all__ = ['ADAPTERS', 'MODEL_NAMES', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter', 'cube_params',
+           'build_model', 'describe_model', 'forward_flops', 'predict', 'build_for']
 
 # %% ../nbs/05a_adapters.ipynb #2da7878a
-MODEL_KINDS = ('cube', 'mlp', 'lowrank')   # the values of model.kind
-ADAPTERS = ('mlp', 'lowrank')
+ADAPTERS = MODEL_KINDS[1:]   # the models of model.kind other than the cube
 
 def adapter_params(kind:str, # 'mlp' or 'lowrank'
                    dim:int,  # D, the embedding dimension
@@ -44,7 +45,7 @@ def width_for(kind:str,     # 'mlp' or 'lowrank'
     return min((lo, lo + 1), key=lambda w: (abs(adapter_params(kind, dim, w) - n_params), w))
 
 # %% ../nbs/05a_adapters.ipynb #e424565c
-class ResidualMLP(nn.Module):
+class ResidualMLP(PretrainedMixin, nn.Module, kind='mlp'):
     "ŷ = x + W₂ relu(W₁ x + b₁) + b₂, with W₂ and b₂ starting at zero (the identity)."
     def __init__(self,
                  dim:int,                          # D, the embedding dimension (in and out)
@@ -59,6 +60,9 @@ class ResidualMLP(nn.Module):
         check_embeddings(x, self.fc1.in_features, 'ResidualMLP')
         return x + self.fc2(F.relu(self.fc1(x)))
 
+    @classmethod
+    def from_settings(cls, settings:dict): return build_model(settings)   # sized to its stored budget
+
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters() if p.requires_grad)
     def describe(self) -> str:
@@ -66,7 +70,7 @@ class ResidualMLP(nn.Module):
         return f"residual MLP {d}-{h}-{d}"
 
 # %% ../nbs/05a_adapters.ipynb #500da7cb
-class LowRankAdapter(nn.Module):
+class LowRankAdapter(PretrainedMixin, nn.Module, kind='lowrank'):
     "ŷ = x + B(A x) + b with A: D→r, B: r→D; B and b start at zero (the identity)."
     def __init__(self,
                  dim:int,                          # D, the embedding dimension (in and out)
@@ -80,6 +84,9 @@ class LowRankAdapter(nn.Module):
     def forward(self, x):
         check_embeddings(x, self.down.in_features, 'LowRankAdapter')
         return x + self.up(self.down(x))
+
+    @classmethod
+    def from_settings(cls, settings:dict): return build_model(settings)   # sized to its stored budget
 
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters() if p.requires_grad)
@@ -119,7 +126,7 @@ def forward_flops(model:nn.Module) -> int:
         raise ConfigError(f"cannot count the FLOPs of a {type(model).__name__}", "only the cube and the adapters are "
                           "counted from their architecture", "pass an EmbeddingCube, ResidualMLP or LowRankAdapter")
     c, rule = model.config, model.lattice.rule
-    X, Y, K = c.face
+    X, Y, K = c.face_shape
     S, H = c.state_dim, c.hidden_dim
     per_cell = 2 * rule.hidden.in_features * H + 2 * H * S
     context = 2 * rule.context.in_features * H if rule.context else 0   # once per example and step

@@ -111,7 +111,7 @@ def estimate_memory(config,                         # ModelConfig, a dict of mod
     optimizer = optimizer or getattr(train, 'optimizer', 'adamw')
     cfg = as_model_config(config)
     X, Y, Z = cfg.lattice_shape
-    S, H, T, k = cfg.state_dim, cfg.hidden_dim, cfg.steps, cfg.checkpoint_every
+    S, H, T, k = cfg.state_dim, cfg.hidden_dim, cfg.steps, cfg.recompute_every
     e = 2 if _low_precision(device, precision) else 4
     N = batch * X * Y * Z
     with torch.device('meta'): cube = EmbeddingCube(cfg)
@@ -149,7 +149,7 @@ def _check_estimate(overrides:dict, batch:int, device='cpu') -> tuple[int,int]:
     return estimate_memory(cube.config, batch, device)['step'], training_step_peak(cube, x, y, device=device)
 
 # %% ../nbs/15_memory.ipynb #3036fae8
-MEMORY_REMEDY = ("use a smaller train.batch_size, model.checkpoint_every: 1 (the lattice steps are recomputed in "
+MEMORY_REMEDY = ("use a smaller train.batch_size, model.recompute_every: 1 (the lattice steps are recomputed in "
                  "backward instead of stored), or a smaller lattice (model.face, model.depth, model.state_dim)")
 
 # %% ../nbs/15_memory.ipynb #45fda91a
@@ -169,7 +169,7 @@ def halve_on_oom(step_fn:Callable,   # step_fn(batch) runs one training step on 
             _free_cache(device)
             if batch <= min_batch:
                 raise MemoryBudgetError(f"out of memory even at a batch of {batch}", str(err).splitlines()[0],
-                                        "set model.checkpoint_every, use a smaller lattice, or free GPU memory"
+                                        "set model.recompute_every, use a smaller lattice, or free GPU memory"
                                         ) from None
             log(f"out of memory at batch {batch}: continuing with batch {max(min_batch, batch // 2)}")
             batch = max(min_batch, batch // 2)
@@ -216,7 +216,7 @@ def auto_batch_size(model:torch.nn.Module,        # the model to train (an Embed
         raise MemoryBudgetError(f"even a batch of {min_batch} is predicted to need {est(min_batch)/2**20:.0f} MiB, "
                                 f"over the budget of {budget_bytes/2**20:.0f} MiB",
                                 "the lattice's activations grow with cells x steps x (state_dim + hidden_dim)",
-                                "set model.checkpoint_every (e.g. 2), use a smaller lattice, or raise the budget")
+                                "set model.recompute_every (e.g. 2), use a smaller lattice, or raise the budget")
     lo, hi = min_batch, max_batch                      # invariant: est(lo) fits
     if est(hi) <= plan: lo = hi
     while hi - lo > 1:

@@ -30,7 +30,7 @@ CONTROLS = {   # config key -> (label, kind, (low, high) or choices); face.N is 
     'data.kind': ('mode', 'toggle', ('dialogue', 'autoencoder', 'translation')),   # see _set_mode
     'model.face.0': ('face X', 'int', (1, 64)),
     'model.face.1': ('face Y', 'int', (1, 64)),
-    'model.face.2': ('K per cell', 'int', (1, 1024)),
+    'model.values_per_cell': ('K per cell', 'int', (1, 1024)),
     'model.depth': ('depth Z', 'slider', (1, 16)),
     'model.state_dim': ('state size S', 'slider', (1, 64)),
     'model.steps': ('lattice steps T', 'slider', (1, 32)),
@@ -154,7 +154,7 @@ class TrainingDashboard(Callback):
         self.widget = W.VBox([
             W.HTML('<b>Embedding cube: training dashboard</b>'),
             c['data.kind'],
-            W.HBox([column(['model.face.0', 'model.face.1', 'model.face.2', 'model.depth']),
+            W.HBox([column(['model.face.0', 'model.face.1', 'model.values_per_cell', 'model.depth']),
                     column(['model.state_dim', 'model.steps', 'model.neighbourhood']),
                     column(['train.lr', 'train.batch_size', 'train.epochs', 'train.max_steps', 'checkpoint.dir'])]),
             self.config_error,

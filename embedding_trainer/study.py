@@ -615,7 +615,8 @@ def run_robust_parts(parts:list, out, seeds, jobs:int|None, embeddings=None) -> 
         folder = Path(out) / sub
         res = run_robust(robust_sets(part, embeddings), folder, seeds, jobs,
                          report=lambda m: print(m, file=sys.stderr, flush=True))
-        print(robust_markdown(res) + f"\n\nsaved to {folder}: rows.jsonl (per seed), robust.json, robust.png, robust.md")
+        print(robust_markdown(res) + f"\n\nsaved to {folder}: rows.jsonl (per seed), robust.json, robust.png, "
+              "robust.md")
     return [p for p in parts if p not in ROBUST_PARTS]
 
 # %% ../nbs/23_study.ipynb #5d0c0029

@@ -91,12 +91,34 @@ def _text(page, selector:str) -> str:
     return page.eval_on_selector(selector, 'el => el.textContent')
 
 
+DEAD = "el => el.classList.contains('mod-danger')"   # a dead cell's button on the slice grid
+
+
+def brush_top_row(page, ms:int) -> dict:
+    "Drag the mouse along the top row of the slice grid, button held: the brush kills every cell of that row."
+    row = page.locator('.et-slice button')
+    n = int(page.eval_on_selector('.et-slice', 'el => getComputedStyle(el).gridTemplateColumns.split(" ").length'))
+    before = [row.nth(i).evaluate(DEAD) for i in range(n)]
+    boxes = [row.nth(i).bounding_box() for i in range(n)]
+    dead = int(re.match(r'\d+', _text(page, '.et-damage-status').strip()).group()) + before.count(False)
+    centre = lambda b: (b['x'] + b['width'] / 2, b['y'] + b['height'] / 2)
+    page.mouse.move(*centre(boxes[0]))
+    page.mouse.down()
+    for b in boxes[1:]: page.mouse.move(*centre(b), steps=4)
+    page.mouse.up()
+    page.wait_for_function(f"""() => Array.from(document.querySelectorAll('.et-slice button')).slice(0, {n})
+        .every(b => b.classList.contains('mod-danger'))
+        && document.querySelector('.et-damage-status').textContent.trim().startsWith('{dead} of ')""", timeout=ms)
+    return {'before': before, 'after': [row.nth(i).evaluate(DEAD) for i in range(n)],
+            'status': _text(page, '.et-damage-status').strip()}
+
+
 def run_dashboard(page,                   # a Playwright page
                   base:str, token:str,    # the JupyterLab server
                   notebook:str,           # the notebook's name in the server's root
                   stop_at:int|None=None,  # click Stop once the progress line shows this step; None: let the run finish
                   ask:str|None=None,      # then type this question into the try-it box and ask the cube
-                  damage:bool=False,      # then kill the damage panel's default cells and compare the answers
+                  damage:bool=False,      # then kill the panel's default cells, compare the answers, brush a row
                   timeout:float=90) -> dict:
     "Open the notebook, run all cells, click Start, then Stop (or wait for the end); returns timings and texts."
     ms = int(timeout * 1000)
@@ -143,6 +165,7 @@ def run_dashboard(page,                   # a Playwright page
         page.wait_for_selector('.et-damage-answers table', timeout=ms)
         hurt = {'status': _text(page, '.et-damage-status').strip(), 'answers': _text(page, '.et-damage-answers'),
                 'view': page.eval_on_selector('.et-damage-view', 'el => [el.naturalWidth, el.naturalHeight]')}
+        hurt['brush'] = brush_top_row(page, ms)
     sizes = {s: page.eval_on_selector(f'.et-{s}', 'el => [el.naturalWidth, el.naturalHeight]') for s in ('curves',
                                                                                                          'lattice')}
     progress = _text(page, '.et-progress')

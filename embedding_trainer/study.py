@@ -599,7 +599,7 @@ def refresh_pages(study:dict, root:Path|str='.') -> list[Path]:
 
 # %% ../nbs/23_study.ipynb #7a3e51c1
 ROBUST_TRANSLATE = (('Multi30k EN→DE, N 10k', 'translate', ['data.max_pairs=10000', 'train.precision=fp32',
-                                                           'train.max_steps=600', 'train.eval_every=50']),)
+                                                           'train.max_steps=400', 'train.eval_every=50']),)
 ROBUST_PARTS = {'robust': ('', ROBUST_SETS), 'robust-translate': ('translate', ROBUST_TRANSLATE)}  # subfolder, sets
 
 def robust_sets(part:str, embeddings=None) -> tuple:

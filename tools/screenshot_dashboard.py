@@ -183,7 +183,8 @@ def screenshot_dashboard(out:Path,                        # PNG of the dashboard
                          damage:bool=False,                # then kill cells in the damage panel, compare answers
                          page_png:Path|None=None,          # also save the whole browser page here
                          root:Path|None=None,              # the server's root folder (default: a new temp folder)
-                         height:int=2000) -> dict:         # the browser window's height (the dashboard must fit)
+                         height:int=2000,                  # the browser window's height (the dashboard must fit)
+                         timeout:float=90) -> dict:        # seconds each wait in the browser may take
     "Train in JupyterLab in Chromium, write the dashboard's screenshot to `out`; returns what `run_dashboard` saw."
     from playwright.sync_api import sync_playwright
     root = Path(root or tempfile.mkdtemp(prefix='et-dashboard-'))
@@ -193,7 +194,8 @@ def screenshot_dashboard(out:Path,                        # PNG of the dashboard
         browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={'width': 1280, 'height': height})
-            res = run_dashboard(page, base, token, 'dashboard.ipynb', stop_at=stop_at, ask=ask, damage=damage)
+            res = run_dashboard(page, base, token, 'dashboard.ipynb', stop_at=stop_at, ask=ask, damage=damage,
+                                timeout=timeout)
             out.parent.mkdir(parents=True, exist_ok=True)
             page.locator('.et-dashboard').screenshot(path=str(out))
             if page_png is not None: page.screenshot(path=str(page_png))
@@ -204,6 +206,9 @@ def screenshot_dashboard(out:Path,                        # PNG of the dashboard
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', default='docs/dashboard.png', help='PNG to write')
+    ap.add_argument('--timeout', type=float, default=90, help='seconds each wait in the browser may take (the run of '
+                    '120 steps and its baselines must end within it; more on a loaded machine)')
     args = ap.parse_args()
-    res = screenshot_dashboard(Path(args.out), ask='How do I keep bread fresh?', damage=True, height=3600)
+    res = screenshot_dashboard(Path(args.out), ask='How do I keep bread fresh?', damage=True, height=3600,
+                               timeout=args.timeout)
     print(f"{args.out}: {res['status']} ({res['total_s']:.0f} s in the browser)")

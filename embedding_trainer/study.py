@@ -635,7 +635,8 @@ def study_cli(argv=None) -> int:
     p.add_argument('--jobs', type=int, default=None, help='worker processes, one core each (default: every core)')
     p.add_argument('--quick', action='store_true', help='three tiny entries on the bundled set, one seed (a test)')
     p.add_argument('--parts', default='size,lever', help="which parts: size, lever, width (the lattice grown by "
-                   "width: meant for a GPU), control (a synthetic task with local structure); translate, "
+                   "width: meant for a GPU), control (a synthetic task with local structure), robust and "
+                   "robust-translate (damage: the bundled and synthetic sets, Multi30k EN→DE); translate, "
                    "translate-lever, translate-repl (Multi30k, meant for a GPU); default size,lever")
     p.add_argument('--embeddings', default=None, help="folder of float16 embedding files for the translation parts "
                    "(written by write_embeddings); default: the preset's text through the teacher and its cache")

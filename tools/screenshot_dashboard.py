@@ -101,6 +101,7 @@ def brush_top_row(page, ms:int) -> dict:
     before = [row.nth(i).evaluate(DEAD) for i in range(n)]
     boxes = [row.nth(i).bounding_box() for i in range(n)]
     dead = int(re.match(r'\d+', _text(page, '.et-damage-status').strip()).group()) + before.count(False)
+    view = page.eval_on_selector('.et-damage-view', 'el => el.src')
     centre = lambda b: (b['x'] + b['width'] / 2, b['y'] + b['height'] / 2)
     page.mouse.move(*centre(boxes[0]))
     page.mouse.down()
@@ -108,8 +109,12 @@ def brush_top_row(page, ms:int) -> dict:
     page.mouse.up()
     page.wait_for_function(f"""() => Array.from(document.querySelectorAll('.et-slice button')).slice(0, {n})
         .every(b => b.classList.contains('mod-danger'))
-        && document.querySelector('.et-damage-status').textContent.trim().startsWith('{dead} of ')""", timeout=ms)
-    return {'before': before, 'after': [row.nth(i).evaluate(DEAD) for i in range(n)],
+        && document.querySelector('.et-damage-status').textContent.trim().startsWith('{dead} of ')
+        && document.querySelector('.et-damage-view').src !== {json.dumps(view)}""", timeout=ms)   # redrawn
+    page.locator('.et-dashboard button', has_text='Compare answers').click()       # the answers of this damage
+    page.wait_for_function(f"() => document.querySelector('.et-damage-answers').textContent"
+                           f".includes('damaged cube ({dead} cells dead)')", timeout=ms)
+    return {'before': before, 'after': [row.nth(i).evaluate(DEAD) for i in range(n)], 'dead': dead,
             'status': _text(page, '.et-damage-status').strip()}
 
 

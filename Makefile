@@ -9,7 +9,7 @@ export MPLBACKEND ?= Agg
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install train test check-sync lint nbtest pytest tutorials lab clean chromium screenshot
+.PHONY: install train test check-sync lint nbtest pytest tutorials tutorial-outputs lab clean chromium screenshot
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,8 +43,11 @@ lint: $(STAMP)
 nbtest: $(STAMP)
 	$(BIN)/nbdev_test --n_workers 2 --do_print --skip_folder_re '^([_.].*|tutorials)$$'
 
+# Two workers (pytest-xdist; a file's tests stay on one worker, so its module fixtures are built once), then the
+# tests marked `serial` alone: they time themselves or drive a browser, and a neighbour would slow them.
 pytest: $(STAMP)
-	$(BIN)/pytest tests/
+	$(BIN)/pytest -n 2 --dist loadfile -m 'not serial' tests/
+	$(BIN)/pytest -m serial tests/
 
 # tests/test_browser.py drives Debian's Chromium: installed here with apt-get where that can run (as root);
 # where it cannot, the step says so and the browser test is skipped with the reason.
@@ -68,9 +71,16 @@ lab: $(STAMP)
 	env -u MPLBACKEND $(BIN)/jupyter lab --notebook-dir=nbs $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # The teaching notebooks in nbs/tutorials, on their fast test path (IN_TEST), in a real Jupyter kernel (nbval);
-# stored without outputs, so nothing is compared but every check in them must pass.
+# their stored outputs are for reading, so nothing is compared (nbs/tutorials/conftest.py) but every check must pass.
+# Two workers, one notebook each at a time (--dist loadfile keeps a notebook's cells in order, in one kernel).
 tutorials: $(STAMP)
-	IN_TEST=1 $(BIN)/pytest --nbval-lax --nbval-current-env -q nbs/tutorials
+	IN_TEST=1 $(BIN)/pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env -q nbs/tutorials
+
+# Store the tutorials' outputs, figures included, so they read on GitHub: each runs on its fast path in a real
+# kernel and is written back (then nbdev_clean) only if every cell ran. TUTORIALS picks some: TUTORIALS=nbs/tutorials/02*
+TUTORIALS ?=
+tutorial-outputs: $(STAMP)
+	$(BIN)/python tools/tutorial_outputs.py $(TUTORIALS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

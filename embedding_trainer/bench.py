@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_bench.ipynb #b2bed27d
 from __future__ import annotations
-import argparse, datetime, json, os, platform, time
+import argparse, datetime, json, os, platform, statistics, time
 from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
@@ -82,9 +82,10 @@ CASES = {
 # %% ../nbs/22_bench.ipynb #419bcf3d
 def time_training_step(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor,
                        device:torch.device, precision:str='fp32',
-                       reps:int=3,               # timed repetitions (the best is kept)
-                       warmup:int=1) -> tuple[float, float]:
-    "(best seconds per forward + backward, seconds of the first call, compilation included)."
+                       reps:int=3,               # timed repetitions
+                       warmup:int=1,
+                       stat:str='best') -> tuple[float, float]:   # 'best' or 'median' of the repetitions
+    "(best or median seconds per forward + backward, seconds of the first call, compilation included)."
     def step():
         with autocast_for(device, precision): pred = model(x)
         compute_loss(pred, y).backward()
@@ -93,7 +94,7 @@ def time_training_step(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor,
     for i in range(warmup + reps):
         _sync(device); t0 = time.perf_counter(); step(); _sync(device)
         times.append(time.perf_counter() - t0)
-    return min(times[warmup:]), times[0]
+    return (statistics.median if stat == 'median' else min)(times[warmup:]), times[0]
 
 def naive_rate(case:Case, device:torch.device|str='cpu', shape=(4, 4, 4), steps:int=2) -> float:
     "Cell-steps per second of `reference_step` (forward + backward) at this case's batch and sizes."
@@ -117,6 +118,7 @@ def run_case(case:Case,
              checkpoint_every:int=0,    # step checkpointing
              kernel:str='torch',        # the lattice step: 'torch', the fused 'triton' kernel, or 'auto' (measured)
              reps:int=3,
+             stat:str='best',           # the 'best' or the 'median' of the repetitions
              memory:bool=True,          # also measure the peak memory (one more step)
              naive:float|None=None,     # the naive reference's cell-steps/s, for the ratio
              bounds:dict|None=None      # from `device_bounds`, for the share of the bound
@@ -132,7 +134,7 @@ def run_case(case:Case,
         cube.lattice.compile_mode = compile
     x = F.normalize(torch.randn(case.batch, cfg.embedding_dim, device=device), dim=-1)
     y = F.normalize(torch.randn(case.batch, cfg.embedding_dim, device=device), dim=-1)
-    best, first = time_training_step(cube, x, y, device, precision, reps)
+    best, first = time_training_step(cube, x, y, device, precision, reps, stat=stat)
     rate = case.cell_steps / best
     used = cube.lattice.perception_for(device)
     trained = f"train | torch {torch.__version__}"
@@ -201,19 +203,21 @@ PATHS = {'fused': dict(kernel='triton'), 'eager': dict(kernel='torch'), 'compile
 def sweep_gpu(device:torch.device|str='cuda',
               cases=GPU_SWEEP,        # (lattice, batch, S, H, precision) rows
               compiled=None,          # indices of the rows that also time torch.compile (None: all)
-              reps:int=3, log=print) -> list:
+              reps:int=5, log=print) -> list:
     """One row per case: the rate of each path (fused, torch eager, torch compiled), then of `kernel='auto'` (allowed
     to compile where the compiled path is timed), the path it picked, and each path's peak memory beside its
-    prediction."""
+    prediction. Rates are medians of `reps` (the best of two varied by up to 30% between runs of one path)."""
     rows = []
     for i, (shape, batch, S, H, precision) in enumerate(cases):
         case = sweep_case(shape, batch, S, H)
         row = {'case': case.name, 'lattice': 'x'.join(map(str, shape)), 'batch': batch, 'state_dim': S,
-               'hidden_dim': H, 'precision': precision, 'steps': case.steps, 'cell_steps': case.cell_steps}
+               'hidden_dim': H, 'precision': precision, 'steps': case.steps, 'cell_steps': case.cell_steps,
+               'reps': reps, 'stat': 'median'}
         with_compile = compiled is None or i in compiled
         for name, kw in [*PATHS.items(), ('auto', dict(kernel='auto', compile=with_compile))]:
             if name == 'compiled' and not with_compile: continue
-            try: r = run_case(case, device, 'gather', precision, reps=reps, memory=name in ('fused', 'eager'), **kw)
+            try: r = run_case(case, device, 'gather', precision, reps=reps, stat='median',
+                              memory=name in ('fused', 'eager'), **kw)
             except Exception as e:   # one path failing must not lose the others' numbers
                 row[f'{name}_error'] = f"{type(e).__name__}: {e}"[:500]
                 log(f"  {case.name} {name}: FAILED {row[f'{name}_error'][:200]}")
@@ -368,7 +372,7 @@ def run_bench(device:torch.device|str='cpu', cases=('cpu', 'sweep'), quick:bool=
                                            f"{r['peak_mib']:.0f} MiB")
             continue
         if name == 'sweep-gpu':
-            out['sweep_gpu'] = sweep_gpu(device, reps=2 if quick else 3, compiled=SWEEP_GPU_COMPILED, log=log)
+            out['sweep_gpu'] = sweep_gpu(device, reps=5 if quick else 7, compiled=SWEEP_GPU_COMPILED, log=log)
             continue
         if name not in CASES:
             raise IntegrationError(f"unknown benchmark case {name!r}", f"known: {', '.join(CASES)}, sweep, sweep-gpu",

@@ -152,8 +152,9 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
                   BF16: tl.constexpr, FUSE_DW1: tl.constexpr, POS_GRAD: tl.constexpr, DP_OUT: tl.constexpr,
                   B1_FP32: tl.constexpr):
     """dh for a tile (recomputed h); writes dh, or with DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC). The
-    biases' gradients are summed from the fp32 du and (with B1_FP32) dh, before dh is rounded to bf16 for the
-    products; without B1_FP32 the hidden bias's gradient is dW1's bias row (bf16 dh), as torch computes it."""
+    update bias's gradient is summed from the fp32 du; the hidden bias's (bf16) as B1_FP32 says: 0, dW1's bias row
+    only (bf16 dh, as torch); 1, fp32 dh summed in registers; 2, fp32 dh summed per tile by atomics; 3, dW1's bias
+    row plus the sum of dh's bf16 rounding error (fp32 dh - bf16 dh, itself in bf16) on the tensor cores."""
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -163,6 +164,8 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
     acc_b2 = tl.zeros((SP,), tl.float32)
     acc_b1 = tl.zeros((HP,), tl.float32)
     acc_w1 = tl.zeros((KC, HP), tl.float32)
+    acc_lo = tl.zeros((HP, 16), tl.float32)   # B1_FP32 == 3: column 0 sums dh's rounding error
+    first = tl.where(tl.arange(0, 16) == 0, 1.0, 0.0).to(tl.bfloat16)
     for tile0 in range(0, n_tiles, nprog):
         tile = tile0 + pid                  # past the last tile: every row masked
         m = tile * BM + tl.arange(0, BM)
@@ -180,9 +183,14 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
             dub = du.to(tl.bfloat16)
             dr = tl.dot(dub, w2s)
             dh32 = tl.where(h > 0, dr, 0.0)
-            if B1_FP32:
-                acc_b1 += tl.sum(dh32, axis=0)
             dh = dh32.to(tl.bfloat16)
+            if B1_FP32 == 1:
+                acc_b1 += tl.sum(dh32, axis=0)
+            if B1_FP32 == 2:
+                tl.atomic_add(part_b1 + pid * HP + hcol, tl.sum(dh32, axis=0), sem='relaxed')
+            if B1_FP32 == 3:
+                lo = (dh32 - dh.to(tl.float32)).to(tl.bfloat16)
+                acc_lo += tl.dot(tl.trans(lo), tl.zeros((BM, 16), tl.bfloat16) + first[None, :])
             rb = tl.maximum(h, 0.0).to(tl.bfloat16)
             acc_w2 += tl.dot(tl.trans(rb), dub)
             acc_b2 += tl.sum(du, axis=0)
@@ -191,7 +199,7 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
         else:
             dr = tl.dot(du, w2s, input_precision="ieee")
             dh = tl.where(h > 0, dr, 0.0)
-            if B1_FP32:
+            if B1_FP32 == 1:   # (fp32 dh: dW1's bias row is as exact; ways 2 and 3 take it)
                 acc_b1 += tl.sum(dh, axis=0)
             acc_w2 += tl.dot(tl.trans(tl.maximum(h, 0.0)), du, input_precision="ieee")
             acc_b2 += tl.sum(du, axis=0)
@@ -219,9 +227,12 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
     tl.store(pw2, tl.load(pw2) + acc_w2)
     pb2 = part_b2 + pid * SP + scol
     tl.store(pb2, tl.load(pb2) + acc_b2)
-    if B1_FP32:
+    if B1_FP32 == 1:
         pb1 = part_b1 + pid * HP + hcol
         tl.store(pb1, tl.load(pb1) + acc_b1)
+    if B1_FP32 == 3:
+        pb1 = part_b1 + pid * HP + hcol
+        tl.store(pb1, tl.load(pb1) + tl.sum(acc_lo, axis=1))
     if FUSE_DW1:
         pw1 = part_w1 + pid * (NCH * KC) * HP + jc[:, None] * HP + hcol[None, :]
         tl.store(pw1, tl.load(pw1) + acc_w1)
@@ -353,10 +364,14 @@ class FusedConfig:
                          and os.environ.get('FUSED_FUSE_DW1', '0') != '0')
         # dx from the perception's gradient dP (written by the dh kernel) instead of from dh: needs dW1 there
         self.dp = self.fuse_dw1 and os.environ.get('FUSED_DP', '0') != '0'
-        # the hidden bias's gradient from fp32 dh (default, as measured on the H200 on 2026-12-02: the scale preset's
-        # test passed with it) or from dW1's bias row (bf16 dh): the fp32 sum pushes _bwd_h_kernel from 243 registers
-        # to 255 and 48 bytes of spills (ptxas, sm_90a, bf16, 64-row tiles), a likely cause of ~8% on the benchmark
-        self.b1_fp32 = os.environ.get('FUSED_B1_FP32', '1') != '0'
+        # how _bwd_h_kernel sums the hidden bias's gradient under bf16 (its docstring): 2, fp32 dh per tile by atomics
+        # (default: the fastest way that passed the scale preset's training test); 1, fp32 dh in registers; 0, dW1's
+        # bias row (bf16 dh, as torch); 3, that row plus dh's rounding error. H200, benchmark case: 8.96e8, 8.80e8,
+        # 9.54e8, 9.06e8 cell-steps/s (BENCHMARKS.md)
+        self.b1_fp32 = int(os.environ.get('FUSED_B1_FP32', '2'))
+        if self.b1_fp32 not in (0, 1, 2, 3):
+            raise ValueError(f"FUSED_B1_FP32={self.b1_fp32}: the hidden bias's gradient is summed one of four ways, "
+                             "0 to 3 (FusedConfig); unset it for the default, 2")
         self.periodic = lattice.boundary == 'periodic'
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
@@ -492,7 +507,10 @@ class _FusedRun(torch.autograd.Function):
         S, SP, NS, H, Q = cfg.S, cfg.SP, cfg.NS, cfg.H, cfg.Q
         W1g = part_w1.sum(0).view(cfg.NSP, SP, cfg.HP)
         dw1 = W1g[:NS, :S, :H].permute(2, 0, 1).reshape(H, NS * S)
-        db1 = part_b1.sum(0)[:H] if cfg.b1_fp32 else W1g[NS, Q, :H].clone()   # from fp32 dh, or from bf16 dh
+        way = cfg.b1_fp32 if cfg.bf16 else int(cfg.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
+        if way == 0: db1 = W1g[NS, Q, :H].clone()                  # from bf16 dh
+        elif way == 3: db1 = W1g[NS, Q, :H] + part_b1.sum(0)[:H]   # bf16 dh, plus its rounding error
+        else: db1 = part_b1.sum(0)[:H]                             # from fp32 dh
         dwp = W1g[NS, :Q, :H].t().contiguous() if has_wp else None
         dw2 = part_w2.sum(0)[:H, :S].t().contiguous()
         db2 = part_b2.sum(0)[:S].clone()

@@ -18,8 +18,8 @@ from .perception import (NEIGHBOURHOODS, BOUNDARIES, PERCEPTIONS, perceive, perc
 from .fused import fused_supported, fused_lattice_steps, fused_run_steps
 
 # %% auto #0
-__all__ = ['GLOBAL_STATS', 'POSITIONS', 'COMPILE_MODES', 'KERNELS', 'DAMAGE_KINDS', 'CellRule', 'Lattice3D', 'kernel_cache_path',
-           'reference_step', 'CellDamage']
+__all__ = ['GLOBAL_STATS', 'POSITIONS', 'COMPILE_MODES', 'KERNELS', 'AUTO_REPS', 'AUTO_TIE', 'DAMAGE_KINDS', 'CellRule',
+           'Lattice3D', 'kernel_cache_path', 'reference_step', 'CellDamage']
 
 # %% ../nbs/04_lattice.ipynb #b481ecd5
 def _mean_over_cells(ch): return ch.mean(dim=(1, 2, 3))
@@ -428,6 +428,17 @@ def _write_choice(path:Path, key:str, choice:dict):
 
 # %% ../nbs/04_lattice.ipynb #k1c0a2ea
 _PATH_NAMES = {'triton': 'fused Triton', 'torch': 'torch eager', 'compiled': 'torch compiled'}
+AUTO_REPS = 5     # timed repetitions of each path at choice time (after a warm-up; the median counts)
+AUTO_TIE = 0.03   # the fused kernel is chosen only when it is faster than the fastest torch path by more than this
+
+def _pick_path(seconds:dict) -> str:
+    "The path to run from measured seconds per path: the fastest, but a torch path on a tie with the fused kernel."
+    best = min(seconds, key=seconds.get)
+    torch_paths = [p for p in seconds if p != 'triton']
+    if best == 'triton' and torch_paths:
+        fastest_torch = min(torch_paths, key=seconds.get)
+        if seconds[fastest_torch] <= seconds['triton'] * (1 + AUTO_TIE): return fastest_torch
+    return best
 
 @patch
 def _measured_choice(self:Lattice3D, state, clamp=None) -> dict:
@@ -440,7 +451,7 @@ def _measured_choice(self:Lattice3D, state, clamp=None) -> dict:
     if not (isinstance(choice, dict) and choice.get('path') in paths and isinstance(choice.get('seconds'), dict)):
         seconds, failed, oom = {}, {}, None
         for p in paths:
-            try: seconds[p] = _path_seconds(self, state, clamp, p)
+            try: seconds[p] = _path_seconds(self, state, clamp, p, reps=AUTO_REPS)
             except OOM_ERRORS as e:   # this path does not fit this batch (the kernel keeps far less): not a candidate
                 oom, failed[p] = e, f"out of memory: {str(e).strip()[:150]}"
                 if state.device.type == 'cuda': torch.cuda.empty_cache()
@@ -448,7 +459,7 @@ def _measured_choice(self:Lattice3D, state, clamp=None) -> dict:
             except Exception as e: failed[p] = f"{type(e).__name__}: {str(e).strip()[:200]}"
             if p == 'compiled' and not self.compile_mode: seconds.pop(p, None)   # compiling failed: not a path
         if not seconds and oom is not None: raise oom                  # no path fits: the trainer halves the batch
-        best = min(seconds, key=seconds.get) if seconds else 'torch'   # (a torch failure shows in the real step)
+        best = _pick_path(seconds) if seconds else 'torch'   # (a torch failure shows in the real step)
         choice, source = {'path': best, 'seconds': seconds, 'failed': failed,
                           'date': time.strftime('%Y-%m-%d %H:%M')}, 'measured'
         _write_choice(file, key, choice)

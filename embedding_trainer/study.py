@@ -541,7 +541,7 @@ def fill_block(text:str, name:str, content:str) -> str:
     return head + start + '\n' + content.strip('\n') + '\n' + end + rest.split(end, 1)[1]
 
 def preset_tables(study:dict) -> str:
-    "The README's tables: each preset's entry (the 'preset' size of each set), every method, and the paired lines."
+    "RESULTS.md's 5-seed tables: each preset's entry (its 'preset' size), every method, and the paired lines."
     out = []
     for e in (e for e in study['entries'] if e['name'].startswith('preset')):
         n, k = e['summary'][0]['n'], len(e['seeds'])
@@ -557,7 +557,7 @@ def preset_tables(study:dict) -> str:
     return '\n'.join(out).strip('\n')
 
 # %% ../nbs/23_study.ipynb #5d0c0028
-PAGES = {'RESULTS.md': ('tables', 'translate'), 'nbs/index.ipynb': ('translate-lead', 'presets')}   # their blocks
+PAGES = {'RESULTS.md': ('presets', 'tables', 'translate'), 'nbs/index.ipynb': ('translate-lead',)}   # their blocks
 
 def study_blocks(study:dict) -> dict:
     "The content of each block that this study's JSON fills (the translation blocks from a translation study)."

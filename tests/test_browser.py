@@ -8,7 +8,7 @@ _spec = importlib.util.spec_from_file_location('screenshot_dashboard', ROOT / 't
 shot = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(shot)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.serial]   # a real browser: run alone
 
 
 def png_size(path:Path) -> tuple[int, int]:

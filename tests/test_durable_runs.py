@@ -129,6 +129,7 @@ def test_a_run_folder_without_a_fingerprint_still_resumes_and_gets_one(tmp_path,
     assert json.loads((run / 'metrics.json').read_text())['steps'] == 10
 
 
+@pytest.mark.serial   # timed: run alone, not beside another test worker
 def test_the_alias_bomb_is_refused_in_under_a_second(tmp_path, capsys):
     rows = ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]'] + [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]"
                                                    for p, c in zip('abcdefgh', 'bcdefghi')]

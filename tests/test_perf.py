@@ -131,6 +131,7 @@ def test_halve_on_oom_continues_with_smaller_batch():
     with pytest.raises(ValueError): halve_on_oom(lambda b: int('x'), 8, device='cpu')
 
 
+@pytest.mark.serial   # timed: run alone, not beside another test worker
 def test_et_bench_quick_cpu(tmp_path):
     "`et-bench --quick --cases cpu` in under 60 s, with the numbers the benchmark table claims."
     out = tmp_path / 'bench.json'

@@ -33,6 +33,7 @@ def test_foreground_start_trains_and_draws(dash):
     assert dash.status_text.startswith('finished at step 10 of 10') and 'step 10/10' in dash.progress.value
 
 
+@pytest.mark.serial   # timed: run alone, not beside another test worker
 def test_stop_ends_the_thread_within_2s_and_start_works_again(dash):
     dash.background = True
     dash.controls['train.max_steps'].value = 100_000

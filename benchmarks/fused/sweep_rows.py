@@ -1,0 +1,31 @@
+"""Rows of `et-bench --cases sweep-gpu` (bench.GPU_SWEEP) in a chosen order, each written to --out as soon as it is
+done, until --deadline seconds have passed (a device call has a time limit): rates are medians of --reps.
+
+    python benchmarks/fused/sweep_rows.py --out sweep.json --rows 1,2,8 --reps 5 --deadline 200
+"""
+import argparse, json, sys, time
+import torch
+from embedding_trainer.bench import GPU_SWEEP, sweep_gpu
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--out', required=True)
+    p.add_argument('--rows', default=','.join(map(str, range(len(GPU_SWEEP)))))
+    p.add_argument('--reps', type=int, default=5)
+    p.add_argument('--deadline', type=float, default=1e9)
+    p.add_argument('--compiled', default='', help='indices of the rows that also time torch.compile')
+    a = p.parse_args()
+    t0 = time.time()
+    compiled = {int(i) for i in a.compiled.split(',') if i}
+    out = {'gpu': torch.cuda.get_device_name(0), 'torch': torch.__version__, 'date': time.strftime('%Y-%m-%d'),
+           'reps': a.reps, 'stat': 'median', 'rows': []}
+    for i in map(int, a.rows.split(',')):
+        if time.time() - t0 > a.deadline:
+            print(f"row {i}: not run (deadline)", flush=True); continue
+        row = sweep_gpu('cuda', cases=[GPU_SWEEP[i]], compiled=(0,) if i in compiled else (), reps=a.reps)[0]
+        row['index'], row['seconds'] = i, time.time() - t0
+        out['rows'].append(row)
+        open(a.out, 'w').write(json.dumps(out, indent=1, default=str))
+    return 0
+
+if __name__ == '__main__': sys.exit(main())

@@ -198,6 +198,7 @@ def sweep_case(shape, batch:int, S:int, H:int) -> Case:
     "The case of a sweep row: T = SWEEP_GPU_STEPS, or Z - 1 where that is more (the cube needs T >= depth - 1)."
     return Case(f"sweep-gpu {'x'.join(map(str, shape))}", tuple(shape), batch, max(SWEEP_GPU_STEPS, shape[2] - 1), S, H)
 
+# %% ../nbs/22_bench.ipynb #7c00d381
 PATHS = {'fused': dict(kernel='triton'), 'eager': dict(kernel='torch'), 'compiled': dict(kernel='torch', compile=True)}
 
 def sweep_gpu(device:torch.device|str='cuda',
@@ -233,6 +234,8 @@ def sweep_gpu(device:torch.device|str='cuda',
             f"{k} {row[k]:.2e}" for k in (*PATHS, 'auto') if k in row) + f"; auto picked {row.get('auto_pick')}")
     return rows
 
+
+# %% ../nbs/22_bench.ipynb #005fb03f
 def format_sweep_gpu(rows:list) -> str:
     "The GPU sweep as a Markdown table (rates in cell-steps/s; memory: measured peak (predicted) MiB)."
     head = ['lattice × batch', 'S/H', 'precision', 'fused', 'eager', 'compiled', 'auto (pick)', 'auto vs best',

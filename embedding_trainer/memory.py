@@ -8,7 +8,7 @@ import contextlib, json, math, os, sys, tempfile
 from typing import Callable
 import torch
 from torch.profiler import profile, ProfilerActivity
-from .errors import MemoryBudgetError
+from .errors import ConfigError, MemoryBudgetError
 from .runtime import autocast_for, peak_rss_mb
 from .runtime import is_oom
 from .cube import EmbeddingCube, _as_model_config
@@ -18,7 +18,7 @@ from .losses import compute_loss
 # %% auto #0
 __all__ = ['OPTIMIZER_STATES', 'MEMORY_REMEDY', 'PEAK_FLOPS', 'measure_peak', 'training_step_peak', 'estimate_memory',
            'halve_on_oom', 'memory_budget', 'auto_batch_size', 'flops_per_cell_step', 'step_seconds_bound',
-           'batch_size_for', 'available_memory', 'check_memory']
+           'check_time_budget', 'batch_size_for', 'available_memory', 'check_memory']
 
 # %% ../nbs/15_memory.ipynb #e57e663f
 @contextlib.contextmanager
@@ -261,6 +261,26 @@ def step_seconds_bound(config,                          # ModelConfig, a dict of
     dev = torch.device(device).type
     rate = PEAK_FLOPS['cuda'] if dev == 'cuda' else PEAK_FLOPS['cpu'] * torch.get_num_threads()
     return flops / rate
+
+# %% ../nbs/15_memory.ipynb #b7c1d2e2
+def check_time_budget(config,                          # ModelConfig, a dict of model settings, or a full config
+                      batch:int,                       # pairs per step
+                      total_steps:int,                 # the run's number of steps
+                      device:torch.device|str='cpu',
+                      max_hours:float=24.0,            # `train.max_hours`
+                      done:int=0):                     # steps already taken (a resumed run)
+    "Refuse (`ConfigError`) a run whose lower-bound time (`step_seconds_bound`) exceeds `max_hours`."
+    mc = _as_model_config(config)
+    per_step = step_seconds_bound(mc, batch, device)
+    hours, limit = per_step * (total_steps - done) / 3600, float(max_hours)
+    if hours <= limit: return
+    X, Y, Z = mc.lattice_shape
+    raise ConfigError(f"this run would take at least {hours:,.3g} hours ({total_steps} steps of at least "
+                      f"{per_step:,.3g} s), more than train.max_hours = {limit:g}",
+                      f"a step costs the lattice's {X}x{Y}x{Z} cells x model.steps = {mc.steps} x the batch of "
+                      f"{batch}, estimated at an optimistic rate on {device}",
+                      "lower model.steps, the lattice (model.face, model.depth) or train.max_steps, or raise "
+                      "train.max_hours if the run is meant to be that long")
 
 # %% ../nbs/15_memory.ipynb #773d275f
 def batch_size_for(config,                      # full configuration (model, train sections)

@@ -90,6 +90,13 @@ def test_notebooks_are_numbered_in_dependency_order():
     assert [m for m in names if m in core] == core    # the spine of the package, lowest first
 
 
+def test_the_trainer_class_body_is_the_loop():
+    "`fit`, the loop, the step and `evaluate` are written in `class Trainer` itself, so an editor's outline shows them."
+    tree = ast.parse((PKG / 'trainer.py').read_text())
+    body = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == 'Trainer').body
+    assert {'fit', '_loop', '_train_step', 'evaluate'} <= {f.name for f in body if isinstance(f, ast.FunctionDef)}
+
+
 ATTACHED = r'^[A-Z]\w*\.\w+(, *[A-Z]\w*\.\w+)* *= *(\\\s*$|_\w+)'   # `Cls.name = _fn` (or a continued line)
 
 

@@ -10,15 +10,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from .errors import ConfigError
-from .cube import ModelConfig, EmbeddingCube, _as_model_config, check_embeddings
+from .cube import ModelConfig, EmbeddingCube, MODEL_KINDS, as_model_config, check_embeddings
+from .pretrained import PretrainedMixin
 
 # %% auto #0
-__all__ = ['MODEL_KINDS', 'ADAPTERS', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter', 'cube_params',
-           'build_model', 'describe_model', 'forward_flops']
+__all__ = ['ADAPTERS', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter', 'cube_params', 'build_model',
+           'describe_model', 'forward_flops']
 
 # %% ../nbs/05a_adapters.ipynb #2da7878a
-MODEL_KINDS = ('cube', 'mlp', 'lowrank')   # the values of model.kind
-ADAPTERS = ('mlp', 'lowrank')
+ADAPTERS = MODEL_KINDS[1:]   # the models of model.kind other than the cube
 
 def adapter_params(kind:str, # 'mlp' or 'lowrank'
                    dim:int,  # D, the embedding dimension
@@ -43,7 +43,7 @@ def width_for(kind:str,     # 'mlp' or 'lowrank'
     return min((lo, lo + 1), key=lambda w: (abs(adapter_params(kind, dim, w) - n_params), w))
 
 # %% ../nbs/05a_adapters.ipynb #e424565c
-class ResidualMLP(nn.Module):
+class ResidualMLP(PretrainedMixin, nn.Module, kind='mlp'):
     "ŷ = x + W₂ relu(W₁ x + b₁) + b₂, with W₂ and b₂ starting at zero (the identity)."
     def __init__(self,
                  dim:int,                          # D, the embedding dimension (in and out)
@@ -58,6 +58,9 @@ class ResidualMLP(nn.Module):
         check_embeddings(x, self.fc1.in_features, 'ResidualMLP')
         return x + self.fc2(F.relu(self.fc1(x)))
 
+    @classmethod
+    def from_settings(cls, settings:dict): return build_model(settings)   # sized to its stored budget
+
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters() if p.requires_grad)
     def describe(self) -> str:
@@ -65,7 +68,7 @@ class ResidualMLP(nn.Module):
         return f"residual MLP {d}-{h}-{d}"
 
 # %% ../nbs/05a_adapters.ipynb #500da7cb
-class LowRankAdapter(nn.Module):
+class LowRankAdapter(PretrainedMixin, nn.Module, kind='lowrank'):
     "ŷ = x + B(A x) + b with A: D→r, B: r→D; B and b start at zero (the identity)."
     def __init__(self,
                  dim:int,                          # D, the embedding dimension (in and out)
@@ -80,6 +83,9 @@ class LowRankAdapter(nn.Module):
         check_embeddings(x, self.down.in_features, 'LowRankAdapter')
         return x + self.up(self.down(x))
 
+    @classmethod
+    def from_settings(cls, settings:dict): return build_model(settings)   # sized to its stored budget
+
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters() if p.requires_grad)
     def describe(self) -> str: return f"low-rank residual linear, rank {self.down.out_features}"
@@ -87,12 +93,12 @@ class LowRankAdapter(nn.Module):
 # %% ../nbs/05a_adapters.ipynb #308d128c
 def cube_params(config) -> int:
     "Trainable parameters of the cube that `config` describes (built on the meta device: no memory, no RNG)."
-    cfg = dataclasses.replace(_as_model_config(config), kind='cube', compile=False)
+    cfg = dataclasses.replace(as_model_config(config), kind='cube', compile=False)
     with torch.device('meta'): return EmbeddingCube(cfg).n_params
 
 def build_model(config) -> nn.Module:
     "The model `model.kind` names: an `EmbeddingCube`, a `ResidualMLP` or a `LowRankAdapter` sized to the budget."
-    cfg = _as_model_config(config)
+    cfg = as_model_config(config)
     if cfg.kind == 'cube': return EmbeddingCube(cfg)
     if cfg.kind not in ADAPTERS:
         raise ConfigError(f"model.kind = {cfg.kind!r} is not a known model", f"the models are {', '.join(MODEL_KINDS)}",
@@ -118,7 +124,7 @@ def forward_flops(model:nn.Module) -> int:
         raise ConfigError(f"cannot count the FLOPs of a {type(model).__name__}", "only the cube and the adapters are "
                           "counted from their architecture", "pass an EmbeddingCube, ResidualMLP or LowRankAdapter")
     c, rule = model.config, model.lattice.rule
-    X, Y, K = c.face
+    X, Y, K = c.face_shape
     S, H = c.state_dim, c.hidden_dim
     per_cell = 2 * rule.hidden.in_features * H + 2 * H * S
     context = 2 * rule.context.in_features * H if rule.context else 0   # once per example and step

@@ -14,7 +14,7 @@ CONTROLS = {   # config key -> (label, kind, (low, high) or choices); face.N is 
     'data.kind': ('mode', 'toggle', ('dialogue', 'autoencoder', 'translation')),   # see _set_mode
     'model.face.0': ('face X', 'int', (1, 64)),
     'model.face.1': ('face Y', 'int', (1, 64)),
-    'model.face.2': ('K per cell', 'int', (1, 1024)),
+    'model.values_per_cell': ('K per cell', 'int', (1, 1024)),
     'model.depth': ('depth Z', 'slider', (1, 16)),
     'model.state_dim': ('state size S', 'slider', (1, 64)),
     'model.steps': ('lattice steps T', 'slider', (1, 32)),

@@ -4,15 +4,17 @@
 
 # %% ../nbs/19a_export.ipynb #a3c88e4f
 from __future__ import annotations
-import contextlib, dataclasses, functools, hashlib, json, shutil, types, warnings
+import contextlib, dataclasses, json, shutil, types, warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
 import embedding_trainer
-from .errors import CheckpointError, ConfigError, IntegrationError
+from .errors import CheckpointError, IntegrationError
+from .pretrained import (PretrainedMixin, WEIGHTS_NAME, RUN_CONFIG_NAME, CARD_NAME, EXPORT_KIND,
+                                          EXPORT_INSTALL, safetensors_torch, is_old_export)
 from .cube import EmbeddingCube
-from .adapters import ResidualMLP, LowRankAdapter, build_model, describe_model
+from .adapters import ResidualMLP, LowRankAdapter, describe_model
 from .config import Config, load_config, dump_config
 from .encoders import TEACHERS, TEACHER_INSTALL
 from .checkpoint import atomic_write, latest
@@ -21,23 +23,14 @@ from .metrics import format_table
 from .run import MODEL_NAMES, load_model
 
 # %% auto #0
-__all__ = ['WEIGHTS_NAME', 'CONFIG_NAME', 'CARD_NAME', 'METRICS_NAME', 'EXPORT_INSTALL', 'MODEL_CLASSES', 'EXPORT_KIND',
-           'ST_SKIP', 'CUBE_MODULE', 'ONNX_NAME', 'ONNX_TOLERANCE', 'stored_config', 'model_card', 'save_pretrained',
-           'load_pretrained', 'from_pretrained', 'CubeModule', 'teacher_folder', 'write_sentence_transformers',
-           'onnx_max_abs_diff', 'export_onnx', 'run_metrics', 'export_run']
+__all__ = ['CONFIG_NAME', 'METRICS_NAME', 'MODEL_CLASSES', 'ST_SKIP', 'CUBE_MODULE', 'ONNX_NAME', 'ONNX_TOLERANCE',
+           'stored_config', 'model_card', 'save_pretrained', 'load_pretrained', 'from_pretrained', 'CubeModule',
+           'teacher_folder', 'write_sentence_transformers', 'onnx_max_abs_diff', 'export_onnx', 'run_metrics',
+           'export_run']
 
 # %% ../nbs/19a_export.ipynb #53e6f5fb
-WEIGHTS_NAME, CONFIG_NAME, CARD_NAME, METRICS_NAME = 'model.safetensors', 'config.yaml', 'README.md', 'metrics.json'
-EXPORT_INSTALL = "pip install 'embedding_trainer[export]'"
+CONFIG_NAME, METRICS_NAME = RUN_CONFIG_NAME, 'metrics.json'   # beside the model's own two files (01c_pretrained)
 MODEL_CLASSES = (EmbeddingCube, ResidualMLP, LowRankAdapter)   # the models that can be saved and loaded
-
-def _safetensors():
-    "`safetensors.torch`, or an IntegrationError saying how to install it."
-    try: import safetensors.torch as st
-    except ImportError as e:
-        raise IntegrationError("saving and loading pretrained folders needs safetensors", f"import failed: {e}",
-                               f"install the export extra: {EXPORT_INSTALL}") from e
-    return st
 
 def stored_config(model:nn.Module, # the model to save
                   config=None      # the run's Config (or anything load_config reads); None: the defaults
@@ -90,30 +83,9 @@ def model_card(model:nn.Module,       # the model
     return '\n'.join(front + body).rstrip() + '\n'
 
 # %% ../nbs/19a_export.ipynb #b02a09dc
-EXPORT_KIND = 'export'   # the kind of folder its marker names
-
-def _is_old_export(folder:Path) -> bool:
-    "An export written before folders were marked: weights, config and the package's card."
-    card = folder / CARD_NAME
-    return ((folder / WEIGHTS_NAME).is_file() and card.is_file()
-            and 'library_name: embedding_trainer' in card.read_text(errors='replace')[:200])
-
-def _weights_sha256(state:dict) -> str:
-    "SHA-256 of the tensors (name, dtype, shape and bytes of each, in name order): stored in the file, checked on load."
-    h = hashlib.sha256()
-    for k in sorted(state):
-        v = state[k].detach().cpu().contiguous()
-        h.update(f"{k}|{v.dtype}|{tuple(v.shape)}\n".encode())
-        h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
-
 def _write_pretrained(model:nn.Module, out:Path, cfg:Config, metrics:dict|None):
-    "The files of `save_pretrained`, written into the folder `out`."
-    state = {k: v.detach().to('cpu', torch.float32 if v.is_floating_point() else v.dtype).contiguous()
-             for k, v in model.state_dict().items()}
-    meta = {'format': 'pt', 'library': 'embedding_trainer', 'version': embedding_trainer.__version__,
-            'kind': cfg.model.kind, 'sha256': _weights_sha256(state)}
-    (out / WEIGHTS_NAME).write_bytes(_safetensors().save(state, metadata=meta))
+    "The files of `save_pretrained`, written into the folder `out`: the model's own two, the run's settings, the card."
+    model.write_pretrained(out)                     # model.safetensors + config.json, as `model.save_pretrained`
     (out / CONFIG_NAME).write_text(dump_config(cfg))
     if metrics: (out / METRICS_NAME).write_text(json.dumps(metrics, indent=1))
     (out / CARD_NAME).write_text(model_card(model, cfg, metrics))
@@ -125,45 +97,12 @@ def save_pretrained(model:nn.Module,      # a cube or an adapter
                     metrics:dict|None=None, # the run's metrics.json, for the card (and kept beside it)
                     overwrite:bool=False  # write over the files of the same names in a folder of yours
                    ) -> Path:
-    "Write `model.safetensors`, `config.yaml` and `README.md` (and `metrics.json`) into `dir`, whole or not at all."
-    _safetensors()
+    "Write `model.safetensors`, `config.json`, `config.yaml` and `README.md` (and `metrics.json`) into `dir`, whole."
+    safetensors_torch()
     cfg = stored_config(model, config)
-    with folder_in_place(dir, EXPORT_KIND, _is_old_export, overwrite) as tmp:   # whole, or nothing at all
+    with folder_in_place(dir, EXPORT_KIND, is_old_export, overwrite) as tmp:   # whole, or nothing at all
         _write_pretrained(model, tmp, cfg, metrics)
     return Path(dir)
-
-# %% ../nbs/19a_export.ipynb #6f759c31
-def _read_weights(path:Path) -> dict:
-    "The tensors of a safetensors file, checked against the SHA-256 stored with them; else a CheckpointError."
-    st = _safetensors()
-    try:
-        weights = st.load_file(str(path))
-        with st.safe_open(str(path), framework='pt') as f: stored = (f.metadata() or {}).get('sha256')
-    except Exception as e:
-        raise CheckpointError(f"{path} is not a safetensors file; nothing was loaded",
-                              f"{type(e).__name__}: {str(e)[:200]}",
-                              "export the model again (save_pretrained, or et-export RUN --out DIR); a pickled file "
-                              "is never loaded in its place, since unpickling can run code", path=str(path)) from None
-    if stored is not None and stored != _weights_sha256(weights):   # exports made before the checksum have none
-        raise CheckpointError(f"{path} is damaged: its weights do not match the SHA-256 stored with them; nothing was "
-                              "loaded", "the file changed after it was written (a flipped bit, a bad copy, an edit)",
-                              "copy the export again from where it came, or export the run again "
-                              "(et-export RUN --out DIR)", path=str(path))
-    return weights
-
-def _check_weights(model:nn.Module, weights:dict, folder:Path):
-    "Every weight the model needs, of the shape its config gives: else one CheckpointError listing each mismatch."
-    want = model.state_dict()
-    bad = [f"{k}: missing from the file" for k in want if k not in weights]
-    bad += [f"{k}: in the file, unknown to the model" for k in weights if k not in want]
-    bad += [f"{k}: file {tuple(weights[k].shape)} vs config {tuple(want[k].shape)}" for k in want
-            if k in weights and weights[k].shape != want[k].shape]
-    if bad:
-        raise CheckpointError(f"the weights in {folder} do not fit the model its {CONFIG_NAME} describes:\n    "
-                              + "\n    ".join(bad[:8]) + (f"\n    ... and {len(bad) - 8} more" if len(bad) > 8 else ''),
-                              f"{CONFIG_NAME} and {WEIGHTS_NAME} come from different models (or one was edited)",
-                              "keep the files of one export together; export the run again with et-export",
-                              path=str(folder))
 
 # %% ../nbs/19a_export.ipynb #1bf7b822
 def _not_a_model(path:Path) -> CheckpointError:
@@ -178,17 +117,17 @@ def _not_a_model(path:Path) -> CheckpointError:
 def _load(path:Path) -> tuple[nn.Module, Config, int|None]:
     "`(model, config, step)`; the step of a checkpoint, None for an exported folder."
     if path.is_dir() and (path / WEIGHTS_NAME).is_file():
-        if not (path / CONFIG_NAME).is_file():
-            raise ConfigError(f"{path} has {WEIGHTS_NAME} but no {CONFIG_NAME}", "the model is built from the config",
-                              "copy the config.yaml of the same export beside the weights", path=str(path))
-        cfg = load_config(path / CONFIG_NAME)
-        model, weights = build_model(cfg), _read_weights(path / WEIGHTS_NAME)
-        _check_weights(model, weights, path)
-        model.load_state_dict(weights)
-        return model.eval(), cfg, None
+        has_run = (path / CONFIG_NAME).is_file()   # a folder of save_pretrained alone has only the model's settings
+        cfg = load_config(path / CONFIG_NAME) if has_run else None
+        model = PretrainedMixin.from_pretrained(path)   # config.json (or, written before it, config.yaml's model)
+        d = (cfg or Config()).to_dict()
+        d['model'] = dataclasses.asdict(model.config)
+        return model, load_config(d), None
     if path.is_dir() and latest(path) is None: raise _not_a_model(path)
     model, state = load_model(path)
     return model.eval(), state['config'], state['step']
+
+PretrainedMixin.readers.append(lambda path: _load(Path(path))[0])   # a run folder, a checkpoint file
 
 def load_pretrained(path) -> tuple[nn.Module, Config]:
     "`(model in eval mode, its Config)` from an exported folder, a run folder or a checkpoint file."
@@ -200,20 +139,7 @@ def from_pretrained(path,                # an exported folder, a run folder or a
                     kind:type|None=None  # the model class expected (None: whatever the folder holds)
                    ) -> nn.Module:
     "The model saved at `path`, ready to use (eval mode); `EmbeddingCube.from_pretrained(path)` is the same."
-    model, _ = load_pretrained(path)
-    if kind is not None and not isinstance(model, kind):
-        raise ConfigError(f"{path} holds a {describe_model(model)}, not a {kind.__name__}",
-                          f"its config says model.kind: {model.config.kind}",
-                          f"load it with {type(model).__name__}.from_pretrained, or with "
-                          "embedding_trainer.export.from_pretrained, which returns any kind")
-    return model
-
-class _FromPretrained:
-    "`EmbeddingCube.from_pretrained(path)` (and the adapters'): `from_pretrained(path, kind=that class)`."
-    def __get__(self, obj, cls): return functools.partial(from_pretrained, kind=cls)
-
-for _cls in MODEL_CLASSES:   # `model.save_pretrained(dir)` and `Cls.from_pretrained(path)`: the two functions above
-    _cls.save_pretrained, _cls.from_pretrained = save_pretrained, _FromPretrained()
+    return (kind or PretrainedMixin).from_pretrained(path)
 
 # %% ../nbs/19a_export.ipynb #5e26d8a3
 class CubeModule(nn.Module):
@@ -376,10 +302,10 @@ def export_run(source,                       # a run folder, a checkpoint file o
     "Export a trained model as a folder that `from_pretrained`, sentence-transformers and `et-ask` read."
     source = Path(source)
     refuse_same(out, source)
-    check_folder(out, EXPORT_KIND, _is_old_export, overwrite)   # refused before the model is even read
+    check_folder(out, EXPORT_KIND, is_old_export, overwrite)   # refused before the model is even read
     model, cfg, step = _load(source)
     metrics = _metrics_for(source, step)
-    with folder_in_place(out, EXPORT_KIND, _is_old_export, overwrite) as tmp:   # whole, or nothing at all
+    with folder_in_place(out, EXPORT_KIND, is_old_export, overwrite) as tmp:   # whole, or nothing at all
         _write_pretrained(model, tmp, cfg, metrics)
         if sentence_transformers: write_sentence_transformers(tmp, cfg)
         if onnx: export_onnx(model, tmp / ONNX_NAME)

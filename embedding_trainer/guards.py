@@ -10,6 +10,7 @@ import torch
 from dataclasses import dataclass
 from .errors import MemoryBudgetError, TrainingError
 from .runtime import peak_rss_mb, patch
+from .settings import BOOL, choice_rule, int_rule, num_rule, setting
 from .callbacks import Callback
 from .memory import MEMORY_REMEDY
 from .checkpoint import load_checkpoint
@@ -20,24 +21,30 @@ __all__ = ['GUARD_ACTIONS', 'MIN_HISTORY', 'GuardsConfig', 'guard_settings', 'Gu
 
 # %% ../nbs/16_guards.ipynb #2ae25188
 GUARD_ACTIONS = ('rollback', 'raise', 'warn')   # what a guard does about a finding
+_ACTION = choice_rule(*GUARD_ACTIONS)
 
 @dataclass
 class GuardsConfig:
     "What the training loop watches and what it does when something goes wrong (the `guards` section)."
-    enabled:bool = True                # run the guards; false: no checks, no rollbacks, no memory budget
-    on_explode:str = 'rollback'        # exploding gradients: 'rollback', 'raise' or 'warn'
-    explode_norm:float|None = 1000.0   # a gradient norm above this has exploded; null: no absolute limit
-    explode_factor:float = 20.0        # ... as has one this many times the running median (the state: the last step)
-    median_window:int = 50             # steps in that running median
-    on_vanish:str = 'warn'             # vanishing lattice gradients: 'warn', 'raise' or 'rollback'
-    vanish_floor:float = 1e-8          # a lattice gradient norm below this has vanished ...
-    vanish_steps:int = 50              # ... when it stays below for this many steps in a row
-    state_limit:float = 1e4            # largest norm a cell's final lattice state may reach
-    on_overflow:str = 'warn'           # a state above state_limit: 'warn', 'raise' or 'rollback'
-    overflow_penalty:float = 0.0       # weight of the mean squared cell-state norm added to the loss; 0: none
-    snapshot_every:int = 10            # keep the last good state in memory every this many steps; 0: last checkpoint
-    lr_factor:float = 0.5              # each rollback multiplies the learning rate by this
-    max_rollbacks:int = 3              # this many rollbacks in a row stop the run with a TrainingError
+    enabled:bool = setting(True, "run the guards; false: no checks, no rollbacks, no memory budget", BOOL)
+    on_explode:str = setting('rollback', "exploding gradients: 'rollback', 'raise' or 'warn'", _ACTION)
+    explode_norm:float|None = setting(1000.0, "a gradient norm above this has exploded; null: no absolute limit",
+                                      num_rule(0, lo_open=True, none=True))
+    explode_factor:float = setting(20.0, "... as has one this many times the running median (the state: the last "
+                                   "step)", num_rule(1, lo_open=True))
+    median_window:int = setting(50, "steps in that running median", int_rule(2))
+    on_vanish:str = setting('warn', "vanishing lattice gradients: 'warn', 'raise' or 'rollback'", _ACTION)
+    vanish_floor:float = setting(1e-8, "a lattice gradient norm below this has vanished ...", num_rule(0))
+    vanish_steps:int = setting(50, "... when it stays below for this many steps in a row", int_rule(1))
+    state_limit:float = setting(1e4, "largest norm a cell's final lattice state may reach", num_rule(0, lo_open=True))
+    on_overflow:str = setting('warn', "a state above state_limit: 'warn', 'raise' or 'rollback'", _ACTION)
+    overflow_penalty:float = setting(0.0, "weight of the mean squared cell-state norm added to the loss; 0: none",
+                                     num_rule(0))
+    snapshot_every:int = setting(10, "keep the last good state in memory every this many steps; 0: last checkpoint",
+                                 int_rule(0))
+    lr_factor:float = setting(0.5, "each rollback multiplies the learning rate by this",
+                              num_rule(0, lo_open=True, hi=1, hi_open=False))
+    max_rollbacks:int = setting(3, "this many rollbacks in a row stop the run with a TrainingError", int_rule(1))
 
 # %% ../nbs/16_guards.ipynb #a4156eef
 MIN_HISTORY = 10   # accepted steps before the relative explosion limit applies

@@ -63,8 +63,9 @@ def _check_dims(model, train_xy, val_xy):
             raise IntegrationError(f"the {what} embeddings have {xy[0].shape[1]} values per row, but the model "
                                    f"expects {want} (model.embedding_dim)",
                                    "the data was encoded by another teacher than the model is configured for",
-                                   f"set model.embedding_dim: {xy[0].shape[1]} (with a model.face of X*Y*K >= "
-                                   f"{xy[0].shape[1]}), or re-encode the data", data=tuple(xy[0].shape),
+                                   f"set model.embedding_dim: {xy[0].shape[1]} (with model.face [X, Y] and "
+                                   f"model.values_per_cell K, X*Y*K >= {xy[0].shape[1]}), or re-encode the data",
+                                   data=tuple(xy[0].shape),
                                    expected=('N', want))
 
 # %% ../nbs/18_trainer.ipynb #3cf12825

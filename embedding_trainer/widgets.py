@@ -111,7 +111,7 @@ def _lay_out(self:TrainingDashboard):
     self.widget = W.VBox([
         W.HTML('<b>Embedding cube: training dashboard</b>'),
         c['data.kind'],
-        W.HBox([column(['model.face.0', 'model.face.1', 'model.face.2', 'model.depth']),
+        W.HBox([column(['model.face.0', 'model.face.1', 'model.values_per_cell', 'model.depth']),
                 column(['model.state_dim', 'model.steps', 'model.neighbourhood']),
                 column(['train.lr', 'train.batch_size', 'train.epochs', 'train.max_steps', 'checkpoint.dir'])]),
         self.config_error,

@@ -119,7 +119,8 @@ def test_a_run_folder_is_marked_and_its_files_have_the_users_umask(files):
     assert modes and set(modes.values()) == {0o644}, modes           # under umask 022, not mkstemp's 0o600
     # the same command again resumes in its own folder; an export into an earlier export replaces it whole
     assert export_cli([str(run), '--out', str(files['export']), '--no-sentence-transformers']) == 0
-    assert sorted(p.name for p in files['export'].iterdir()) == [MARKER, 'README.md', 'config.yaml', 'metrics.json',
+    assert sorted(p.name for p in files['export'].iterdir()) == [MARKER, 'README.md', 'config.json', 'config.yaml',
+                                                                 'metrics.json',
                                                                   'model.safetensors']
 
 

@@ -64,7 +64,7 @@ def test_stop_pressed_before_the_first_step(dash):
 
 
 @pytest.mark.parametrize('key,value,words', [('model.steps', 1, 'light cone'),            # 3-deep lattice needs 2
-                                             ('model.face.2', 20, 'X*Y*K = 320')])         # 4*4*20 < 384
+                                             ('model.values_per_cell', 20, 'X*Y*K = 320')])         # 4*4*20 < 384
 def test_invalid_settings_show_the_config_error_and_disable_start(dash, key, value, words):
     good = dash.controls[key].value
     dash.controls[key].value = value

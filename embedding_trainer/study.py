@@ -27,10 +27,11 @@ from .robust import run_robust, robust_markdown
 from .outputs import claim_folder, read_rows_jsonl
 
 # %% auto #0
-__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'ROBUST_SETS', 'PAGES', 'Entry',
-           'default_study', 'quick_study', 'translate_study', 'write_embeddings', 'embedding_overrides', 'entry_config',
-           'run_unit', 'learned_facts', 'summarize_entry', 'curve_end', 'summarize_study', 'read_rows', 'run_study',
-           'fill_block', 'study_blocks', 'page_update', 'refresh_pages', 'study_cli']
+__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'ROBUST_SETS', 'PAGES', 'ROBUST_TRANSLATE',
+           'ROBUST_PARTS', 'Entry', 'default_study', 'quick_study', 'translate_study', 'write_embeddings',
+           'embedding_overrides', 'entry_config', 'run_unit', 'learned_facts', 'summarize_entry', 'curve_end',
+           'summarize_study', 'read_rows', 'run_study', 'fill_block', 'study_blocks', 'page_update', 'refresh_pages',
+           'robust_sets', 'run_robust_parts', 'study_cli']
 
 # %% ../nbs/23_study.ipynb #5d0c0006
 @dataclass
@@ -61,7 +62,7 @@ WIDTHS = (('lattice S32 H64, 21k', ['model.state_dim=32', 'model.hidden_dim=64',
 STUDY_SETS = ('chat', 'dialogue')
 CONTROLS = (('synthetic block rotation', ['data.path=synthetic', 'data.max_pairs=2000', 'train.loss=cosine',
                                            'train.early_stopping_metric=val_cosine', 'train.lr=1e-2']),)
-PARTS = ('size', 'lever', 'width', 'control', 'robust')   # 'width' (the lattice itself grown) is for a GPU
+PARTS = ('size', 'lever', 'width', 'control', 'robust', 'robust-translate')   # 'width' (the lattice grown): a GPU
 
 def default_study(seeds=(0, 1, 2, 3, 4), parts=('size', 'lever')) -> list[Entry]:
     "Sizes on both sets, levers on chat; with `parts`, also the lattice grown by width and the synthetic control."
@@ -316,6 +317,28 @@ def refresh_pages(study:dict, root:Path|str='.') -> list[Path]:
             p.write_text(new); written.append(p)
     return written
 
+# %% ../nbs/23_study.ipynb #7a3e51c1
+ROBUST_TRANSLATE = (('Multi30k EN→DE, N 10k', 'translate', ['data.max_pairs=10000', 'train.precision=fp32',
+                                                           'train.max_steps=400', 'train.eval_every=50']),)
+ROBUST_PARTS = {'robust': ('', ROBUST_SETS), 'robust-translate': ('translate', ROBUST_TRANSLATE)}  # subfolder, sets
+
+def robust_sets(part:str, embeddings=None) -> tuple:
+    "The data sets `(name, preset, overrides)` of a robustness part, read from `embeddings` where given."
+    sets = ROBUST_PARTS[part][1]
+    if embeddings is None or part != 'robust-translate': return sets
+    return tuple((n, p, [*o, *embedding_overrides(load_config(p, overrides=o), embeddings)]) for n, p, o in sets)
+
+def run_robust_parts(parts:list, out, seeds, jobs:int|None, embeddings=None) -> list:
+    "Run the robustness parts among `parts`, each into its subfolder of `out`, print their tables; the other parts."
+    for part, (sub, _) in ROBUST_PARTS.items():
+        if part not in parts: continue
+        folder = Path(out) / sub
+        res = run_robust(robust_sets(part, embeddings), folder, seeds, jobs,
+                         report=lambda m: print(m, file=sys.stderr, flush=True))
+        print(robust_markdown(res) + f"\n\nsaved to {folder}: rows.jsonl (per seed), robust.json, robust.png, "
+              "robust.md")
+    return [p for p in parts if p not in ROBUST_PARTS]
+
 # %% ../nbs/23_study.ipynb #5d0c0029
 def _max_pairs(e:Entry) -> int|None:
     "The training pairs an entry asks for (data.max_pairs), None for all."
@@ -332,14 +355,16 @@ def study_cli(argv=None) -> int:
     p.add_argument('--jobs', type=int, default=None, help='worker processes, one core each (default: every core)')
     p.add_argument('--quick', action='store_true', help='three tiny entries on the bundled set, one seed (a test)')
     p.add_argument('--parts', default='size,lever', help="which parts: size, lever, width (the lattice grown by "
-                   "width: meant for a GPU), control (a synthetic task with local structure); translate, "
+                   "width: meant for a GPU), control (a synthetic task with local structure), robust and "
+                   "robust-translate (damage: the bundled and synthetic sets, Multi30k EN→DE); translate, "
                    "translate-lever, translate-repl (Multi30k, meant for a GPU); default size,lever")
     p.add_argument('--embeddings', default=None, help="folder of float16 embedding files for the translation parts "
                    "(written by write_embeddings); default: the preset's text through the teacher and its cache")
     p.add_argument('--max-pairs', type=int, default=None, help="only the entries that use at most this many "
                    "training pairs (e.g. where the embeddings hold no more)")
     p.add_argument('--no-run', action='store_true', help="run nothing: summarise rows.jsonl and write the pages")
-    p.add_argument('--robust-out', default='docs/results/robust', help="folder of the part 'robust' (damage)")
+    p.add_argument('--robust-out', default='docs/results/robust', help="folder of the part 'robust' (damage); "
+                   "'robust-translate' writes into its subfolder translate")
     p.add_argument('--pages', default=None, help="repository root whose RESULTS.md and README source to refresh "
                    "(default: none; the repository's own with `--pages .`)")
     args = p.parse_args(argv)
@@ -350,13 +375,8 @@ def study_cli(argv=None) -> int:
     if not parts or set(parts) - set(PARTS + TRANSLATE_PARTS) or (translate and len(translate) < len(parts)):
         raise ConfigError(f"--parts {args.parts!r}", f"the parts are {', '.join(PARTS)} (one study) and "
                           f"{', '.join(TRANSLATE_PARTS)} (another)", "use e.g. --parts size,lever or --parts translate")
-    if 'robust' in parts:   # its own runner and folder (22a_robust)
-        robust = run_robust(ROBUST_SETS, args.robust_out, parse_seeds(args.seeds), args.jobs,
-                            report=lambda m: print(m, file=sys.stderr, flush=True))
-        print(robust_markdown(robust) + f"\n\nsaved to {args.robust_out}: rows.jsonl (per seed), robust.json, "
-              "robust.png, robust.md")
-        parts = [x for x in parts if x != 'robust']
-        if not parts: return 0
+    parts = run_robust_parts(parts, args.robust_out, parse_seeds(args.seeds), args.jobs, args.embeddings)
+    if not parts: return 0
     seeds = parse_seeds(args.seeds)
     entries = (quick_study() if args.quick else translate_study(seeds, parts) if translate else
                default_study(seeds, parts))

@@ -234,8 +234,6 @@ def sweep_gpu(device:torch.device|str='cuda',
             f"{k} {row[k]:.2e}" for k in (*PATHS, 'auto') if k in row) + f"; auto picked {row.get('auto_pick')}")
     return rows
 
-
-# %% ../nbs/22_bench.ipynb #005fb03f
 def format_sweep_gpu(rows:list) -> str:
     "The GPU sweep as a Markdown table (rates in cell-steps/s; memory: measured peak (predicted) MiB)."
     head = ['lattice × batch', 'S/H', 'precision', 'fused', 'eager', 'compiled', 'auto (pick)', 'auto vs best',

@@ -473,6 +473,18 @@ def _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps:int) ->
     return xs
 
 
+# %% ../nbs/03a_fused.ipynb #06ab3ddc
+def _grad_buffers(cfg, n_bwd:int, n_w1:int, has_clamp:bool, dev):
+    "Zeroed buffers of the backward pass: per-program partial sums of the weights' gradients, dpos, dclamp."
+    part_w1 = torch.zeros(n_bwd if cfg.fuse_dw1 else n_w1, cfg.KP, cfg.HP, device=dev)
+    part_w2 = torch.zeros(n_bwd, cfg.HP, cfg.SP, device=dev)
+    part_b2 = torch.zeros(n_bwd, cfg.SP, device=dev)
+    part_b1 = torch.zeros(n_bwd, cfg.HP, device=dev)
+    dpos = torch.zeros(cfg.launch['w1']['groups'], cfg.X * cfg.Y * cfg.Z, max(cfg.Q, 1), device=dev)   # per batch group
+    dclamp = torch.zeros(cfg.B, cfg.X, cfg.Y, cfg.S, device=dev) if has_clamp else None
+    return part_w1, part_w2, part_b2, part_b1, dpos, dclamp
+
+
 # %% ../nbs/03a_fused.ipynb #aca6eccd
 class _FusedRun(torch.autograd.Function):
     "T fused lattice steps; saves only each step's input state."
@@ -509,13 +521,8 @@ class _FusedRun(torch.autograd.Function):
         dh = torch.empty(cfg.n_cells, cfg.KP if cfg.dp else cfg.HP, device=dev,
                          dtype=torch.bfloat16 if cfg.bf16 else torch.float32)
         (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('w1'), cfg.args('dx')
-        part_w1 = torch.zeros(ba[2] if cfg.fuse_dw1 else wa[2], cfg.KP, cfg.HP, device=dev)
-        part_w2 = torch.zeros(ba[2], cfg.HP, cfg.SP, device=dev)
-        part_b2 = torch.zeros(ba[2], cfg.SP, device=dev)
-        part_b1 = torch.zeros(ba[2], cfg.HP, device=dev)
         W = cfg.launch['w1']
-        dpos = torch.zeros(W['groups'], cfg.X * cfg.Y * cfg.Z, max(cfg.Q, 1), device=dev)   # a slice per batch group
-        dclamp = torch.zeros(cfg.B, cfg.X, cfg.Y, cfg.S, device=dev) if has_clamp else None
+        part_w1, part_w2, part_b2, part_b1, dpos, dclamp = _grad_buffers(cfg, ba[2], wa[2], has_clamp, dev)
         dummy = g
         for t in reversed(range(T)):
             src, fm = xs[t], (masks[t] if has_mask else dummy)

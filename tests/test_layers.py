@@ -146,3 +146,26 @@ def test_every_method_is_found_by_its_name():
     assert attached == []
     from embedding_trainer.trainer import Trainer
     assert Trainer.save_checkpoint.__name__ == 'save_checkpoint' and Trainer.fit.__qualname__ == 'Trainer.fit'
+
+
+# A module or a cell a reader can hold in mind: Triton kernels are excepted, since a kernel is one jit function whose
+# body cannot be split into calls (the fused module is kernels and their launch code).
+KERNEL_MODULES = {'fused'}
+MAX_MODULE_LINES, MAX_CELL_LINES = 450, 60
+
+
+def test_no_module_over_450_lines():
+    sizes = {p.stem: len(p.read_text().splitlines()) for p in PKG.glob('*.py') if not p.stem.startswith('_')}
+    assert {m: n for m, n in sizes.items() if n > MAX_MODULE_LINES and m not in KERNEL_MODULES} == {}
+    assert len(sizes) > 30 and KERNEL_MODULES <= set(sizes)
+
+
+def test_no_exported_cell_over_60_lines():
+    long = []
+    for nb in sorted((ROOT / 'nbs').glob('*.ipynb')):
+        for cell in json.loads(nb.read_text())['cells']:
+            src = ''.join(cell['source'])
+            if cell['cell_type'] != 'code' or not re.match(r'#\|\s*export', src): continue
+            kernel = re.search(r'^@(_jit|triton\.jit)', src, re.M)
+            if len(src.splitlines()) > MAX_CELL_LINES and not kernel: long.append((nb.name, src.splitlines()[1][:60]))
+    assert long == []

@@ -10,15 +10,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from .errors import ConfigError
-from .cube import ModelConfig, EmbeddingCube, _as_model_config, check_embeddings
+from .runtime import seed_everything
+from .cube import (ModelConfig, EmbeddingCube, MODEL_KINDS, as_model_config, check_embeddings,
+                                    check_light_cone)
+from .pretrained import PretrainedMixin
 
 # %% auto #0
-__all__ = ['MODEL_KINDS', 'ADAPTERS', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter', 'cube_params',
-           'build_model', 'describe_model', 'forward_flops']
+__all__ = ['ADAPTERS', 'MODEL_NAMES', 'adapter_params', 'width_for', 'ResidualMLP', 'LowRankAdapter', 'cube_params',
+           'build_model', 'describe_model', 'forward_flops', 'predict', 'build_for']
 
 # %% ../nbs/05a_adapters.ipynb #2da7878a
-MODEL_KINDS = ('cube', 'mlp', 'lowrank')   # the values of model.kind
-ADAPTERS = ('mlp', 'lowrank')
+ADAPTERS = MODEL_KINDS[1:]   # the models of model.kind other than the cube
 
 def adapter_params(kind:str, # 'mlp' or 'lowrank'
                    dim:int,  # D, the embedding dimension
@@ -43,7 +45,7 @@ def width_for(kind:str,     # 'mlp' or 'lowrank'
     return min((lo, lo + 1), key=lambda w: (abs(adapter_params(kind, dim, w) - n_params), w))
 
 # %% ../nbs/05a_adapters.ipynb #e424565c
-class ResidualMLP(nn.Module):
+class ResidualMLP(PretrainedMixin, nn.Module, kind='mlp'):
     "ŷ = x + W₂ relu(W₁ x + b₁) + b₂, with W₂ and b₂ starting at zero (the identity)."
     def __init__(self,
                  dim:int,                          # D, the embedding dimension (in and out)
@@ -58,6 +60,9 @@ class ResidualMLP(nn.Module):
         check_embeddings(x, self.fc1.in_features, 'ResidualMLP')
         return x + self.fc2(F.relu(self.fc1(x)))
 
+    @classmethod
+    def from_settings(cls, settings:dict): return build_model(settings)   # sized to its stored budget
+
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters() if p.requires_grad)
     def describe(self) -> str:
@@ -65,7 +70,7 @@ class ResidualMLP(nn.Module):
         return f"residual MLP {d}-{h}-{d}"
 
 # %% ../nbs/05a_adapters.ipynb #500da7cb
-class LowRankAdapter(nn.Module):
+class LowRankAdapter(PretrainedMixin, nn.Module, kind='lowrank'):
     "ŷ = x + B(A x) + b with A: D→r, B: r→D; B and b start at zero (the identity)."
     def __init__(self,
                  dim:int,                          # D, the embedding dimension (in and out)
@@ -80,6 +85,9 @@ class LowRankAdapter(nn.Module):
         check_embeddings(x, self.down.in_features, 'LowRankAdapter')
         return x + self.up(self.down(x))
 
+    @classmethod
+    def from_settings(cls, settings:dict): return build_model(settings)   # sized to its stored budget
+
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters() if p.requires_grad)
     def describe(self) -> str: return f"low-rank residual linear, rank {self.down.out_features}"
@@ -87,12 +95,12 @@ class LowRankAdapter(nn.Module):
 # %% ../nbs/05a_adapters.ipynb #308d128c
 def cube_params(config) -> int:
     "Trainable parameters of the cube that `config` describes (built on the meta device: no memory, no RNG)."
-    cfg = dataclasses.replace(_as_model_config(config), kind='cube', compile=False)
+    cfg = dataclasses.replace(as_model_config(config), kind='cube', compile=False)
     with torch.device('meta'): return EmbeddingCube(cfg).n_params
 
 def build_model(config) -> nn.Module:
     "The model `model.kind` names: an `EmbeddingCube`, a `ResidualMLP` or a `LowRankAdapter` sized to the budget."
-    cfg = _as_model_config(config)
+    cfg = as_model_config(config)
     if cfg.kind == 'cube': return EmbeddingCube(cfg)
     if cfg.kind not in ADAPTERS:
         raise ConfigError(f"model.kind = {cfg.kind!r} is not a known model", f"the models are {', '.join(MODEL_KINDS)}",
@@ -118,9 +126,37 @@ def forward_flops(model:nn.Module) -> int:
         raise ConfigError(f"cannot count the FLOPs of a {type(model).__name__}", "only the cube and the adapters are "
                           "counted from their architecture", "pass an EmbeddingCube, ResidualMLP or LowRankAdapter")
     c, rule = model.config, model.lattice.rule
-    X, Y, K = c.face
+    X, Y, K = c.face_shape
     S, H = c.state_dim, c.hidden_dim
     per_cell = 2 * rule.hidden.in_features * H + 2 * H * S
     context = 2 * rule.context.in_features * H if rule.context else 0   # once per example and step
     mixing = sum(4 * c.embedding_dim * c.mix_rank for m in (model.mix_in, model.mix_out) if m is not None)
     return c.steps * (model.lattice.n_cells * per_cell + context) + 2 * (2 * X * Y * K * S) + mixing
+
+# %% ../nbs/05a_adapters.ipynb #332e1bed
+MODEL_NAMES = {'cube': 'cube', 'mlp': 'MLP', 'lowrank': 'low-rank'}   # row names of the models
+
+@torch.no_grad()
+def predict(model:nn.Module,        # a trained model
+            x:torch.Tensor,          # (N, D) inputs
+            batch_size:int=256,      # rows per forward pass
+            device=None) -> torch.Tensor:
+    "Predictions `(N, D)` in evaluation mode, on the CPU."
+    was_training = model.training
+    model.eval()
+    device = device or next(model.parameters()).device
+    out = torch.cat([model(x[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(x), batch_size)])
+    model.train(was_training)
+    return out
+
+def build_for(cfg,          # a validated Config: its model section, train.seed
+              train=None):  # the training PairSet (a fitted model.order is fitted on it)
+    "Seed with `train.seed`, then build the model `model.kind` names (a fitted layout is fitted on `train`)."
+    seed_everything(int(cfg.train.seed))
+    if cfg.model.kind == 'cube': check_light_cone(cfg.model)   # warns when an output cell cannot see all the input
+    model = build_model(cfg)
+    if cfg.model.kind == 'cube' and cfg.model.order in ('variance', 'correlation'):
+        if train is None: raise ConfigError(f"model.order {cfg.model.order!r} needs the training pairs",
+                                            "the order is fitted on them", "pass train to build_for")
+        model.reshaper.fit(train.x, train.y)
+    return model

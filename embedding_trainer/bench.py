@@ -15,7 +15,7 @@ from .cube import EmbeddingCube, ModelConfig
 from .memory import training_step_peak, estimate_memory, flops_per_cell_step
 from .losses import compute_loss
 from .checkpoint import atomic_write
-from .cli import command
+from .commands import command
 
 # %% auto #0
 __all__ = ['DATASHEET_FLOPS', 'CASES', 'GPU_SWEEP', 'SWEEP_GPU_STEPS', 'SWEEP_GPU_COMPILED', 'PATHS', 'matmul_peak',
@@ -71,7 +71,7 @@ class Case:
     def model_config(self, **model) -> ModelConfig:
         "The cube of this case: a face of K = 4 values per cell, so that D = X·Y·4."
         X, Y, Z = self.shape
-        return ModelConfig(embedding_dim=X * Y * 4, face=(X, Y, 4), depth=Z, state_dim=self.state_dim,
+        return ModelConfig(embedding_dim=X * Y * 4, face=(X, Y), values_per_cell=4, depth=Z, state_dim=self.state_dim,
                            hidden_dim=self.hidden_dim, steps=self.steps, neighbourhood=self.neighbourhood, **model)
 
 CASES = {
@@ -115,7 +115,7 @@ def run_case(case:Case,
              perception:str='auto',     # 'auto', 'conv' or 'gather'
              precision:str='fp32',      # 'fp32', 'bf16' (autocast) ...
              compile:bool|str=False,    # torch.compile the lattice step
-             checkpoint_every:int=0,    # step checkpointing
+             recompute_every:int=0,     # recompute steps in backward in groups of this size (0: off)
              kernel:str='torch',        # the lattice step: 'torch', the fused 'triton' kernel, or 'auto' (measured)
              reps:int=3,
              stat:str='best',           # the 'best' or the 'median' of the repetitions
@@ -126,7 +126,7 @@ def run_case(case:Case,
     "Time (and measure) one variant of a case; a row of the benchmark table."
     device = torch.device(device)
     torch.manual_seed(0)
-    cfg = case.model_config(checkpoint_every=checkpoint_every, compile=bool(compile), kernel=kernel)
+    cfg = case.model_config(recompute_every=recompute_every, compile=bool(compile), kernel=kernel)
     cube = EmbeddingCube(cfg).to(device)
     cube.lattice.perception = perception
     if compile:
@@ -141,7 +141,7 @@ def run_case(case:Case,
     choice = next((c for c in cube.lattice._choices.values() if c['key'].endswith(trained)), None)
     if kernel == 'triton' or (choice and choice['path'] == 'triton'): used = 'fused'
     row = {'case': case.name, 'device': device.type, 'perception': used, 'precision': precision, 'kernel': kernel,
-           'compile': compile if cube.lattice.compile_mode else False, 'checkpoint_every': checkpoint_every,
+           'compile': compile if cube.lattice.compile_mode else False, 'recompute_every': recompute_every,
            'lattice': 'x'.join(map(str, case.shape)), 'batch': case.batch, 'steps': case.steps,
            'state_dim': case.state_dim, 'hidden_dim': case.hidden_dim, 'neighbourhood': case.neighbourhood,
            'cell_steps': case.cell_steps, 'ms_per_step': best * 1e3, 'first_call_s': first,
@@ -169,7 +169,7 @@ def format_rows(rows:list) -> str:
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
         cells = [r['case'], f"{r['lattice']} × {r['batch']}, T={r['steps']}, {r['state_dim']}/{r['hidden_dim']}",
-                 r['perception'], r['precision'], str(r['compile'] or 'no'), str(r['checkpoint_every'] or '–'),
+                 r['perception'], r['precision'], str(r['compile'] or 'no'), str(r['recompute_every'] or '–'),
                  f"{r['cell_steps_per_s']:.2e}", f"{r['ms_per_step']:.1f}",
                  f"{r['peak_mib']:.0f} ({r['predicted_mib']:.0f})" if 'peak_mib' in r else '–',
                  f"{r['bytes_per_cell_step']:.0f}" if 'bytes_per_cell_step' in r else '–',
@@ -198,6 +198,7 @@ def sweep_case(shape, batch:int, S:int, H:int) -> Case:
     "The case of a sweep row: T = SWEEP_GPU_STEPS, or Z - 1 where that is more (the cube needs T >= depth - 1)."
     return Case(f"sweep-gpu {'x'.join(map(str, shape))}", tuple(shape), batch, max(SWEEP_GPU_STEPS, shape[2] - 1), S, H)
 
+# %% ../nbs/22_bench.ipynb #7c00d381
 PATHS = {'fused': dict(kernel='triton'), 'eager': dict(kernel='torch'), 'compiled': dict(kernel='torch', compile=True)}
 
 def sweep_gpu(device:torch.device|str='cuda',
@@ -275,14 +276,14 @@ def _compiled_run_checks(device) -> list:
     results = []
     for k in (0, 4):
         torch.manual_seed(0)
-        lat = Lattice3D((5, 4, 3), 8, 16, steps=6, fire_rate=0.5, checkpoint_every=k, update_init=1.0).to(device)
+        lat = Lattice3D((5, 4, 3), 8, 16, steps=6, fire_rate=0.5, recompute_every=k, update_init=1.0).to(device)
         st, clamp = torch.randn(3, 5, 4, 3, 8, device=device), torch.randn(3, 5, 4, 8, device=device)
         eager = _run_outputs(lat, st, clamp)
         torch._dynamo.reset(); lat.compile_mode = True
         compiled = _run_outputs(lat, st, clamp)
         err = max((a - b).abs().max().item() for a, b in zip(eager, compiled))
         results.append({'neighbourhood': 6, 'boundary': 'zero', 'perception': lat.perception_for(device),
-                        'compile': bool(lat.compile_mode), 'precision': 'fp32', 'what': f'run (checkpoint_every={k})',
+                        'compile': bool(lat.compile_mode), 'precision': 'fp32', 'what': f'run (recompute_every={k})',
                         'error': err, 'ok': err < 1e-4 and bool(lat.compile_mode)})
     return results
 
@@ -344,9 +345,9 @@ def _variants(case:str, device:torch.device, quick:bool, compile_mode=True) -> l
                dict(perception='conv', precision='bf16'),
                    dict(perception='conv', precision='bf16', compile=compile_mode),
                dict(perception='conv', precision='fp32'),
-                   dict(perception='gather', precision='bf16', checkpoint_every=4)]
+                   dict(perception='gather', precision='bf16', recompute_every=4)]
         return out[:4] if quick else out
-    out = [dict(perception='conv'), dict(perception='conv', checkpoint_every=4), dict(perception='gather'),
+    out = [dict(perception='conv'), dict(perception='conv', recompute_every=4), dict(perception='gather'),
            dict(perception='conv', compile=compile_mode)]
     return out[:2] if quick else out
 
@@ -391,7 +392,7 @@ def run_bench(device:torch.device|str='cpu', cases=('cpu', 'sweep'), quick:bool=
                 continue
             out['rows'].append(r)
             pick = f" (model.kernel auto picked {r['kernel_choice']})" if 'kernel_choice' in r else ''
-            log(f"  {r['perception']} {r['precision']} compile={r['compile']} ckpt={r['checkpoint_every']}{pick}: "
+            log(f"  {r['perception']} {r['precision']} compile={r['compile']} recompute={r['recompute_every']}{pick}: "
                 f"{r['cell_steps_per_s']:.2e} cell-steps/s ({r['x_naive']:.0f}x naive, {r['of_bound']:.0%} of bound), "
                 f"{r['peak_mib']:.0f} MiB")
     out['load_average'] = os.getloadavg() if hasattr(os, 'getloadavg') else None

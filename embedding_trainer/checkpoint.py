@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import torch
 import embedding_trainer
-from .errors import CheckpointError
+from .errors import CheckpointError, ConfigError
 from .outputs import file_mode
 from .runtime import rng_state, set_rng_state
-from .cube import ModelConfig, RUNTIME_KEYS
+from .cube import ModelConfig, RUNTIME_KEYS, model_settings
 
 # %% auto #0
 __all__ = ['MAGIC', 'FORMAT', 'read_header', 'verify_checkpoint', 'is_good', 'atomic_write', 'save_checkpoint',
@@ -216,12 +216,15 @@ def _lists(v):
     return v
 
 def _model_section(config) -> dict|None:
+    "The model settings of `config` by today's names (a checkpoint of an earlier version stores old ones)."
     d = _config_dict(config)
     if d is None: return None
-    return d['model'] if isinstance(d.get('model'), dict) else d
+    d = d['model'] if isinstance(d.get('model'), dict) else d
+    try: return model_settings(d, warn=False)
+    except ConfigError: return d   # not model settings as this version knows them: compared as they are
 
 def model_differences(stored, given) -> list[str]:
-    "'model.face: checkpoint [8, 8, 6] vs config [4, 4, 24]' for every model setting the given config sets differently."
+    "'model.face: checkpoint [8, 8] vs config [4, 4]' for every model setting the given config sets differently."
     a, b = _model_section(stored) or {}, _model_section(given) or {}
     defaults = {f.name: f.default for f in dataclasses.fields(ModelConfig)}
     diffs = []
@@ -268,7 +271,7 @@ def load_checkpoint(path:str|Path,       # a checkpoint file, or a run folder: i
     """Verify `path`, load it safely, restore what is given; returns the stored state (plus `path`, the file taken).
 
     A run folder means its newest good step file here, which is what resuming wants. Evaluating a run wants its
-    selected model instead: `run.load_model` and `et-eval` take the folder's `best.pt` (the newest good step file
+    selected model instead: `export.load_model` and `et-eval` take the folder's `best.pt` (the newest good step file
     only when there is no `best.pt`), and both say which file they took."""
     path = Path(path)
     if path.is_dir():

@@ -139,29 +139,31 @@ class Checkpointing(Callback):
                                   "from the last checkpoint written (in Python the trained model is still in memory: "
                                   "trainer.save_checkpoint(dir='another/folder'))", path=e.details.get('path'))
 
-    def save(self, trainer, score=None) -> bool:
-        "Save during training (process 0 writes); after a first good write, a failed one is logged and training goes on"
-        e = None
-        if trainer.dist.is_main:
-            try: trainer.save_checkpoint(score=score)
-            except CheckpointError as err: e = err
-        if any_process(e is not None) and e is None:    # every process learns that process 0 could not write
-            e = CheckpointError(f"process 0 could not write the checkpoint of step {trainer.step}",
-                                "see the message of process 0", "see the message of process 0")
-        if e is None:
-            self.saved_in_fit, self.last_save = True, (trainer.step, True)
-            return True
-        self.last_save = (trainer.step, False)
-        if not self.saved_in_fit:
-            raise CheckpointError(f"the first checkpoint of this run (step {trainer.step}) could not be written: "
-                                  f"{e.what}",
-                                  e.cause, f"{e.remedy}; from a notebook, the training state is still in memory: "
-                                  "trainer.save_checkpoint(dir='another/folder') writes it elsewhere",
-                                      **e.details) from e
-        self.error = e
-        trainer.log_event('checkpoint', f"step {trainer.step}: checkpoint not written: {e.what} ({e.cause}); training "
-                          f"goes on, the state is kept in memory", step=trainer.step)
-        return False
+# %% ../nbs/14a_checkpointing.ipynb #c441de8b
+@patch
+def save(self:Checkpointing, trainer, score=None) -> bool:
+    "Save during training (process 0 writes); after a first good write, a failed one is logged and training goes on"
+    e = None
+    if trainer.dist.is_main:
+        try: trainer.save_checkpoint(score=score)
+        except CheckpointError as err: e = err
+    if any_process(e is not None) and e is None:    # every process learns that process 0 could not write
+        e = CheckpointError(f"process 0 could not write the checkpoint of step {trainer.step}",
+                            "see the message of process 0", "see the message of process 0")
+    if e is None:
+        self.saved_in_fit, self.last_save = True, (trainer.step, True)
+        return True
+    self.last_save = (trainer.step, False)
+    if not self.saved_in_fit:
+        raise CheckpointError(f"the first checkpoint of this run (step {trainer.step}) could not be written: "
+                              f"{e.what}",
+                              e.cause, f"{e.remedy}; from a notebook, the training state is still in memory: "
+                              "trainer.save_checkpoint(dir='another/folder') writes it elsewhere",
+                                  **e.details) from e
+    self.error = e
+    trainer.log_event('checkpoint', f"step {trainer.step}: checkpoint not written: {e.what} ({e.cause}); training "
+                      f"goes on, the state is kept in memory", step=trainer.step)
+    return False
 
 # %% ../nbs/14a_checkpointing.ipynb #3897b35e
 @patch

@@ -4,8 +4,7 @@
 
 # %% ../nbs/21_cli.ipynb #bbd46450
 from __future__ import annotations
-import argparse, functools, io, logging, os, signal, sys, threading, warnings
-from contextlib import contextmanager
+import argparse, io, sys
 from pathlib import Path
 
 def _interrupted(kind, value, tb, previous=sys.excepthook):
@@ -16,18 +15,18 @@ if Path(sys.argv[0]).name.startswith('et-'): sys.excepthook = _interrupted   # i
 
 import numpy as np
 import torch
-from .errors import CheckpointError, ConfigError, DataError, EmbeddingTrainerError, Interrupted
-from .runtime import log
+from .errors import CheckpointError, ConfigError, DataError, Interrupted
+from .commands import command
 from .checkpoint import atomic_write
 from .outputs import refuse_same
 from .export import WEIGHTS_NAME
 from .config import load_config
-from .encoders import load_pairs
-from .metrics import format_table
-from .run import run, run_seeds, format_summary, evaluate_run, move_aside
+from .data import load_pairs
+from .report import format_table, format_summary
+from .run import run, run_seeds, evaluate_run, move_aside
 
 # %% auto #0
-__all__ = ['ENCODE_SUFFIXES', 'command', 'train_cli', 'eval_cli', 'encode_cli', 'export_cli', 'ask_cli']
+__all__ = ['ENCODE_SUFFIXES', 'train_cli', 'eval_cli', 'encode_cli', 'export_cli', 'ask_cli']
 
 # %% ../nbs/21_cli.ipynb #0afa6e23
 def _add_set(p):
@@ -64,7 +63,7 @@ def _resolve_config(src):
 # %% ../nbs/21_cli.ipynb #75930217
 def _report_run(res) -> str:
     "What `et-train` prints after one run: how it trained, the split, the table, where it was saved."
-    tr, (n_train, n_val, n_test), cfg = res['trainer'], res['splits'], res['config']
+    tr, (n_train, n_val, n_test), cfg = res.trainer, res.splits, res.config
     best = (f"best validation {cfg.train.early_stopping_metric} = {tr.best_score:.4f} at step {tr.best_step}"
             if tr.best_step is not None else "no validation split: the last step is the model")
     d = cfg.data
@@ -75,38 +74,10 @@ def _report_run(res) -> str:
         f"\ntrained {tr.step} steps ({tr.stop_reason}); {best}",
         f"split train/val/test = {n_train}/{n_val}/{n_test} ({how}); one "
         f"seed (train.seed {cfg.train.seed}): --seeds 0-4 gives the spread",
-        format_table(res['rows'], split='test'),
-        f"\nsaved to {res['dir']}: best.pt, metrics.json, history.json, config.yaml, curves.png, baselines/"])
+        format_table(res.rows, split='test'),
+        f"\nsaved to {res.dir}: best.pt, metrics.json, history.json, config.yaml, curves.png, baselines/"])
 
 # %% ../nbs/21_cli.ipynb #6444d450
-def _on_sigterm(signum, frame): raise Interrupted(signum)   # outside training: stop, nothing to save
-
-def _one_line(text) -> str: return '; '.join(l.strip() for l in str(text).splitlines() if l.strip())
-
-class _WarningLines(logging.Formatter):
-    "The package's log records as a command prints them: a warning as one line `prog: warning: …`."
-    def __init__(self, prog:str): super().__init__(); self.prog = prog
-    def format(self, record):
-        text = super().format(record)
-        return f"{self.prog}: warning: {_one_line(text)}" if record.levelno >= logging.WARNING else text
-
-@contextmanager
-def _console(prog:str):
-    "While a command runs: warnings (and logged ones) as one line `prog: warning: …`; SIGTERM stops it like Ctrl-C."
-    def show(message, category, filename, lineno, file=None, line=None):
-        print(f"{prog}: warning: {_one_line(message)}", file=sys.stderr)
-    old_show, main = warnings.showwarning, threading.current_thread() is threading.main_thread()
-    old_term = signal.getsignal(signal.SIGTERM) if main else None
-    old_formats = [(h, h.formatter) for h in log.handlers]
-    warnings.showwarning = show
-    for h, _ in old_formats: h.setFormatter(_WarningLines(prog))
-    if main: signal.signal(signal.SIGTERM, _on_sigterm)
-    try: yield
-    finally:
-        warnings.showwarning = old_show
-        for h, f in old_formats: h.setFormatter(f)
-        if main: signal.signal(signal.SIGTERM, old_term)
-
 def _named(value:str|None, flag:str, what:str, example:str) -> str|None:
     "`value`, or a ConfigError when it was given empty (an empty path would be the current folder)."
     if value is not None and not value.strip():
@@ -125,33 +96,6 @@ def _train_overrides(args) -> list:
     if args.fresh: overrides.append("checkpoint.resume=false")
     if args.resume: overrides.append(f"checkpoint.resume={args.resume}")
     return overrides
-
-def _stdout_gone():
-    "The reader of stdout has gone (`| head`): what is left goes nowhere, so that exiting is quiet."
-    try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation): pass
-
-def command(prog:str):
-    """An entry point: in `_console(prog)`; the package's errors as one `[CATEGORY]` message and exit 2, Ctrl-C as
-    one line and exit 130 (143 for SIGTERM), a closed pipe quietly (141, as for a process the pipe ended)."""
-    def wrap(body):
-        @functools.wraps(body)
-        def entry(argv=None) -> int:
-            with _console(prog):
-                try:
-                    try: code = body(argv)
-                    except SystemExit: sys.stdout.flush(); raise   # --help and usage errors: argparse's own exit
-                    sys.stdout.flush()   # a closed pipe shows here, not in the interpreter's exit
-                    return code
-                except EmbeddingTrainerError as e:
-                    print(f"{prog}: {e}", file=sys.stderr); return 2
-                except KeyboardInterrupt as e:
-                    print(f"{prog}: interrupted; no file was left half-written", file=sys.stderr)
-                    return e.exit_code if isinstance(e, Interrupted) else 130
-                except BrokenPipeError:
-                    _stdout_gone(); return 141
-        return entry
-    return wrap
 
 @command('et-train')
 def train_cli(argv=None) -> int:
@@ -174,7 +118,7 @@ def train_cli(argv=None) -> int:
         print(f"et-train: {e}", file=sys.stderr); return e.exit_code
     except KeyboardInterrupt:
         print("et-train: interrupted before training started; nothing was saved", file=sys.stderr); return 130
-    if res['rows'] is not None: print(_report_run(res))   # under torchrun, process 0 reports
+    if res.rows is not None: print(_report_run(res))   # under torchrun, process 0 reports
     return 0
 
 # %% ../nbs/21_cli.ipynb #f529eb5d

@@ -4,16 +4,17 @@
 
 # %% ../nbs/17_config.ipynb #60f5cf2c
 from __future__ import annotations
-import copy, dataclasses, difflib, math, re
+import copy, dataclasses, difflib, re
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
-import yaml
+from typing import NamedTuple
 import embedding_trainer
 from .errors import ConfigError
 from .runtime import PRECISIONS, DEVICE_PATTERN, patch
-from .cube import ModelConfig
-from .adapters import MODEL_KINDS
+from .settings import (BOOL, CrossRule, Rule, check_across, check_value, choice_rule, field_rules,
+                                        int_rule, is_int, num_rule, one_rule, setting, settings_table, short, str_rule,
+                                        upgrade_settings)
+from .cube import ModelConfig, MODEL_CROSS, MODEL_RENAMED
 from .pairs import KINDS
 from .data import FORMATS, TEXT_FORMATS, ON_BAD_ROW
 from .encoders import TEACHER_DIMS
@@ -22,80 +23,113 @@ from .optim import OPTIMIZERS, SCHEDULES
 from .metrics import SELECTION_METRICS
 from .loggers import LOGGERS, DEFAULT_LOGGERS
 from .distributed import DIST_MODES
-from .guards import GUARD_ACTIONS, GuardsConfig
+from .guards import GuardsConfig
 from .lattice import DAMAGE_KINDS
 from .damage import PATTERNS
+from .yamlread import parse_yaml, dump_yaml
 
 # %% auto #0
-__all__ = ['SECTIONS', 'BOOL', 'RULES', 'MODEL_TYPES', 'MAX_YAML_VALUES', 'DataConfig', 'TrainConfig', 'CheckpointConfig',
-           'Config', 'Rule', 'int_rule', 'num_rule', 'choice_rule', 'str_rule', 'cross_problems', 'parse_yaml',
-           'Problem', 'Problems', 'build_config', 'list_presets', 'preset_path', 'load_config', 'dump_config']
+__all__ = ['SECTIONS', 'RULES', 'MODEL_TYPES', 'RENAMED', 'CONFIG_CROSS', 'DataConfig', 'TrainConfig', 'CheckpointConfig',
+           'Config', 'settings_reference', 'cross_problems', 'Problem', 'Problems', 'upgrade_config', 'build_config',
+           'list_presets', 'preset_path', 'load_config', 'dump_config']
 
 # %% ../nbs/17_config.ipynb #0585a859
+_LANG = Rule(lambda v: v is None or (isinstance(v, str) and bool(re.fullmatch(r'[A-Za-z0-9_-]+', v))),
+             "a language code such as 'en' (the file suffix), or null")
+
 @dataclass
 class DataConfig:
     "Where the pairs come from and how they are split (the `data` section)."
-    kind:str = 'dialogue'              # 'dialogue' (question -> answer) or 'autoencoder' (x -> x)
-    path:str|None = None               # a file of pairs, 'chatterbot' (the public corpus) or None: the bundled dataset
-    val_path:str|None = None           # a file whose every pair is the validation split (used as given)
-    test_path:str|None = None          # a file whose every pair is the test split (train/val then come from path)
-    source_lang:str|None = None        # parallel text: the paths are prefixes, <path>.<source_lang>[.gz] the inputs
-    target_lang:str|None = None        # and <path>.<target_lang>[.gz] the targets (line i of both: one pair)
-    root:str|None = None               # where relative data paths start: None: $EMBEDDING_TRAINER_DATA, else here
-    how_to_get:str|None = None         # how to obtain data that is not there: the remedy its absence prints
-    format:str = 'auto'                # 'auto' (from the suffix), 'jsonl', 'csv', 'parallel', 'pt' or 'npy'
-    val_fraction:float = 0.15          # share of pairs held out for validation
-    test_fraction:float = 0.15         # share of pairs held out for the final test
-    split_seed:int = 0                 # seed of the deterministic split
-    on_bad_row:str = 'error'           # 'error' or 'skip' a malformed row
-    teacher:str = 'minilm'             # sentence encoder for text data
-    cache_dir:str|None = 'auto'        # teacher encodings cache: 'auto' (the user cache folder), a folder, or null
-    normalize:bool = True              # scale embeddings to unit length
-    max_pairs:int|None = None          # use at most this many pairs; None: all
+    kind:str = setting('dialogue', "'dialogue' (question -> answer) or 'autoencoder' (x -> x)", choice_rule(*KINDS))
+    path:str|None = setting(None, "a file of pairs, 'chatterbot' (the public corpus) or None: the bundled dataset",
+                            str_rule(none=True))
+    val_path:str|None = setting(None, "a file whose every pair is the validation split (used as given)",
+                                str_rule(none=True))
+    test_path:str|None = setting(None, "a file whose every pair is the test split (train/val then come from path)",
+                                 str_rule(none=True))
+    source_lang:str|None = setting(None, "parallel text: the paths are prefixes, <path>.<source_lang>[.gz] the inputs",
+                                   _LANG)
+    target_lang:str|None = setting(None, "and <path>.<target_lang>[.gz] the targets (line i of both: one pair)", _LANG)
+    root:str|None = setting(None, "where relative data paths start: None: $EMBEDDING_TRAINER_DATA, else here",
+                            str_rule(none=True))
+    how_to_get:str|None = setting(None, "how to obtain data that is not there: the remedy its absence prints",
+                                  str_rule(none=True))
+    format:str = setting('auto', "'auto' (from the suffix), 'jsonl', 'csv', 'parallel', 'pt' or 'npy'",
+                         choice_rule('auto', *FORMATS))
+    val_fraction:float = setting(0.15, "share of pairs held out for validation", num_rule(0, hi=1))
+    test_fraction:float = setting(0.15, "share of pairs held out for the final test", num_rule(0, hi=1))
+    split_seed:int = setting(0, "seed of the deterministic split", int_rule(0))
+    on_bad_row:str = setting('error', "'error' or 'skip' a malformed row", choice_rule(*ON_BAD_ROW))
+    teacher:str = setting('minilm', "sentence encoder for text data", choice_rule(*TEACHER_DIMS))
+    cache_dir:str|None = setting('auto', "teacher encodings cache: 'auto' (the user cache folder), a folder, or null",
+                                 str_rule(none=True))
+    normalize:bool = setting(True, "scale embeddings to unit length", BOOL)
+    max_pairs:int|None = setting(None, "use at most this many pairs; None: all", int_rule(1, none=True))
 
 # %% ../nbs/17_config.ipynb #5a54b1ac
+_BATCH = Rule(lambda v: v == 'auto' or (is_int(v) and v >= 1), "a whole number >= 1 or 'auto'")
+_DEVICE = Rule(lambda v: isinstance(v, str) and bool(DEVICE_PATTERN.match(v)), "'auto', 'cpu', 'cuda' or 'cuda:N'")
+_LOGGERS = Rule(lambda v: isinstance(v, list) and all(isinstance(x, str) and x in LOGGERS for x in v)
+                and len(set(v)) == len(v), f"a list of {', '.join(map(repr, LOGGERS))}, each at most once")
+_POSITIVE = num_rule(0, lo_open=True)
+
 @dataclass
 class TrainConfig:
     "How the model is trained (the `train` section)."
-    epochs:int = 40                    # passes over the training pairs
-    max_steps:int|None = None          # stop after this many optimizer steps; None: epochs decide
-    batch_size:int|str = 64            # pairs per step, or 'auto' (largest that fits ram_budget_gb)
-    lr:float = 3e-3                    # peak learning rate
-    weight_decay:float = 0.01          # decoupled weight decay (adamw) or L2 (adam, sgd)
-    optimizer:str = 'adamw'            # 'adamw', 'adam' or 'sgd'
-    schedule:str = 'cosine'            # learning rate after warm-up: 'cosine', 'constant' or 'linear' decay
-    warmup_steps:int = 30              # linear warm-up steps
-    loss:str = 'cosine'                # 'cosine', 'mse', 'combined' (cosine + mse_weight*MSE) or 'infonce'
-    mse_weight:float = 1.0             # the alpha of cosine + alpha*MSE
-    infonce_weight:float = 1.0         # weight of the in-batch InfoNCE term
-    temperature:float = 0.05           # InfoNCE temperature
-    negatives:str = 'batch'            # InfoNCE's negatives: 'batch', 'bank' (+ every training answer), 'hard'
-    hard_k:int = 16                    # 'hard': this many training answers, those closest to each prediction
-    grad_clip:float|None = 1.0         # clip the gradient norm to this; None: no clipping
-    eval_every:int = 50                # evaluate on the validation split every this many steps
-    early_stopping_patience:int = 0    # stop after this many evaluations without improvement; 0: never
-    early_stopping_metric:str = 'val_recall@1'  # what "improvement" means
-    device:str = 'auto'                # 'auto', 'cpu', 'cuda' or 'cuda:N'
-    precision:str = 'auto'             # 'auto', 'fp32', 'bf16' or 'fp16'
-    seed:int = 0                       # seed of python, numpy and torch
-    ram_budget_gb:float = 4.0          # memory the run may use, in GB
-    distributed:str = 'auto'           # 'auto' (DDP when torchrun started > 1 process), 'on' (require it) or 'off'
-    max_hours:float = 24.0             # refuse a run whose estimated time exceeds this (a bound from model.* and batch)
-    loggers:list = field(default_factory=lambda: list(DEFAULT_LOGGERS))  # beside history.json: 'csv', 'tensorboard'
-    damage:float = 0.0                 # probability that an example is damaged at a training pass (0: never)
-    damage_pattern:str = 'random'      # which cells: 'random', 'slab', 'sphere' or 'face' (adapters: random units)
-    damage_fraction:float = 0.25       # share of the cells (an adapter's units) damaged
-    damage_kind:str = 'once'           # 'once' (zeroed after a random step) or 'dead' (held at zero)
+    epochs:int = setting(40, "passes over the training pairs", int_rule(1))
+    max_steps:int|None = setting(None, "stop after this many optimizer steps; None: epochs decide",
+                                 int_rule(1, none=True))
+    batch_size:int|str = setting(64, "pairs per step, or 'auto' (largest that fits ram_budget_gb)", _BATCH)
+    lr:float = setting(3e-3, "peak learning rate", _POSITIVE)
+    weight_decay:float = setting(0.01, "decoupled weight decay (adamw) or L2 (adam, sgd)", num_rule(0))
+    optimizer:str = setting('adamw', "'adamw', 'adam' or 'sgd'", choice_rule(*OPTIMIZERS))
+    schedule:str = setting('cosine', "learning rate after warm-up: 'cosine', 'constant' or 'linear' decay",
+                           choice_rule(*SCHEDULES))
+    warmup_steps:int = setting(30, "linear warm-up steps", int_rule(0))
+    loss:str = setting('cosine', "'cosine', 'mse', 'combined' (cosine + mse_weight*MSE) or 'infonce'",
+                       choice_rule(*LOSSES))
+    mse_weight:float = setting(1.0, "the alpha of cosine + alpha*MSE", num_rule(0))
+    infonce_weight:float = setting(1.0, "weight of the in-batch InfoNCE term", num_rule(0))
+    temperature:float = setting(0.05, "InfoNCE temperature", _POSITIVE)
+    negatives:str = setting('batch', "InfoNCE's negatives: 'batch', 'bank' (+ every training answer), 'hard'",
+                            choice_rule(*NEGATIVES))
+    hard_k:int = setting(16, "'hard': this many training answers, those closest to each prediction", int_rule(1))
+    grad_clip:float|None = setting(1.0, "clip the gradient norm to this; None: no clipping",
+                                   num_rule(0, lo_open=True, none=True))
+    eval_every:int = setting(50, "evaluate on the validation split every this many steps", int_rule(1))
+    early_stopping_patience:int = setting(0, "stop after this many evaluations without improvement; 0: never",
+                                          int_rule(0))
+    early_stopping_metric:str = setting('val_recall@1', 'what "improvement" means', choice_rule(*SELECTION_METRICS))
+    device:str = setting('auto', "'auto', 'cpu', 'cuda' or 'cuda:N'", _DEVICE)
+    precision:str = setting('auto', "'auto', 'fp32', 'bf16' or 'fp16'", choice_rule(*PRECISIONS))
+    seed:int = setting(0, "seed of python, numpy and torch", int_rule(0))
+    ram_budget_gb:float = setting(4.0, "memory the run may use, in GB", _POSITIVE)
+    distributed:str = setting('auto', "'auto' (DDP when torchrun started > 1 process), 'on' (require it) or 'off'",
+                              choice_rule(*DIST_MODES))
+    max_hours:float = setting(24.0, "refuse a run whose estimated time exceeds this (a bound from model.* and batch)",
+                              _POSITIVE)
+    loggers:list = setting(None, "beside history.json: 'csv', 'tensorboard'", _LOGGERS,
+                           factory=lambda: list(DEFAULT_LOGGERS))
+    damage:float = setting(0.0, "probability that an example is damaged at a training pass (0: never)",
+                           num_rule(0, hi=1, hi_open=False))
+    damage_pattern:str = setting('random', "which cells: 'random', 'slab', 'sphere' or 'face' (adapters: random "
+                                 "units)", choice_rule(*PATTERNS))
+    damage_fraction:float = setting(0.25, "share of the cells (an adapter's units) damaged",
+                                    num_rule(0, lo_open=True, hi=1, hi_open=False))
+    damage_kind:str = setting('once', "'once' (zeroed after a random step) or 'dead' (held at zero)",
+                              choice_rule(*DAMAGE_KINDS))
 
 # %% ../nbs/17_config.ipynb #25ede42a
 @dataclass
 class CheckpointConfig:
     "Where and how often the training state is saved (the `checkpoint` section)."
-    dir:str = 'runs/default'           # folder of the run's checkpoints
-    every_n_steps:int = 0              # save every this many steps; 0: only the best and the last
-    keep_last:int = 3                  # step checkpoints kept on disk
-    keep_best:bool = True              # also keep best.pt, the best validation score so far
-    resume:bool|str = 'auto'           # 'auto' (resume if any), False, True (must resume) or a checkpoint path
+    dir:str = setting('runs/default', "folder of the run's checkpoints", str_rule())
+    every_n_steps:int = setting(0, "save every this many steps; 0: only the best and the last", int_rule(0))
+    keep_last:int = setting(3, "step checkpoints kept on disk", int_rule(1))
+    keep_best:bool = setting(True, "also keep best.pt, the best validation score so far", BOOL)
+    resume:bool|str = setting('auto', "'auto' (resume if any), False, True (must resume) or a checkpoint path",
+                              Rule(lambda v: isinstance(v, bool) or (isinstance(v, str) and v.strip() != ''),
+                                   "false, true, 'auto' or the path of a checkpoint"))
 
 # %% ../nbs/17_config.ipynb #1bd34b25
 SECTIONS = {'model': ModelConfig, 'data': DataConfig, 'train': TrainConfig, 'checkpoint': CheckpointConfig,
@@ -122,268 +156,61 @@ class Config:
         return {name: _plain(asdict(getattr(self, name))) for name in SECTIONS}
 
 # %% ../nbs/17_config.ipynb #d39cfb1a
-class Rule(NamedTuple):
-    "What a field may hold: `ok(value)` and the sentence `allowed`."
-    ok: Callable[[Any], bool]
-    allowed: str
+RULES = {name: {k: one_rule(r) for k, r in field_rules(cls).items()} for name, cls in SECTIONS.items()}
+MODEL_TYPES = RULES['model']                  # (the model's rules, under their earlier name)
+RENAMED = {'model': MODEL_RENAMED}            # section -> its keys as earlier versions wrote them
 
-def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
+def settings_reference() -> str:
+    "Every setting of every section as Markdown tables (docs/settings.md is this text)."
+    return '\n\n'.join(f"## `{name}`\n\n{cls.__doc__}\n\n{settings_table(cls, name)}" for name, cls in SECTIONS.items())
 
-def _is_num(v): return (_is_int(v) and -1e308 < v < 1e308) or (isinstance(v, float) and math.isfinite(v))
-
-def int_rule(lo:int|None=None, none:bool=False) -> Rule:
-    "A whole number >= `lo` (or None when `none`)."
-    ok = lambda v: (none and v is None) or (_is_int(v) and (lo is None or v >= lo))
-    return Rule(ok, 'a whole number' + (f' >= {lo}' if lo is not None else '') + (' or null' if none else ''))
-
-def num_rule(lo:float|None=None, lo_open:bool=False, hi:float|None=None, hi_open:bool=True, none:bool=False) -> Rule:
-    "A finite number in the given range (or None when `none`)."
-    def ok(v):
-        if none and v is None: return True
-        if not _is_num(v): return False
-        if lo is not None and (v <= lo if lo_open else v < lo): return False
-        return hi is None or (v < hi if hi_open else v <= hi)
-    rng = [f"{'>' if lo_open else '>='} {lo}" if lo is not None else '',
-           f"{'<' if hi_open else '<='} {hi}" if hi is not None else '']
-    return Rule(ok, 'a number ' + ' and '.join(r for r in rng if r) + (' or null' if none else ''))
-
-def choice_rule(*allowed) -> Rule:
-    "One of `allowed`."
-    return Rule(lambda v: isinstance(v, str) and v in allowed, 'one of ' + ', '.join(map(repr, allowed)))
-
-BOOL = Rule(lambda v: isinstance(v, bool), 'true or false')
-
-# %% ../nbs/17_config.ipynb #4f2fb4ac
-def str_rule(none:bool=False) -> Rule:
-    "A non-empty string (or None when `none`)."
-    return Rule(lambda v: (none and v is None) or (isinstance(v, str) and v.strip() != ''),
-                'a non-empty string' + (' or null' if none else ''))
-
-# %% ../nbs/17_config.ipynb #20d48d27
-RULES = {
-    'data': {
-        'kind': choice_rule(*KINDS), 'path': str_rule(none=True), 'test_path': str_rule(none=True),
-        'val_path': str_rule(none=True), 'root': str_rule(none=True), 'how_to_get': str_rule(none=True),
-        'source_lang': Rule(lambda v: v is None or (isinstance(v, str) and bool(re.fullmatch(r'[A-Za-z0-9_-]+', v))),
-                            "a language code such as 'en' (the file suffix), or null"),
-        'format': choice_rule('auto', *FORMATS),
-        'val_fraction': num_rule(0, hi=1), 'test_fraction': num_rule(0, hi=1), 'split_seed': int_rule(0),
-        'on_bad_row': choice_rule(*ON_BAD_ROW), 'teacher': choice_rule(*TEACHER_DIMS),
-        'cache_dir': str_rule(none=True), 'normalize': BOOL, 'max_pairs': int_rule(1, none=True)},
-    'train': {
-        'epochs': int_rule(1), 'max_steps': int_rule(1, none=True),
-        'batch_size': Rule(lambda v: v == 'auto' or (_is_int(v) and v >= 1), "a whole number >= 1 or 'auto'"),
-        'lr': num_rule(0, lo_open=True), 'weight_decay': num_rule(0),
-        'optimizer': choice_rule(*OPTIMIZERS), 'schedule': choice_rule(*SCHEDULES),
-        'warmup_steps': int_rule(0), 'loss': choice_rule(*LOSSES),
-        'mse_weight': num_rule(0), 'infonce_weight': num_rule(0), 'temperature': num_rule(0, lo_open=True),
-        'negatives': choice_rule(*NEGATIVES), 'hard_k': int_rule(1),
-        'grad_clip': num_rule(0, lo_open=True, none=True), 'eval_every': int_rule(1),
-        'early_stopping_patience': int_rule(0), 'early_stopping_metric': choice_rule(*SELECTION_METRICS),
-        'device': Rule(lambda v: isinstance(v, str) and bool(DEVICE_PATTERN.match(v)),
-                       "'auto', 'cpu', 'cuda' or 'cuda:N'"),
-        'precision': choice_rule(*PRECISIONS), 'seed': int_rule(0),
-        'ram_budget_gb': num_rule(0, lo_open=True), 'distributed': choice_rule(*DIST_MODES),
-        'max_hours': num_rule(0, lo_open=True)},
-    'checkpoint': {
-        'dir': str_rule(), 'every_n_steps': int_rule(0), 'keep_last': int_rule(1), 'keep_best': BOOL,
-        'resume': Rule(lambda v: isinstance(v, bool) or (isinstance(v, str) and v.strip() != ''),
-                       "false, true, 'auto' or the path of a checkpoint")},
-    'guards': {
-        'enabled': BOOL, 'on_explode': choice_rule(*GUARD_ACTIONS),
-            'explode_norm': num_rule(0, lo_open=True, none=True),
-        'explode_factor': num_rule(1, lo_open=True), 'median_window': int_rule(2),
-        'on_vanish': choice_rule(*GUARD_ACTIONS), 'vanish_floor': num_rule(0), 'vanish_steps': int_rule(1),
-        'state_limit': num_rule(0, lo_open=True), 'on_overflow': choice_rule(*GUARD_ACTIONS),
-        'overflow_penalty': num_rule(0), 'snapshot_every': int_rule(0),
-            'lr_factor': num_rule(0, lo_open=True, hi=1, hi_open=False),
-        'max_rollbacks': int_rule(1)},
-}
-RULES['data']['target_lang'] = RULES['data']['source_lang']
-
-
-# %% ../nbs/17_config.ipynb #b7e1c0a5
-RULES['train']['loggers'] = Rule(lambda v: isinstance(v, list)
-                                 and all(isinstance(x, str) and x in LOGGERS for x in v)
-                                 and len(set(v)) == len(v),
-                                 f"a list of {', '.join(map(repr, LOGGERS))}, each at most once")
-
-# %% ../nbs/17_config.ipynb #647975dc
-RULES['train'].update(damage=num_rule(0, hi=1, hi_open=False), damage_pattern=choice_rule(*PATTERNS),
-                      damage_fraction=num_rule(0, lo_open=True, hi=1, hi_open=False),
-                      damage_kind=choice_rule(*DAMAGE_KINDS))
-
-# %% ../nbs/17_config.ipynb #d926ed22
-def _model_type_rule(default) -> Rule:
-    if isinstance(default, bool): return BOOL
-    if isinstance(default, int): return int_rule()
-    if isinstance(default, float): return num_rule()
-    if isinstance(default, str): return Rule(lambda v: isinstance(v, str), 'a string')
-    return Rule(lambda v: isinstance(v, (list, tuple)) and all(_is_int(x) for x in v), 'a list of whole numbers')
-
-MODEL_TYPES = {f.name: _model_type_rule(f.default) for f in dataclasses.fields(ModelConfig)}
-MODEL_TYPES.update(kind=choice_rule(*MODEL_KINDS), budget=int_rule(1, none=True))
-
-# %% ../nbs/17_config.ipynb #7193593d
+# %% ../nbs/17_config.ipynb #a3b61ae6
 def _text_data(d:DataConfig) -> bool:
     "Does this data go through the teacher encoder (text), rather than being embeddings already?"
     if d.path is None: return True   # the bundled set carries the teacher's embeddings
     fmt = d.format if d.format != 'auto' else Path(d.path).suffix.lstrip('.').lower()
     return fmt in TEXT_FORMATS or fmt not in FORMATS   # a named corpus has no suffix: texts
 
-# %% ../nbs/17_config.ipynb #a3b61ae6
+def _teacher_dim(c): return TEACHER_DIMS[c.data.teacher]
+
+CONFIG_CROSS = [   # the rules across sections (and within data, train, checkpoint, guards); the model's: MODEL_CROSS
+    CrossRule(('data.val_fraction', 'data.test_fraction'), 'data.test_fraction',
+              lambda c: c.data.val_fraction + c.data.test_fraction < 1,
+              lambda c: f"data.val_fraction + data.test_fraction = {c.data.val_fraction + c.data.test_fraction:g} "
+                        f"leaves no pairs to train on; the sum must be < 1"),
+    CrossRule(('model.embedding_dim', 'data.teacher', 'data.path', 'data.format'), 'model.embedding_dim',
+              lambda c: not _text_data(c.data) or c.model.embedding_dim == _teacher_dim(c),
+              lambda c: f"{c.model.embedding_dim} does not match the teacher {c.data.teacher!r}, whose embeddings have "
+                        f"{_teacher_dim(c)} values; set model.embedding_dim: {_teacher_dim(c)} "
+                        f"(or give precomputed .pt/.npy embeddings)"),
+    CrossRule(('train.warmup_steps', 'train.max_steps'), 'train.warmup_steps',
+              lambda c: c.train.max_steps is None or c.train.warmup_steps <= c.train.max_steps,
+              lambda c: f"{c.train.warmup_steps} warm-up steps exceed train.max_steps = {c.train.max_steps}: the "
+                        f"learning rate would never reach train.lr; use train.warmup_steps <= {c.train.max_steps}"),
+    CrossRule(('train.loss', 'train.batch_size'), 'train.batch_size',
+              lambda c: c.train.loss != 'infonce' or c.train.batch_size == 'auto' or c.train.batch_size >= 2,
+              lambda c: f"{c.train.batch_size} is too small for train.loss 'infonce', which contrasts each pair with "
+                        f"the others of its batch; use train.batch_size >= 2"),
+    CrossRule(('train.loss', 'train.negatives'), 'train.negatives',
+              lambda c: c.train.negatives == 'batch' or c.train.loss == 'infonce',
+              lambda c: f"{c.train.negatives!r} negatives are InfoNCE's, but train.loss is {c.train.loss!r}; set "
+                        f"train.loss: infonce or train.negatives: batch"),
+    CrossRule(('data.source_lang', 'data.target_lang', 'data.format'), 'data.target_lang',
+              lambda c: (c.data.source_lang is None) == (c.data.target_lang is None)
+                        and (c.data.format != 'parallel' or bool(c.data.source_lang)),
+              lambda c: f"parallel text needs both languages, but data.source_lang is {c.data.source_lang!r} and "
+                        f"data.target_lang {c.data.target_lang!r}; set both (e.g. en and de: <path>.en -> <path>.de)"),
+    CrossRule(('train.early_stopping_patience', 'data.val_fraction', 'data.val_path'), 'train.early_stopping_patience',
+              lambda c: c.train.early_stopping_patience == 0 or c.data.val_fraction > 0 or bool(c.data.val_path),
+              lambda c: f"{c.train.early_stopping_patience} needs a validation split, but data.val_fraction is 0; "
+                        f"set data.val_fraction > 0 or train.early_stopping_patience: 0"),
+]
+
 def cross_problems(cfg:Config, # a config whose single fields were checked
                    bad:set=frozenset() # keys with a problem of their own: rules reading them are skipped
                   ) -> list[tuple[str,str]]:
-    "Problems between fields of different sections (and within data/train/checkpoint/guards), as `(key, message)`."
-    p = []
-    def rule(reads, key, ok, msg):
-        if not (set(reads) & set(bad)) and not ok(): p.append((key, msg()))
-    d, t = cfg.data, cfg.train
-    rule(['data.val_fraction', 'data.test_fraction'], 'data.test_fraction',
-         lambda: d.val_fraction + d.test_fraction < 1,
-         lambda: f"data.val_fraction + data.test_fraction = {d.val_fraction + d.test_fraction:g} leaves no pairs "
-                 f"to train on; the sum must be < 1")
-    rule(['model.embedding_dim', 'data.teacher', 'data.path', 'data.format'], 'model.embedding_dim',
-         lambda: not _text_data(d) or cfg.model.embedding_dim == TEACHER_DIMS[d.teacher],
-         lambda: f"{cfg.model.embedding_dim} does not match the teacher {d.teacher!r}, whose embeddings have "
-                 f"{TEACHER_DIMS[d.teacher]} values; set model.embedding_dim: {TEACHER_DIMS[d.teacher]} "
-                 f"(or give precomputed .pt/.npy embeddings)")
-    rule(['train.warmup_steps', 'train.max_steps'], 'train.warmup_steps',
-         lambda: t.max_steps is None or t.warmup_steps <= t.max_steps,
-         lambda: f"{t.warmup_steps} warm-up steps exceed train.max_steps = {t.max_steps}: the learning rate would "
-                 f"never reach train.lr; use train.warmup_steps <= {t.max_steps}")
-    rule(['train.loss', 'train.batch_size'], 'train.batch_size',
-         lambda: t.loss != 'infonce' or t.batch_size == 'auto' or t.batch_size >= 2,
-         lambda: f"{t.batch_size} is too small for train.loss 'infonce', which contrasts each pair with the "
-                 f"others of its batch; use train.batch_size >= 2")
-    rule(['train.loss', 'train.negatives'], 'train.negatives',
-         lambda: t.negatives == 'batch' or t.loss == 'infonce',
-         lambda: f"{t.negatives!r} negatives are InfoNCE's, but train.loss is {t.loss!r}; set train.loss: infonce "
-                 f"or train.negatives: batch")
-    rule(['data.source_lang', 'data.target_lang', 'data.format'], 'data.target_lang',
-         lambda: (d.source_lang is None) == (d.target_lang is None) and (d.format != 'parallel' or d.source_lang),
-         lambda: f"parallel text needs both languages, but data.source_lang is {d.source_lang!r} and "
-                 f"data.target_lang {d.target_lang!r}; set both (e.g. en and de: <path>.en -> <path>.de)")
-    rule(['train.early_stopping_patience', 'data.val_fraction', 'data.val_path'], 'train.early_stopping_patience',
-         lambda: t.early_stopping_patience == 0 or d.val_fraction > 0 or bool(d.val_path),
-         lambda: f"{t.early_stopping_patience} needs a validation split, but data.val_fraction is 0; "
-                 f"set data.val_fraction > 0 or train.early_stopping_patience: 0")
-    return p
-
-# %% ../nbs/17_config.ipynb #bb1073a2
-class _Loader(yaml.SafeLoader):
-    "SafeLoader with YAML 1.2 floats and booleans: 1e-3 (no dot) is a float; only true/false are booleans (not on/off)."
-
-_EXP_FLOAT = re.compile(r'^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$')   # 3e-4, 1.5E3
-
-_Loader.add_implicit_resolver('tag:yaml.org,2002:float', _EXP_FLOAT, list('-+0123456789'))
-
-_BOOL = 'tag:yaml.org,2002:bool'
-
-_Loader.yaml_implicit_resolvers = {c: [(tag, rx) for tag,
-                                       rx in rs if tag != _BOOL]    # a copy: SafeLoader keeps its own
-                                   for c, rs in _Loader.yaml_implicit_resolvers.items()}
-
-_Loader.add_implicit_resolver(_BOOL, re.compile(r'^(?:true|True|TRUE|false|False|FALSE)$'), list('tTfF'))
-
-def _key_lines(node, prefix:str='', lines:dict|None=None, depth:int=2) -> dict:
-    "`{'train.lr': 7, ...}`: the 1-based line of every key path of a composed mapping, `depth` levels deep."
-    lines = {} if lines is None else lines
-    if depth and isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode):
-                path = prefix + str(k.value)
-                lines.setdefault(path, k.start_mark.line + 1)
-                _key_lines(v, path + '.', lines, depth - 1)
-    return lines
-
-# %% ../nbs/17_config.ipynb #0eaddeb0
-MAX_YAML_VALUES = 100_000   # values a config document may expand to (a real one has a few hundred)
-
-def _expanded_size(node, sizes:dict) -> int:
-    "How many values `node` stands for with every alias expanded (`sizes`: id -> size, None while being counted)."
-    key = id(node)
-    if key in sizes:
-        if sizes[key] is None: return MAX_YAML_VALUES + 1   # an alias inside itself: endless
-        return sizes[key]
-    sizes[key] = None
-    kids = [n for kv in node.value for n in kv] if isinstance(node, yaml.MappingNode) else \
-           node.value if isinstance(node, yaml.SequenceNode) else []
-    sizes[key] = min(MAX_YAML_VALUES + 1, 1 + sum(_expanded_size(k, sizes) for k in kids))
-    return sizes[key]
-
-def _duplicate_key(node, prefix:str='', seen:set|None=None):
-    "`(key path, first line, second line)` of the first key written twice in one mapping, or None."
-    seen = set() if seen is None else seen
-    if id(node) in seen: return None
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        first = {}
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.tag != 'tag:yaml.org,2002:merge':
-                path = prefix + str(k.value)
-                if (k.tag, k.value) in first: return path, first[(k.tag, k.value)], k.start_mark.line + 1
-                first[(k.tag, k.value)] = k.start_mark.line + 1
-                found = _duplicate_key(v, path + '.', seen)
-            else: found = _duplicate_key(v, prefix, seen)
-            if found: return found
-    elif isinstance(node, yaml.SequenceNode):
-        for v in node.value:
-            found = _duplicate_key(v, prefix, seen)
-            if found: return found
-    return None
-
-
-# %% ../nbs/17_config.ipynb #f27df7b2
-def _check_nodes(node, where:str):
-    "Refuse a composed document that holds a key twice or expands to more than `MAX_YAML_VALUES` values."
-    dup = _duplicate_key(node)
-    if dup:
-        key, a, b = dup
-        raise ConfigError(f"{where or 'the YAML'}: {key!r} is written twice, at line {a} and line {b}",
-                          "YAML keeps only the last one, so the settings of the first would be silently lost",
-                          f"keep one {key!r} (merge the two into the one at line {a}) and delete the other",
-                          line=b, first_line=a)
-    n = _expanded_size(node, {})
-    if n > MAX_YAML_VALUES:
-        raise ConfigError(f"{where or 'the YAML'} expands to more than {MAX_YAML_VALUES:,} values through its "
-                          f"aliases (*name)", "a config holds a few hundred values; aliases repeated inside aliases "
-                          "multiply (or an alias refers to itself)", "write the values out, without nested aliases")
-
-
-# %% ../nbs/17_config.ipynb #10d95807
-def parse_yaml(text:str,      # a YAML document
-               where:str=''   # where it comes from, for messages (a path, 'the YAML string', an override)
-              ) -> tuple[Any, dict]:
-    "The document's value and the line of every key path; any parse failure is a `ConfigError`."
-    loader = None
-    try:
-        loader = _Loader(text)   # the reader already rejects some characters (e.g. '\x1b')
-        node = loader.get_single_node()
-        if node is not None: _check_nodes(node, where)
-        return (loader.construct_document(node) if node is not None else None), _key_lines(node)
-    except ConfigError: raise
-    except Exception as e:
-        mark = getattr(e, 'problem_mark', None) or getattr(e, 'context_mark', None)
-        if mark is None and isinstance(e, yaml.reader.ReaderError):   # a forbidden character: a position, no mark
-            before = text[:e.position]
-            mark = yaml.Mark('', e.position, before.count('\n'), e.position - before.rfind('\n') - 1, None, None)
-        pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ''
-        why = (getattr(e, 'problem', None) or str(e) or type(e).__name__) if not isinstance(e, RecursionError) \
-              else 'it is nested too deeply'
-        if isinstance(e, yaml.reader.ReaderError) and isinstance(e.character, int):
-            why = f"the character #x{e.character:04x} is not allowed ({e.reason})"
-        ctx = getattr(e, 'context_mark', None)
-        if ctx is not None and mark is not None and getattr(e, 'context', None) and ctx.line != mark.line:
-            why += f" ({e.context} that starts at line {ctx.line + 1}, column {ctx.column + 1})"
-        raise ConfigError(f"{where or 'the YAML'} cannot be read{pos}: {why}",
-                          "this is not valid YAML (or holds a value YAML cannot build)",
-                          "fix the text at that position; `key: value` pairs, indented with spaces, never tabs",
-                          line=mark.line + 1 if mark is not None else None,
-                          column=mark.column + 1 if mark is not None else None) from None
-    finally:
-        if loader is not None: loader.dispose()
+    "Problems between fields (`MODEL_CROSS`, then `CONFIG_CROSS`), as `(key, message)`."
+    return check_across(MODEL_CROSS, cfg.model, bad) + check_across(CONFIG_CROSS, cfg, bad)
 
 # %% ../nbs/17_config.ipynb #977528de
 class Problem(NamedTuple):
@@ -398,10 +225,6 @@ class Problems(list):
     "The list of `Problem`s kept on a `ConfigError` (`err.details['problems']`, `err.problems`)."
     def __str__(self): return f"{len(self)} ({', '.join(p.key for p in self)})"
 
-def _short(v, n:int=60) -> str:
-    r = repr(v)
-    return r if len(r) <= n else r[:n - 3] + '...'
-
 def _unknown_key(key:str, section:str|None) -> str:
     "Message for an unknown key, with the nearest known key or the section it belongs to."
     names = list(SECTIONS) if section is None else [f.name for f in dataclasses.fields(SECTIONS[section])]
@@ -412,24 +235,7 @@ def _unknown_key(key:str, section:str|None) -> str:
         if home: return f"unknown key in {section}; did you mean '{home[0]}.{key}'?"
     return "unknown key; known keys: " + ', '.join(names)
 
-# %% ../nbs/17_config.ipynb #291c302d
-def _check(rule:Rule, value) -> str|None:
-    if rule.ok(value): return None
-    msg = f"{_short(value)} is not allowed: must be {rule.allowed}"
-    if isinstance(value, str) and rule.allowed.startswith('one of'):
-        close = difflib.get_close_matches(value, re.findall(r"'([^']*)'", rule.allowed), n=1, cutoff=0.6)
-        if close: msg += f"; did you mean {close[0]!r}?"
-    return msg
-
-# %% ../nbs/17_config.ipynb #8946d2fc
-def _model_problems(values:dict, mistyped:set) -> list[tuple[str,str]]:
-    "ModelConfig.problems() of the well-typed `values`; cross-field ones only when nothing was mistyped."
-    cfg = ModelConfig(**values)
-    found = cfg.problems()
-    single = [p for p in dataclasses.replace(cfg, embedding_dim=0).problems() if p[0] != 'model.embedding_dim']
-    if mistyped and not single: found = []   # cross-field rules over replaced defaults would mislead
-    return [p for p in found if p[0].split('.', 1)[1] not in mistyped]
-
+# %% ../nbs/17_config.ipynb #6d194393
 def _raise_problems(problems:Problems, origin:str=''):
     "Raise one `ConfigError` listing `problems` (kept in `err.problems` and `err.details['problems']`)."
     listing = "\n".join(f"    {p}" for p in problems)
@@ -440,42 +246,63 @@ def _raise_problems(problems:Problems, origin:str=''):
     err.problems = problems
     raise err
 
+def upgrade_config(raw:dict, warn:bool=True, lines:dict|None=None, sources:dict|None=None) -> tuple[dict, list[str]]:
+    "`raw` with the old keys of every section read as today's (`RENAMED`); `lines`/`sources` follow them."
+    out, twice = dict(raw), []
+    for name, table in RENAMED.items():
+        body = raw.get(name)
+        if not isinstance(body, dict): continue
+        out[name], again = upgrade_settings(body, table, name, warn)
+        twice += [f"{name}.{k}" for k in again]
+        for d in (d for d in table if d.old in body):
+            for k in d.upgrade(body[d.old]) or ():
+                for where in (w for w in (lines, sources) if w is not None and f"{name}.{d.old}" in w):
+                    where.setdefault(f"{name}.{k}", where[f"{name}.{d.old}"])
+    return out, twice
+
+def _field_value(default, v):
+    "A checked value as its field holds it: a list as a tuple where the default is one, an int as a float."
+    if isinstance(default, tuple) and isinstance(v, list): return tuple(v)
+    return float(v) if isinstance(default, float) and is_int(v) else v
+
 # %% ../nbs/17_config.ipynb #ec388b43
 def _collect(raw:dict, lines:dict, sources:dict, problems:Problems) -> Config:
     "The config that `raw` describes (invalid fields at their defaults); its problems appended to `problems`."
+    lines, sources = dict(lines), dict(sources)
     def where(key): return sources.get(key) or (f"line {lines[key]}" if key in lines else '')
     def add(key, msg): problems.append(Problem(key, msg, where(key)))
     for k in raw:
         if k not in SECTIONS: add(str(k), _unknown_key(str(k), None))
-    built, bad = {}, set()
+    raw, twice = upgrade_config(raw, True, lines, sources)
+    for key in twice: add(key, f"is given twice: as {key} and in an old setting read as it; keep {key} only")
+    built, bad = {}, set(twice)
     for name, cls in SECTIONS.items():
         body = raw.get(name)
         if body is None: body = {}
         if not isinstance(body, dict):
-            add(name, f"{_short(body)} is not allowed: must be a mapping of {name} settings (key: value)")
+            add(name, f"{short(body)} is not allowed: must be a mapping of {name} settings (key: value)")
             body = {}
-        defaults = {f.name: f.default for f in dataclasses.fields(cls)}
-        values, mistyped = {}, set()
+        fields, values = {f.name: f for f in dataclasses.fields(cls)}, {}
         for k, v in body.items():
             key = f"{name}.{k}"
-            if k not in defaults: add(key, _unknown_key(str(k), name)); continue
-            msg = _check(MODEL_TYPES[k] if name == 'model' else RULES[name][k], v)
-            if msg: add(key, msg); mistyped.add(k); bad.add(key); continue
-            if k == 'face': v = tuple(v)
-            elif isinstance(defaults[k], float) and _is_int(v): v = float(v)   # 1 -> 1.0 where a float is meant
+            if k not in fields: add(key, _unknown_key(str(k), name)); continue
+            rules = fields[k].metadata['rules']   # the type (or the only rule) on the value as written, the rest on
+            msg = check_value(rules[:1], v)       # the value as the field holds it
+            if not msg: v = _field_value(fields[k].default, v); msg = check_value(rules[1:], v)
+            if msg: add(key, msg); bad.add(key); continue
             values[k] = v
-        if name == 'model':
-            for key, msg in _model_problems(values, mistyped): add(key, msg); bad.add(key)
         built[name] = cls(**values)
+        if name == 'model':   # the model's own rules across fields, with its other problems
+            for key, msg in check_across(MODEL_CROSS, built[name], bad): add(key, msg)
     cfg = Config(**built)
-    for key, msg in cross_problems(cfg, bad): add(key, msg)
+    for key, msg in check_across(CONFIG_CROSS, cfg, bad): add(key, msg)
     return cfg
 
 # %% ../nbs/17_config.ipynb #2f8a8e20
 def _check_top(raw, origin:str):
     if raw is not None and not isinstance(raw, dict):
         raise ConfigError(f"{origin or 'the configuration'} must be a mapping of sections (model, data, train, "
-                          f"checkpoint, guards), got {type(raw).__name__} {_short(raw)}",
+                          f"checkpoint, guards), got {type(raw).__name__} {short(raw)}",
                           "the top level of a config is `section:` lines with indented `key: value` pairs",
                           "start from a preset, e.g. configs/dialogue.yaml")
 
@@ -542,7 +369,7 @@ def _parse_override(item, raw:dict, sources:dict, problems:Problems):
 
 # %% ../nbs/17_config.ipynb #6987fe47
 def load_config(src=None,         # a .yaml path, a preset name, a YAML string, a dict, a Config, or None (defaults)
-                overrides=None    # e.g. ["train.lr=3e-4", "model.face=[4,4,24]"]; values are read as YAML
+                overrides=None    # e.g. ["train.lr=3e-4", "model.face=[4,4]"]; values are read as YAML
                ) -> Config:
     "A validated `Config`; every problem of `src` and `overrides` in one `ConfigError`."
     lines, origin = {}, ''
@@ -586,17 +413,11 @@ def load_config(src=None,         # a .yaml path, a preset name, a YAML string, 
     return cfg
 
 # %% ../nbs/17_config.ipynb #47def8b0
-class _Dumper(yaml.SafeDumper):
-    "SafeDumper that quotes strings `_Loader` would read as floats (e.g. a folder named '1e5')."
-
-_Dumper.add_implicit_resolver('tag:yaml.org,2002:float', _EXP_FLOAT, list('-+0123456789'))
-_Dumper.add_representer(list, lambda d, v: d.represent_sequence('tag:yaml.org,2002:seq', v, flow_style=True))
-
 def dump_config(cfg:Config,             # the configuration to write
                 path:str|Path|None=None # also write it to this file
                ) -> str:
     "The YAML text of `cfg` (round-trips: `load_config(dump_config(cfg)) == cfg`)."
-    text = yaml.dump(cfg.to_dict(), Dumper=_Dumper, sort_keys=False, default_flow_style=False)
+    text = dump_yaml(cfg.to_dict())
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,121 +11,123 @@ import torch
 from torch import nn
 from .errors import ConfigError, IntegrationError
 from .runtime import patch
+from .settings import (BOOL, CrossRule, Deprecated, Rule, check_across, check_fields, choice_rule,
+                                        int_rule, num_rule, setting, upgrade_settings)
+from .pretrained import PretrainedMixin
 from .reshaper import EmbeddingReshaper, ORDERS, PLACEMENTS
 from .perception import NEIGHBOURHOODS, BOUNDARIES
 from .lattice import Lattice3D, POSITIONS, KERNELS, GLOBAL_STATS
 
 # %% auto #0
-__all__ = ['INJECTS', 'MIXES', 'RUNTIME_KEYS', 'MAX_SIZES', 'ModelConfig', 'low_rank_mixing', 'EmbeddingCube', 'check_embeddings',
+__all__ = ['MODEL_KINDS', 'INJECTS', 'MIXES', 'RUNTIME_KEYS', 'MAX_SIZES', 'MODEL_CROSS', 'MODEL_RENAMED', 'LATTICE_KEYS',
+           'ModelConfig', 'model_settings', 'low_rank_mixing', 'as_model_config', 'EmbeddingCube', 'check_embeddings',
            'LightConeWarning', 'light_cone_coverage', 'check_light_cone']
+
+# %% ../nbs/05_cube.ipynb #0ab1d517
+MODEL_KINDS = ('cube', 'mlp', 'lowrank')   # the values of model.kind: the cube, or an adapter it is compared with
+INJECTS = ('every_step', 'once')   # the input face is written before every lattice step, or once
+MIXES = ('in', 'out', 'both')      # where the low-rank mixing of model.mix_rank sits
+RUNTIME_KEYS = ('compile', 'recompute_every', 'kernel')   # how the model runs, not what it is (may change on resume)
+MAX_SIZES = {'face': 4096, 'depth': 4096, 'width': 4096, 'cells': 2**24}   # beyond: no machine builds it
+
+_MUST, _NOT = '{value} must be {allowed}', '{value} is not {allowed}'   # how the model's range rules read
+_TEXT = Rule(lambda v: isinstance(v, str), 'a string')
+_INTS = Rule(lambda v: isinstance(v, (list, tuple)) and all(isinstance(x, int) and not isinstance(x, bool) for x in v),
+             'a list of whole numbers')
+
+def _at_most(most:int) -> Rule:
+    return Rule(lambda v: max(v) <= most if isinstance(v, (list, tuple)) else v <= most, f'at most {most}',
+                '{value} is larger than any lattice this package can build or train ({allowed} each)')
+
+def _whole(lo:int, allowed:str|None=None, most:int|None=None) -> tuple:
+    "A whole number >= `lo` (and at most `most`): a type rule, then the range."
+    return (int_rule(), Rule(lambda v: v >= lo, allowed or f'a whole number >= {lo}', _MUST)) + \
+           ((_at_most(most),) if most else ())
+
+def _one_of(allowed, kind:Rule=_TEXT) -> tuple:
+    return kind, Rule(lambda v: v in allowed, 'one of ' + ', '.join(map(repr, allowed)), _NOT)
 
 # %% ../nbs/05_cube.ipynb #f9635338
 @dataclass
 class ModelConfig:
     "Settings of an `EmbeddingCube` (the `model` section of a configuration)."
-    embedding_dim:int = 384            # D, size of the input and output embeddings
-    face:tuple = (8, 8, 6)             # (X, Y, K): face cells and values per cell; X*Y*K >= D
-    depth:int = 4                      # Z, cells from the input face to the output face
-    state_dim:int = 16                 # S, numbers per cell
-    hidden_dim:int = 32                # H, hidden width of the cell rule
-    neighbourhood:int = 6              # 6 or 26 neighbours
-    boundary:str = 'zero'              # 'zero' or 'periodic' (X and Y wrap)
-    steps:int = 6                      # T, lattice steps per forward pass (>= depth - 1)
-    fire_rate:float = 1.0              # probability that a cell updates at a training step
-    inject:str = 'every_step'          # input written onto z = 0 at 'every_step' or only 'once'
-    position:str = 'learned'           # cells' sense of place: 'learned', 'coords' or 'none'
-    pos_dim:int = 4                    # learned positional features per cell
-    update_init:float = 0.1            # initial scale of the cell rule's update layer
-    residual:bool = False              # output x + cube(x) (readout starts at zero: starts as identity)
-    order:str = 'linear'               # reshaper order: 'linear', 'variance' or 'correlation'
-    placement:str = 'first'            # reshaper placement for 'variance': 'first' or 'center'
-    checkpoint_every:int = 0           # step checkpointing group size in training (0: off)
-    compile:bool = False               # torch.compile the lattice step (falls back with a warning)
-    kind:str = 'cube'                  # the model: 'cube', or an adapter it is compared with: 'mlp' or 'lowrank'
-    budget:int|None = None             # an adapter's parameter budget; None: the cube's count under these settings
-    kernel:str = 'auto'                # lattice step: 'auto' (fused Triton on a GPU where it runs), 'triton', 'torch'
-    mix_rank:int = 0                   # r: a learned low-rank mixing of the embedding's dimensions (0: none)
-    mix:str = 'in'                     # where it mixes: 'in' (x + U V x onto the face), 'out' (on the readout), 'both'
-    global_channels:int = 0            # G: every cell also perceives a lattice-wide summary of channels 0..G-1
-    global_stats:str = 'mean'          # that summary: 'mean' or 'meanmax'
+    embedding_dim:int = setting(384, "D, size of the input and output embeddings", *_whole(1))
+    face:tuple = setting((8, 8), "(X, Y): the cells of the input and output faces",
+                         _INTS, Rule(lambda v: len(v) == 2 and min(v) >= 1, 'two whole numbers >= 1: [X, Y]', _MUST),
+                         _at_most(MAX_SIZES['face']))
+    values_per_cell:int = setting(6, "K, embedding values on each face cell; X*Y*K >= D",
+                                  *_whole(1, most=MAX_SIZES['face']))
+    depth:int = setting(4, "Z, cells from the input face to the output face", *_whole(1, most=MAX_SIZES['depth']))
+    state_dim:int = setting(16, "S, numbers per cell", *_whole(1, most=MAX_SIZES['width']))
+    hidden_dim:int = setting(32, "H, hidden width of the cell rule", *_whole(1, most=MAX_SIZES['width']))
+    neighbourhood:int = setting(6, "6 or 26 neighbours", *_one_of(tuple(NEIGHBOURHOODS), int_rule()))
+    boundary:str = setting('zero', "'zero' or 'periodic' (X and Y wrap)", *_one_of(BOUNDARIES))
+    steps:int = setting(6, "T, lattice steps per forward pass (>= depth - 1)", *_whole(1))
+    fire_rate:float = setting(1.0, "probability that a cell updates at a training step",
+                              num_rule(), Rule(lambda v: 0 < v <= 1, 'in (0, 1]', _MUST))
+    inject:str = setting('every_step', "input written onto z = 0 at 'every_step' or only 'once'", *_one_of(INJECTS))
+    position:str = setting('learned', "cells' sense of place: 'learned', 'coords' or 'none'", *_one_of(POSITIONS))
+    pos_dim:int = setting(4, "learned positional features per cell", *_whole(1, '>= 1', MAX_SIZES['width']))
+    update_init:float = setting(0.1, "initial scale of the cell rule's update layer",
+                                num_rule(), Rule(lambda v: v > 0, '> 0', _MUST))
+    residual:bool = setting(False, "output x + cube(x) (readout starts at zero: starts as identity)", BOOL)
+    order:str = setting('linear', "reshaper order: 'linear', 'variance' or 'correlation'", *_one_of(ORDERS))
+    placement:str = setting('first', "reshaper placement for 'variance': 'first' or 'center'", *_one_of(PLACEMENTS))
+    recompute_every:int = setting(0, "recompute groups of this many steps in backward, to save memory (0: off)",
+                                  *_whole(0))
+    compile:bool = setting(False, "torch.compile the lattice step (falls back with a warning)", BOOL)
+    kind:str = setting('cube', "the model: 'cube', or an adapter it is compared with: 'mlp' or 'lowrank'",
+                       choice_rule(*MODEL_KINDS))
+    budget:int|None = setting(None, "an adapter's parameter budget; None: the cube's count under these settings",
+                              int_rule(1, none=True))
+    kernel:str = setting('auto', "lattice step: 'auto' (fused Triton on a GPU where it runs), 'triton', 'torch'",
+                         *_one_of(KERNELS))
+    mix_rank:int = setting(0, "r: a learned low-rank mixing of the embedding's dimensions (0: none)",
+                           *_whole(0, 'a whole number >= 0 (0: no mixing)'))
+    mix:str = setting('in', "where it mixes: 'in' (x + U V x onto the face), 'out' (on the readout), 'both'",
+                      *_one_of(MIXES))
+    global_channels:int = setting(0, "G: every cell also perceives a lattice-wide summary of channels 0..G-1",
+                                  int_rule())
+    global_stats:str = setting('mean', "that summary: 'mean' or 'meanmax'", *_one_of(tuple(GLOBAL_STATS)))
 
     @property
     def lattice_shape(self) -> tuple: return (int(self.face[0]), int(self.face[1]), int(self.depth))
-
-# %% ../nbs/05_cube.ipynb #370d950a
-def _choices(key, value, allowed):
-    return None if value in allowed else (key, f"{value!r} is not one of {', '.join(map(repr, allowed))}")
+    @property
+    def face_shape(self) -> tuple: return (int(self.face[0]), int(self.face[1]), int(self.values_per_cell))
 
 # %% ../nbs/05_cube.ipynb #eed3cede
-INJECTS = ('every_step', 'once')   # the input face is written before every lattice step, or once
-MIXES = ('in', 'out', 'both')      # where the low-rank mixing of model.mix_rank sits
-RUNTIME_KEYS = ('compile', 'checkpoint_every', 'kernel')   # how the model runs, not what it is (may change on resume)
-MAX_SIZES = {'face': 4096, 'depth': 4096, 'width': 4096, 'cells': 2**24}   # beyond: no machine builds it
+def _holds(m): return m.face[0] * m.face[1] * m.values_per_cell
+
+MODEL_CROSS = [   # the rules that read several model settings
+    CrossRule(('model.global_channels', 'model.state_dim'), 'model.global_channels',
+              lambda m: 0 <= m.global_channels <= m.state_dim,
+              lambda m: f"{m.global_channels!r} must be a whole number from 0 to model.state_dim ({m.state_dim!r})"),
+    CrossRule(('model.face', 'model.depth'), 'model.face',
+              lambda m: m.face[0] * m.face[1] * m.depth <= MAX_SIZES['cells'],
+              lambda m: f"a {m.face[0]}x{m.face[1]}x{m.depth} lattice has {m.face[0] * m.face[1] * m.depth:,} cells, "
+                        f"more than {MAX_SIZES['cells']:,}: its state alone would not fit in memory; use a smaller "
+                        f"model.face or model.depth"),
+    CrossRule(('model.face', 'model.values_per_cell', 'model.embedding_dim'), 'model.values_per_cell',
+              lambda m: _holds(m) >= m.embedding_dim,
+              lambda m: f"{m.values_per_cell} on a {list(m.face)} face holds X*Y*K = {_holds(m)} values, fewer than "
+                        f"model.embedding_dim = {m.embedding_dim}; use e.g. model.values_per_cell: "
+                        f"{-(-m.embedding_dim // (m.face[0] * m.face[1]))}"),
+    CrossRule(('model.mix_rank', 'model.embedding_dim'), 'model.mix_rank', lambda m: m.mix_rank <= m.embedding_dim,
+              lambda m: f"{m.mix_rank} is more than model.embedding_dim = {m.embedding_dim}: a rank-{m.mix_rank} "
+                        f"mixing of {m.embedding_dim} dimensions adds nothing a full one would not; use model.mix_rank "
+                        f"<= {m.embedding_dim}"),
+    CrossRule(('model.steps', 'model.depth'), 'model.steps', lambda m: m.steps >= m.depth - 1,
+              lambda m: f"{m.steps} steps cannot carry the input across the lattice: information moves at most one "
+                        f"cell per step, and the output face is model.depth - 1 = {m.depth - 1} cells from the input "
+                        f"face, so the output would not depend on the input at all (the light cone); use model.steps "
+                        f">= {m.depth - 1}"),
+]
 
 @patch
 def problems(self:ModelConfig) -> list[tuple[str,str]]:
     "Every problem of these settings, as `(key, message)` pairs (empty when valid)."
-    p = []
-    def need(ok, key, msg):
-        if not ok: p.append((key, msg))
-    face = tuple(self.face) if isinstance(self.face, (list, tuple)) else ()
-    need(len(face) == 3 and all(isinstance(v, int) and v >= 1 for v in face), 'model.face',
-         f"{self.face!r} must be three whole numbers >= 1: [X, Y, K]")
-    for key in ('embedding_dim', 'depth', 'state_dim', 'hidden_dim', 'steps'):
-        v = getattr(self, key)
-        need(isinstance(v, int) and not isinstance(v, bool) and v >= 1, f'model.{key}',
-             f"{v!r} must be a whole number >= 1")
-    need(isinstance(self.pos_dim, int) and self.pos_dim >= 1, 'model.pos_dim', f"{self.pos_dim!r} must be >= 1")
-    need(isinstance(self.mix_rank, int) and not isinstance(self.mix_rank, bool) and self.mix_rank >= 0,
-         'model.mix_rank', f"{self.mix_rank!r} must be a whole number >= 0 (0: no mixing)")
-    need(isinstance(self.global_channels, int) and not isinstance(self.global_channels, bool)
-         and 0 <= self.global_channels <= (self.state_dim if isinstance(self.state_dim, int) else 0),
-         'model.global_channels', f"{self.global_channels!r} must be a whole number from 0 to model.state_dim "
-         f"({self.state_dim!r})")
-    need(isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 0, 'model.checkpoint_every',
-         f"{self.checkpoint_every!r} must be a whole number >= 0")
-    need(isinstance(self.fire_rate, (int, float)) and 0 < self.fire_rate <= 1, 'model.fire_rate',
-         f"{self.fire_rate!r} must be in (0, 1]")
-    need(isinstance(self.update_init, (int, float)) and self.update_init > 0, 'model.update_init',
-         f"{self.update_init!r} must be > 0")
-    need(isinstance(self.residual, bool), 'model.residual', f"{self.residual!r} must be true or false")
-    need(isinstance(self.compile, bool), 'model.compile', f"{self.compile!r} must be true or false")
-    need(self.budget is None or (isinstance(self.budget, int) and not isinstance(self.budget, bool)
-                                 and self.budget >= 1),
-         'model.budget', f"{self.budget!r} must be a whole number >= 1, or null for the cube's parameter count")
-    for c in (_choices('model.neighbourhood', self.neighbourhood, tuple(NEIGHBOURHOODS)),
-              _choices('model.boundary', self.boundary, BOUNDARIES),
-              _choices('model.inject', self.inject, INJECTS),
-              _choices('model.position', self.position, POSITIONS),
-              _choices('model.order', self.order, ORDERS),
-              _choices('model.kernel', self.kernel, KERNELS),
-              _choices('model.mix', self.mix, MIXES),
-              _choices('model.global_stats', self.global_stats, tuple(GLOBAL_STATS)),
-              _choices('model.placement', self.placement, PLACEMENTS)):
-        if c: p.append(c)
-    if p: return p   # the cross-field rules below need valid single fields
-    for key, v, most in (('face', face, MAX_SIZES['face']), ('depth', self.depth, MAX_SIZES['depth']),
-                         ('state_dim', self.state_dim, MAX_SIZES['width']),
-                         ('hidden_dim', self.hidden_dim, MAX_SIZES['width']),
-                         ('pos_dim', self.pos_dim, MAX_SIZES['width'])):
-        need(max(v) <= most if isinstance(v, tuple) else v <= most, f'model.{key}',
-             f"{v!r} is larger than any lattice this package can build or train (at most {most} each)")
-    X, Y, K = face
-    need(X * Y * self.depth <= MAX_SIZES['cells'], 'model.face',
-         f"a {X}x{Y}x{self.depth} lattice has {X * Y * self.depth:,} cells, more than {MAX_SIZES['cells']:,}: its "
-         f"state alone would not fit in memory; use a smaller model.face or model.depth")
-    need(X * Y * K >= self.embedding_dim, 'model.face',
-         f"{list(face)} holds X*Y*K = {X*Y*K} values, fewer than model.embedding_dim = {self.embedding_dim}; "
-         f"use e.g. K = {-(-self.embedding_dim // (X * Y))}")
-    need(self.mix_rank <= self.embedding_dim, 'model.mix_rank',
-         f"{self.mix_rank} is more than model.embedding_dim = {self.embedding_dim}: a rank-{self.mix_rank} mixing "
-         f"of {self.embedding_dim} dimensions adds nothing a full one would not; use model.mix_rank <= "
-         f"{self.embedding_dim}")
-    need(self.steps >= self.depth - 1, 'model.steps',
-         f"{self.steps} steps cannot carry the input across the lattice: information moves at most one cell per "
-         f"step, and the output face is model.depth - 1 = {self.depth - 1} cells from the input face, so the output "
-         f"would not depend on the input at all (the light cone); use model.steps >= {self.depth - 1}")
-    return p
+    single = check_fields(ModelConfig, {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}, 'model')
+    return single + check_across(MODEL_CROSS, self, {k for k, _ in single})
 
 # %% ../nbs/05_cube.ipynb #0ba7f081
 @patch
@@ -138,6 +140,34 @@ def validate(self:ModelConfig) -> ModelConfig:
                           keys=[k for k, _ in p])
     return self
 
+# %% ../nbs/05_cube.ipynb #110ea0ad
+def _face_xyk(v):
+    "An old three-number face [X, Y, K] as today's face [X, Y] and values_per_cell K (None: today's form)."
+    if isinstance(v, (list, tuple)) and len(v) == 3: return {'face': list(v[:2]), 'values_per_cell': v[2]}
+
+MODEL_RENAMED = (   # the model's keys as earlier versions wrote them
+    Deprecated('checkpoint_every', lambda v: {'recompute_every': v},
+               "the name said save, the setting recomputes steps in backward (checkpoint.every_n_steps saves)"),
+    Deprecated('face', _face_xyk, "model.face is the face's X, Y cells and model.values_per_cell its K"),
+)
+
+def model_settings(d:dict,          # model settings by name (old names too)
+                   warn:bool=True   # a one-line warning per old name (off for what the user did not write)
+                  ) -> dict:
+    "`d` with old names read as today's and lists as tuples; an unknown or twice-given name is a `ConfigError`."
+    d, twice = upgrade_settings(d, MODEL_RENAMED, 'model', warn)
+    names = {f.name for f in dataclasses.fields(ModelConfig)}
+    unknown = sorted(set(d) - names)
+    if unknown:
+        raise ConfigError(f"unknown model setting(s): {', '.join(map(str, unknown))}",
+                          "EmbeddingCube only knows the fields of ModelConfig",
+                          f"use only: {', '.join(sorted(names))}")
+    if twice:
+        raise ConfigError(f"model.{twice[0]} is given twice: under its name and in an old setting",
+                          "an old setting is read as today's, so the two would compete",
+                          f"keep model.{twice[0]} and delete the old one")
+    return {k: tuple(v) if k == 'face' and isinstance(v, list) else v for k, v in d.items()}
+
 # %% ../nbs/05_cube.ipynb #c3644bec
 def low_rank_mixing(dim:int,   # D, the embedding's dimensions
                     rank:int   # r
@@ -147,42 +177,32 @@ def low_rank_mixing(dim:int,   # D, the embedding's dimensions
     nn.init.zeros_(mix[1].weight)
     return mix
 
-def _as_model_config(config) -> ModelConfig:
+def as_model_config(config) -> ModelConfig:
     "Accept a ModelConfig, a dict of its fields, or a full config object with a `.model` section."
     if isinstance(config, ModelConfig): return config
     if config is None: return ModelConfig()
-    if hasattr(config, 'model'): return _as_model_config(config.model)
-    if isinstance(config, dict):
-        names = {f.name for f in dataclasses.fields(ModelConfig)}
-        unknown = sorted(set(config) - names)
-        if unknown:
-            raise ConfigError(f"unknown model setting(s): {', '.join(unknown)}",
-                              "EmbeddingCube only knows the fields of ModelConfig",
-                              f"use only: {', '.join(sorted(names))}")
-        cfg = dict(config)
-        if 'face' in cfg and isinstance(cfg['face'], list): cfg['face'] = tuple(cfg['face'])
-        return ModelConfig(**cfg)
+    if hasattr(config, 'model'): return as_model_config(config.model)
+    if isinstance(config, dict): return ModelConfig(**model_settings(config))
     raise ConfigError(f"cannot build a model from {type(config).__name__}",
                       "expected ModelConfig, a dict of model settings, or a config with a model section",
                       "pass ModelConfig(...) or load_config(...)")
 
 # %% ../nbs/05_cube.ipynb #6f88f940
-class EmbeddingCube(nn.Module):
+LATTICE_KEYS = ('state_dim', 'hidden_dim', 'neighbourhood', 'boundary', 'steps', 'fire_rate', 'position', 'pos_dim',
+                'update_init', 'recompute_every', 'compile', 'kernel', 'global_channels', 'global_stats')   # as named
+
+class EmbeddingCube(PretrainedMixin, nn.Module, kind='cube'):
     "Embedding → face → lattice → face → embedding; the lattice is the only path from input to output."
     def __init__(self,
                  config=None,    # ModelConfig, a dict of model settings, or a full config with `.model`
                  **overrides):   # individual ModelConfig fields, e.g. `steps=8`
         super().__init__()
-        cfg = _as_model_config(config)
-        if overrides: cfg = dataclasses.replace(cfg,
-                                                **{k: tuple(v) if k == 'face' else v for k, v in overrides.items()})
+        cfg = as_model_config(config)
+        if overrides: cfg = dataclasses.replace(cfg, **model_settings(overrides))
         self.config = cfg.validate()
-        X, Y, K = cfg.face
-        self.reshaper = EmbeddingReshaper(cfg.embedding_dim, cfg.face, cfg.order, cfg.placement)
-        self.lattice = Lattice3D(cfg.lattice_shape, cfg.state_dim, cfg.hidden_dim, cfg.neighbourhood, cfg.boundary,
-                                 cfg.steps, cfg.fire_rate, cfg.position, cfg.pos_dim, cfg.update_init,
-                                 cfg.checkpoint_every, compile=cfg.compile, kernel=cfg.kernel,
-                                 global_channels=cfg.global_channels, global_stats=cfg.global_stats)
+        K = cfg.values_per_cell
+        self.reshaper = EmbeddingReshaper(cfg.embedding_dim, cfg.face_shape, cfg.order, cfg.placement)
+        self.lattice = Lattice3D(cfg.lattice_shape, **{k: getattr(cfg, k) for k in LATTICE_KEYS})
         self.inject = nn.Linear(K, cfg.state_dim)
         self.readout = nn.Linear(cfg.state_dim, K)
         if cfg.residual:
@@ -241,7 +261,7 @@ def _lateral(n:int, periodic:bool) -> torch.Tensor:
 
 def light_cone_coverage(config) -> dict:
     "Per output cell, the share of input-face cells in its light cone: `{min, mean, full, steps_needed, global}`."
-    cfg = _as_model_config(config).validate()
+    cfg = as_model_config(config).validate()
     X, Y, Z = cfg.lattice_shape
     dx, dy = _lateral(X, cfg.boundary == 'periodic'), _lateral(Y, cfg.boundary == 'periodic')
     T, depth = cfg.steps, Z - 1
@@ -258,7 +278,7 @@ def light_cone_coverage(config) -> dict:
 
 def check_light_cone(config) -> dict:
     "`light_cone_coverage`, warning (`LightConeWarning`) when an output cell misses input and no global path exists."
-    cfg, cov = _as_model_config(config), light_cone_coverage(config)
+    cfg, cov = as_model_config(config), light_cone_coverage(config)
     if not (cov['full'] or cov['global']):
         warnings.warn(LightConeWarning(
             f"model: after model.steps = {cfg.steps}, some output cells depend on only {cov['min']:.0%} of the input "

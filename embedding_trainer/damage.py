@@ -100,8 +100,9 @@ class Damage:
 # %% ../nbs/05b_damage.ipynb #6ed1e12b
 @contextmanager
 def damaged(model:nn.Module,             # an EmbeddingCube or an adapter
-            damage:Damage|CellDamage):   # what to damage
+            damage:Damage|CellDamage|None):   # what to damage; None: nothing (as `current_damage` says)
     "Run `model` damaged inside the block (a cube: cells; an adapter: the same share of units); yields that share."
+    if damage is None: yield 0.0; return
     if isinstance(model, EmbeddingCube):
         lat = model.lattice
         cd = damage if isinstance(damage, CellDamage) else damage.for_lattice(lat)

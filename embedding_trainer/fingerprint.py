@@ -12,7 +12,7 @@ from .data import NAMED_SOURCES, bundled_paths, file_sha256, parallel_files
 from .callbacks import Callback
 from .checkpointing import FINGERPRINT_FILE
 from .checkpoint import atomic_write, read_header, resume_path
-from .config import Config
+from .config import Config, upgrade_config
 
 # %% auto #0
 __all__ = ['HARMLESS', 'AUTO_BATCH_ONLY', 'DATA_FILES', 'fingerprinted_settings', 'data_identity', 'run_fingerprint',
@@ -95,13 +95,21 @@ def _data_change(key:str, a:dict|None, b:dict|None) -> str|None:
                 f"sha256 {b['sha256'][:12]}, {b['bytes']:,} bytes)")
     return f"{key}: {_short_file(a)} -> {_short_file(b)}"
 
+def _today(flat:dict) -> dict:
+    "Recorded settings by today's names: a key renamed since is no change of settings."
+    nested = {}
+    for k, v in flat.items():
+        section, _, key = k.partition('.')
+        nested.setdefault(section, {})[key] = v
+    return _flat(upgrade_config(nested, warn=False)[0])
+
 def fingerprint_changes(old:dict, # the fingerprint recorded in the run folder
                         new:dict  # this command's
                        ) -> list[str]:
     "One line per difference: 'train.lr: 0.003 -> 0.1', 'data.path …: its content changed (…)'."
     out = [c for k in (f'data.{k}' for k in DATA_FILES)
            if (c := _data_change(k, (old.get('data') or {}).get(k), (new.get('data') or {}).get(k)))]
-    defaults, a, b = _flat(Config().to_dict()), old.get('settings') or {}, new.get('settings') or {}
+    defaults, a, b = _flat(Config().to_dict()), _today(old.get('settings') or {}), new.get('settings') or {}
     for k in b:
         if k not in a and b[k] == defaults.get(k): continue        # a setting newer than the record
         if a.get(k, '(absent)') != b[k]: out.append(f"{k}: {a.get(k, '(absent)')!r} -> {b[k]!r}")

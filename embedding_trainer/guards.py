@@ -4,39 +4,47 @@
 
 # %% ../nbs/16_guards.ipynb #26a45161
 from __future__ import annotations
-import math, os, statistics
+import copy, math, os, statistics
 from collections import deque
 import torch
 from dataclasses import dataclass
 from .errors import MemoryBudgetError, TrainingError
-from .runtime import peak_rss_mb
+from .runtime import peak_rss_mb, patch
+from .settings import BOOL, choice_rule, int_rule, num_rule, setting
 from .callbacks import Callback
 from .memory import MEMORY_REMEDY
+from .checkpoint import load_checkpoint
 
 # %% auto #0
 __all__ = ['GUARD_ACTIONS', 'MIN_HISTORY', 'GuardsConfig', 'guard_settings', 'Guard', 'group_norms', 'StabilityGuard',
-           'StateGuard', 'current_rss_mb', 'MemoryGuard', 'guards_from_config']
+           'StateGuard', 'current_rss_mb', 'MemoryGuard', 'guards_from_config', 'snapshot', 'RollbackState']
 
 # %% ../nbs/16_guards.ipynb #2ae25188
 GUARD_ACTIONS = ('rollback', 'raise', 'warn')   # what a guard does about a finding
+_ACTION = choice_rule(*GUARD_ACTIONS)
 
 @dataclass
 class GuardsConfig:
     "What the training loop watches and what it does when something goes wrong (the `guards` section)."
-    enabled:bool = True                # run the guards; false: no checks, no rollbacks, no memory budget
-    on_explode:str = 'rollback'        # exploding gradients: 'rollback', 'raise' or 'warn'
-    explode_norm:float|None = 1000.0   # a gradient norm above this has exploded; null: no absolute limit
-    explode_factor:float = 20.0        # ... as has one this many times the running median (the state: the last step)
-    median_window:int = 50             # steps in that running median
-    on_vanish:str = 'warn'             # vanishing lattice gradients: 'warn', 'raise' or 'rollback'
-    vanish_floor:float = 1e-8          # a lattice gradient norm below this has vanished ...
-    vanish_steps:int = 50              # ... when it stays below for this many steps in a row
-    state_limit:float = 1e4            # largest norm a cell's final lattice state may reach
-    on_overflow:str = 'warn'           # a state above state_limit: 'warn', 'raise' or 'rollback'
-    overflow_penalty:float = 0.0       # weight of the mean squared cell-state norm added to the loss; 0: none
-    snapshot_every:int = 10            # keep the last good state in memory every this many steps; 0: last checkpoint
-    lr_factor:float = 0.5              # each rollback multiplies the learning rate by this
-    max_rollbacks:int = 3              # this many rollbacks in a row stop the run with a TrainingError
+    enabled:bool = setting(True, "run the guards; false: no checks, no rollbacks, no memory budget", BOOL)
+    on_explode:str = setting('rollback', "exploding gradients: 'rollback', 'raise' or 'warn'", _ACTION)
+    explode_norm:float|None = setting(1000.0, "a gradient norm above this has exploded; null: no absolute limit",
+                                      num_rule(0, lo_open=True, none=True))
+    explode_factor:float = setting(20.0, "... as has one this many times the running median (the state: the last "
+                                   "step)", num_rule(1, lo_open=True))
+    median_window:int = setting(50, "steps in that running median", int_rule(2))
+    on_vanish:str = setting('warn', "vanishing lattice gradients: 'warn', 'raise' or 'rollback'", _ACTION)
+    vanish_floor:float = setting(1e-8, "a lattice gradient norm below this has vanished ...", num_rule(0))
+    vanish_steps:int = setting(50, "... when it stays below for this many steps in a row", int_rule(1))
+    state_limit:float = setting(1e4, "largest norm a cell's final lattice state may reach", num_rule(0, lo_open=True))
+    on_overflow:str = setting('warn', "a state above state_limit: 'warn', 'raise' or 'rollback'", _ACTION)
+    overflow_penalty:float = setting(0.0, "weight of the mean squared cell-state norm added to the loss; 0: none",
+                                     num_rule(0))
+    snapshot_every:int = setting(10, "keep the last good state in memory every this many steps; 0: last checkpoint",
+                                 int_rule(0))
+    lr_factor:float = setting(0.5, "each rollback multiplies the learning rate by this",
+                              num_rule(0, lo_open=True, hi=1, hi_open=False))
+    max_rollbacks:int = setting(3, "this many rollbacks in a row stop the run with a TrainingError", int_rule(1))
 
 # %% ../nbs/16_guards.ipynb #a4156eef
 MIN_HISTORY = 10   # accepted steps before the relative explosion limit applies
@@ -211,3 +219,69 @@ def guards_from_config(config) -> list:
     g = guard_settings(config)
     if not g.enabled: return []
     return [StateGuard(g), StabilityGuard(g), MemoryGuard(float(config.train.ram_budget_gb))]
+
+# %% ../nbs/16_guards.ipynb #c4d5e6f2
+def snapshot(model:torch.nn.Module, optimizer, step:int) -> dict:
+    "A copy of the model and optimizer state at `step`, in memory."
+    return {'step': step, 'model': {k: v.detach().clone() for k, v in model.state_dict().items()},
+            'optimizer': copy.deepcopy(optimizer.state_dict())}
+
+class RollbackState:
+    "The last good state of a run, the copy that waits for a step to check it, and the rollbacks since."
+    def __init__(self, settings:GuardsConfig|None=None): # the `guards` section (defaults if None)
+        self.settings = settings or GuardsConfig()
+        self.good, self.pending, self.in_row, self.rolled_back = None, None, 0, False
+
+    def start(self, model:torch.nn.Module, optimizer, step:int=0):
+        "The state a run starts from (a resumed one too) is good."
+        self.good, self.pending, self.in_row = snapshot(model, optimizer, step), None, 0
+
+    def after_good_step(self, model:torch.nn.Module, optimizer, step:int):
+        "The pending copy, whose weights this step has checked, becomes the good state; a new copy when one is due."
+        if self.pending is not None: self.good, self.pending, self.in_row = self.pending, None, 0
+        g = self.settings
+        if g.enabled and g.snapshot_every and step % int(g.snapshot_every) == 0:
+            self.pending = snapshot(model, optimizer, step)
+
+    def restore(self, model:torch.nn.Module, optimizer, step:int, checkpoints=None) -> int:
+        "Load the last good state (`checkpoints.latest()` with `snapshot_every: 0`) for refused `step`; its step."
+        if not self.settings.snapshot_every and checkpoints is not None and checkpoints.latest() is not None:
+            return int(load_checkpoint(checkpoints.latest(), model, optimizer, restore_rng=False)['step'])
+        if self.good is None:
+            raise TrainingError(f"step {step} must be rolled back, but there is no good state to return to",
+                                "no snapshot was taken and no checkpoint was written yet",
+                                "set guards.snapshot_every >= 1 (a copy in memory every few steps)")
+        model.load_state_dict(self.good['model'])
+        optimizer.load_state_dict(copy.deepcopy(self.good['optimizer']))
+        return self.good['step']
+
+# %% ../nbs/16_guards.ipynb #c4d5e6f6
+@patch
+def rollback(self:RollbackState, trainer, reason:str):
+    "Refuse the trainer's step, return to the last good state and lower the learning rate (settings in `guards`)."
+    if self.rolled_back: return                     # one rollback per step, however many guards ask
+    trainer.skip_step = self.rolled_back = True
+    g, step, optimizer, scheduler = self.settings, trainer.step + 1, trainer.optimizer, trainer.scheduler
+    lrs = [group['lr'] for group in optimizer.param_groups]
+    checkpoints = trainer.checkpointing.manager if trainer.checkpointing is not None else None
+    good_step, self.pending = self.restore(trainer.model, optimizer, step, checkpoints), None
+    factor = float(g.lr_factor)
+    scheduler.base_lrs = [b * factor for b in scheduler.base_lrs]
+    for group, lr, base in zip(optimizer.param_groups, lrs, scheduler.base_lrs):
+        group['lr'], group['initial_lr'] = lr * factor, base
+    self.in_row += 1
+    n, m = self.in_row, int(g.max_rollbacks)
+    trainer.log_event('rollback', f"step {step}: {reason}; rolled back to the state of step {good_step}, learning "
+                      f"rate {lrs[0]:.3g} -> {lrs[0] * factor:.3g} (rollback {n} of at most {m} in a row)",
+                      step=step, reason=reason, to_step=good_step, lr=lrs[0] * factor)
+    if n >= m:
+        steps = [e['step'] for e in trainer.history['events'] if e['kind'] == 'rollback'][-m:]
+        raise TrainingError(f"training diverged: {m} rollbacks in a row (steps {', '.join(map(str, steps))}) with no "
+                            f"good state in between; the last: {reason}",
+                            f"the updates keep producing non-finite or exploding values, even with the learning rate "
+                            f"lowered to {lrs[0] * factor:.3g} (train.lr is {trainer.tc.lr}); the model was left at "
+                            f"its last good state (step {good_step})",
+                            f"lower train.lr: the last rate tried, {lrs[0]:.3g}, was still too high, so try "
+                            f"{lrs[0] / 10:.1e} or less; keep train.grad_clip on (e.g. 1.0), use more "
+                            f"train.warmup_steps, and check the data for extreme values; guards.max_rollbacks allows "
+                            f"more attempts", steps=steps)

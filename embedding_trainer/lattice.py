@@ -4,22 +4,22 @@
 
 # %% ../nbs/04_lattice.ipynb #fa06fea8
 from __future__ import annotations
-import json, os, statistics, time, warnings
+import warnings
 from dataclasses import dataclass
-from pathlib import Path
 import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 from .errors import IntegrationError, PerformanceWarning
-from .runtime import OOM_ERRORS, log, patch
-from .runtime import default_cache_dir
+from .runtime import patch
+from .settings import Rule
 from .perception import (NEIGHBOURHOODS, BOUNDARIES, PERCEPTIONS, perceive, perceive_conv,
                                           pick_perception)
 from .fused import fused_supported, fused_lattice_steps, fused_run_steps
+from .pathchoice import STOP_ERRORS, autocast_dtype, measured_choice
 
 # %% auto #0
-__all__ = ['GLOBAL_STATS', 'POSITIONS', 'COMPILE_MODES', 'KERNELS', 'AUTO_REPS', 'AUTO_TIE', 'DAMAGE_KINDS', 'CellRule',
-           'Lattice3D', 'kernel_cache_path', 'reference_step', 'CellDamage']
+__all__ = ['GLOBAL_STATS', 'POSITIONS', 'COMPILE_MODES', 'KERNELS', 'LATTICE_ARGS', 'DAMAGE_KINDS', 'CellRule', 'Lattice3D',
+           'update_cells', 'reference_step', 'CellDamage']
 
 # %% ../nbs/04_lattice.ipynb #b481ecd5
 def _mean_over_cells(ch): return ch.mean(dim=(1, 2, 3))
@@ -101,6 +101,30 @@ POSITIONS = ('learned', 'coords', 'none')
 COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cudagraphs')
 KERNELS = ('auto', 'triton', 'torch')   # the fused Triton step where it runs (03a_fused), or torch's
 
+def _arg(name:str, ok, allowed:str) -> Rule:
+    "What a direct user of `Lattice3D` may pass as `name` (a value of another type is refused, not an error)."
+    def safe(v):
+        try: return bool(ok(v))
+        except (TypeError, ValueError): return False
+    return Rule(safe, allowed, f"{name} {{value}} must be {{allowed}}")
+
+def _at_least(lo): return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= lo
+
+LATTICE_ARGS = {   # the arguments of Lattice3D and what each may be (the cube passes model.* settings checked already)
+    'shape': _arg('shape', lambda v: len(v) == 3 and min(v) >= 1, 'three sizes >= 1'),
+    'state_dim': _arg('state_dim', _at_least(1), '>= 1'), 'hidden_dim': _arg('hidden_dim', _at_least(1), '>= 1'),
+    'neighbourhood': _arg('neighbourhood', lambda v: v in NEIGHBOURHOODS, '6 or 26'),
+    'boundary': _arg('boundary', lambda v: v in BOUNDARIES, f"one of {BOUNDARIES}"),
+    'steps': _arg('steps', _at_least(1), '>= 1'), 'fire_rate': _arg('fire_rate', lambda v: 0 < v <= 1, 'in (0, 1]'),
+    'position': _arg('position', lambda v: v in POSITIONS, f"one of {POSITIONS}"),
+    'recompute_every': _arg('recompute_every', _at_least(0), '>= 0'),
+    'perception': _arg('perception', lambda v: v in PERCEPTIONS, f"one of {PERCEPTIONS}"),
+    'compile': _arg('compile', lambda v: isinstance(v, bool) or v in COMPILE_MODES,
+                    f"true, false or one of {COMPILE_MODES}"),
+    'kernel': _arg('kernel', lambda v: v in KERNELS, f"one of {KERNELS}"),
+    'global_stats': _arg('global_stats', lambda v: v in GLOBAL_STATS, f"one of {tuple(GLOBAL_STATS)}"),
+}
+
 # %% ../nbs/04_lattice.ipynb #7be2d596
 class Lattice3D(nn.Module):
     "A 3D grid of cells sharing one `CellRule`, stepped in parallel; state `(B, X, Y, Z, S)`."
@@ -115,7 +139,7 @@ class Lattice3D(nn.Module):
                  position:str='learned',    # 'learned', 'coords' or 'none'
                  pos_dim:int=4,             # features per cell for position='learned'
                  update_init:float=0.1,     # initial scale of the rule's update layer
-                 checkpoint_every:int=0,    # recompute groups of this many steps in backward (0: off)
+                 recompute_every:int=0,     # recompute groups of this many steps in backward (0: off)
                  perception:str='auto',     # 'auto', 'conv' or 'gather' (see above)
                  compile:bool|str=False,    # torch.compile one step: False, True or a torch.compile mode
                  kernel:str='auto',         # 'auto' (fused Triton on a GPU where it runs), 'triton' or 'torch'
@@ -123,32 +147,20 @@ class Lattice3D(nn.Module):
                  global_stats:str='mean'):  # that summary: 'mean' or 'meanmax'
         super().__init__()
         shape = tuple(int(v) for v in shape)
-        problems = []
-        if len(shape) != 3 or min(shape) < 1: problems.append(f"shape {shape} must be three sizes >= 1")
-        if neighbourhood not in NEIGHBOURHOODS: problems.append(f"neighbourhood {neighbourhood} must be 6 or 26")
-        if boundary not in BOUNDARIES: problems.append(f"boundary {boundary!r} must be one of {BOUNDARIES}")
-        if position not in POSITIONS: problems.append(f"position {position!r} must be one of {POSITIONS}")
-        if not 0 < fire_rate <= 1: problems.append(f"fire_rate {fire_rate} must be in (0, 1]")
-        if steps < 1 or state_dim < 1 or hidden_dim < 1: problems.append("steps, state_dim and hidden_dim must be >= 1")
-        if checkpoint_every < 0: problems.append(f"checkpoint_every {checkpoint_every} must be >= 0")
-        if perception not in PERCEPTIONS: problems.append(f"perception {perception!r} must be one of {PERCEPTIONS}")
-        if kernel not in KERNELS: problems.append(f"kernel {kernel!r} must be one of {KERNELS}")
-        if not 0 <= global_channels <= state_dim:
+        given = locals()
+        problems = [m for k, rule in LATTICE_ARGS.items() if (m := rule.problem(given[k]))]
+        if not problems and not 0 <= global_channels <= state_dim:
             problems.append(f"global_channels {global_channels} must be in 0..state_dim ({state_dim})")
-        if global_stats not in GLOBAL_STATS:
-            problems.append(f"global_stats {global_stats!r} must be one of {tuple(GLOBAL_STATS)}")
-        if not (isinstance(compile, bool) or compile in COMPILE_MODES):
-            problems.append(f"compile {compile!r} must be true, false or one of {COMPILE_MODES}")
         if problems:
             raise IntegrationError("Lattice3D got invalid settings: " + "; ".join(problems),
                                    "these settings do not describe a lattice that can run",
                                    "fix the listed model.* settings")
         self.shape, self.state_dim, self.hidden_dim = shape, state_dim, hidden_dim
         self.neighbourhood, self.boundary, self.steps = neighbourhood, boundary, steps
-        self.fire_rate, self.position_kind, self.checkpoint_every = fire_rate, position, checkpoint_every
+        self.fire_rate, self.position_kind, self.recompute_every = fire_rate, position, recompute_every
         self.perception, self.compile_mode, self.kernel, self._fused_ok = perception, compile, kernel, None
         self._forced, self._choices = None, {}   # a path imposed while timing; kernel='auto''s choices by key
-        self._compiled_steps = None   # the compiled `_steps_eager` (several steps, clamp writes included)
+        self._compiled_steps = None   # the compiled `_clamped_steps` (several steps, clamp writes included)
         self.damage = self.train_damage = None   # a CellDamage / a sampler of them in training (see Damage)
         self.offsets = NEIGHBOURHOODS[neighbourhood]
         if position == 'learned':
@@ -170,18 +182,6 @@ class Lattice3D(nn.Module):
                 f"position={self.position_kind!r}, perception={self.perception!r}, compile={self.compile_mode!r}")
 
 # %% ../nbs/04_lattice.ipynb #276fc3c4
-if hasattr(torch, 'get_autocast_dtype'):
-    def _autocast_dtype(device_type:str):
-        "The dtype autocast computes in on this device type, or None when autocast is off."
-        return torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else None
-else:   # torch < 2.4
-    def _autocast_dtype(device_type:str):
-        if device_type == 'cuda': return torch.get_autocast_gpu_dtype() if torch.is_autocast_enabled() else None
-        return torch.get_autocast_cpu_dtype() if torch.is_autocast_cpu_enabled() else None
-
-# raised on purpose through the steps: out of memory, and step checkpointing's early stop of a recomputation
-_PASS = OOM_ERRORS + tuple(c for c in (getattr(torch.utils.checkpoint, '_StopRecomputationError', None),) if c)
-
 @patch
 def pos_hidden(self:Lattice3D):
     "The positional term of the hidden layer, `(X, Y, Z, H)`, or None."
@@ -196,9 +196,9 @@ def perception_for(self:Lattice3D,
     return pick_perception(self.perception, device, dtype)
 
 # %% ../nbs/04_lattice.ipynb #0df2bb5b
-def _eager_step(self:Lattice3D, state, pos_hidden=None, fire_mask=None):
+def update_cells(self:Lattice3D, state, pos_hidden=None, fire_mask=None):
     "One step without compilation: the rule's update of every cell, added to the fp32 state."
-    low = _autocast_dtype(state.device.type)
+    low = autocast_dtype(state.device.type)
     src = state if low is None else state.to(low)
     update = self.rule(src, pos_hidden, self.perception_for(state.device, state.dtype))
     return state + update if fire_mask is None else torch.addcmul(state, update, fire_mask)
@@ -219,11 +219,11 @@ def _write_input(state, clamp):
 
 _COMPILE_CHUNK = 4   # lattice steps per compiled graph (BENCHMARKS.md: 4.7e8 against 4.4e8 for one step per graph)
 
-def _steps_eager(self:Lattice3D, state, pos_hidden, clamp, masks, n:int):
+def _clamped_steps(self:Lattice3D, state, pos_hidden, clamp, masks, n:int):
     "`n` steps, each after its clamp write; `masks`: one fire mask per step, or None (what is compiled as one graph)."
     for i in range(n):
         if clamp is not None: state = _write_input(state, clamp)
-        state = _eager_step(self, state, pos_hidden, None if masks is None else masks[i])
+        state = update_cells(self, state, pos_hidden, None if masks is None else masks[i])
     return state
 
 @patch
@@ -235,17 +235,17 @@ def _fire_masks(self:Lattice3D, state, k:int):
 
 # %% ../nbs/04_lattice.ipynb #0b0fa89a
 @patch
-def _steps(self:Lattice3D, state, pos_hidden, clamp, masks, n:int, compiled:bool|None=None):
+def _graph_steps(self:Lattice3D, state, pos_hidden, clamp, masks, n:int, compiled:bool|None=None):
     "`n` steps in one call: a compiled graph when compiling (`compiled`: None follows `compile`), else eagerly."
     if self.compile_mode and compiled is not False:
         try:
             if self._compiled_steps is None:
                 mode = None if self.compile_mode in (True, 'default') else self.compile_mode
-                self._compiled_steps = torch.compile(_steps_eager, mode=mode, dynamic=False)
+                self._compiled_steps = torch.compile(_clamped_steps, mode=mode, dynamic=False)
             return self._compiled_steps(self, state, pos_hidden, clamp, masks, n)
-        except _PASS: raise
+        except STOP_ERRORS: raise
         except Exception as e: self._compile_failed(e)
-    return _steps_eager(self, state, pos_hidden, clamp, masks, n)
+    return _clamped_steps(self, state, pos_hidden, clamp, masks, n)
 
 @patch
 def step(self:Lattice3D,
@@ -254,11 +254,11 @@ def step(self:Lattice3D,
          fire_mask:torch.Tensor|None=None   # (B, X, Y, Z, 1) of 0/1; None: all cells fire
         ) -> torch.Tensor:
     "One synchronous update of every cell."
-    return self._steps(state, pos_hidden, None, None if fire_mask is None else [fire_mask], 1)
+    return self._graph_steps(state, pos_hidden, None, None if fire_mask is None else [fire_mask], 1)
 
 # %% ../nbs/04_lattice.ipynb #5bf013dd
 @patch
-def _run_steps(self:Lattice3D, state, pos_hidden, clamp, n):
+def _steps_on_path(self:Lattice3D, state, pos_hidden, clamp, n):
     "`n` steps (a unit for step checkpointing); compiled: in graphs of `_COMPILE_CHUNK` steps, the rest in one more."
     path = self.path_for(state, clamp)
     if path == 'triton': return fused_run_steps(self, state, pos_hidden, clamp, n)
@@ -266,7 +266,7 @@ def _run_steps(self:Lattice3D, state, pos_hidden, clamp, n):
     chunk, done = (_COMPILE_CHUNK if compiled else n), 0
     while done < n:
         k = min(chunk, n - done)
-        state = self._steps(state, pos_hidden, clamp, self._fire_masks(state, k), k, compiled)
+        state = self._graph_steps(state, pos_hidden, clamp, self._fire_masks(state, k), k, compiled)
         done += k
     return state
 
@@ -298,18 +298,18 @@ def forward(self:Lattice3D,
     if record:
         norms = [state.detach().norm(dim=-1)]
         for _ in range(steps):
-            state = self._run_steps(state, pos_hidden, clamp, 1)
+            state = self._steps_on_path(state, pos_hidden, clamp, 1)
             norms.append(state.detach().norm(dim=-1))
         return state, torch.stack(norms)
-    k = self.checkpoint_every
+    k = self.recompute_every
     if k and self.training and torch.is_grad_enabled() and not self.use_fused(state, clamp):   # fused: keeps states
         done = 0
         while done < steps:
             n = min(k, steps - done)
-            state = checkpoint(self._run_steps, state, pos_hidden, clamp, n, use_reentrant=False)
+            state = checkpoint(self._steps_on_path, state, pos_hidden, clamp, n, use_reentrant=False)
             done += n
         return state
-    return self._run_steps(state, pos_hidden, clamp, steps)
+    return self._steps_on_path(state, pos_hidden, clamp, steps)
 
 # %% ../nbs/04_lattice.ipynb #fc321496
 @patch
@@ -337,7 +337,7 @@ def path_for(self:Lattice3D,
     if why: return torch_path
     if self._fused_ok is None: self._fused_ok = self._fused_self_check(state)
     if not self._fused_ok: return torch_path              # a path failing its self-check is never chosen
-    return self._measured_choice(state, clamp)['path']
+    return measured_choice(self, state, clamp)['path']
 
 @patch
 def use_fused(self:Lattice3D, state:torch.Tensor, clamp:torch.Tensor|None=None) -> bool:
@@ -351,7 +351,7 @@ def _fused_self_check(self:Lattice3D, state) -> bool:
         with torch.no_grad():
             s = state[:1].detach()
             fused = fused_lattice_steps(self, s, None, 1) - s
-            eager = _eager_step(self, s, self.pos_hidden()) - s
+            eager = update_cells(self, s, self.pos_hidden()) - s
         err = float((fused - eager).norm() / eager.norm().clamp_min(1e-12))
         problem = None if err < 2e-2 else f"relative difference {err:.2g} from the torch step"
     except Exception as e: problem = f"{type(e).__name__}: {str(e).strip()[:200]}"
@@ -360,115 +360,6 @@ def _fused_self_check(self:Lattice3D, state) -> bool:
                                          "with torch", problem, "set model.kernel: torch to silence this warning"),
                       stacklevel=4)
     return problem is None
-
-# %% ../nbs/04_lattice.ipynb #k1c0a2e7
-def kernel_cache_path() -> Path:
-    "Where `kernel='auto'` keeps its measured choices: `kernel_choices.json` beside the encodings cache."
-    return default_cache_dir().parent / 'kernel_choices.json'
-
-def _batch_bucket(batch:int) -> int:
-    "The batch sizes that share a measured choice: the next power of two."
-    return 1 << max(0, int(batch) - 1).bit_length()
-
-_DEVICE_NAMES = {}
-
-@patch
-def choice_key(self:Lattice3D, state:torch.Tensor) -> str:
-    "What a measured choice depends on: device, precision, lattice, S, H, neighbourhood, batch bucket, T, compile."
-    dev = state.device
-    if dev not in _DEVICE_NAMES:
-        _DEVICE_NAMES[dev] = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else dev.type
-    low = _autocast_dtype(dev.type)
-    return ' | '.join([_DEVICE_NAMES[dev], 'fp32' if low is None else str(low).removeprefix('torch.'),
-                       'x'.join(map(str, self.shape)), f"S{self.state_dim}", f"H{self.hidden_dim}",
-                       f"n{self.neighbourhood} {self.boundary}", f"B<={_batch_bucket(state.shape[0])}",
-                       f"T{self.steps}", f"compile={self.compile_mode}",
-                       'train' if self.training and torch.is_grad_enabled() else 'eval', f"torch {torch.__version__}"])
-
-# %% ../nbs/04_lattice.ipynb #k1c0a2e8
-def _path_seconds(lat:Lattice3D, state, clamp, path:str, reps:int=3) -> float:
-    """Median seconds of `lat`'s T steps through `path` on this batch (and their backward when training), after a
-    warm-up; the parameters' `.grad` and the random streams are left as they were."""
-    train = lat.training and torch.is_grad_enabled()
-    params = [p for p in lat.parameters() if p.requires_grad]
-    cuda = state.device.type == 'cuda'
-    rng = torch.get_rng_state(), (torch.cuda.get_rng_state(state.device) if cuda else None)
-    times, lat._forced = [], path
-    try:
-        for _ in range(1 + reps):
-            s = state.detach().requires_grad_(train)
-            c = None if clamp is None else clamp.detach()
-            if cuda: torch.cuda.synchronize(state.device)
-            t0 = time.perf_counter()
-            with torch.set_grad_enabled(train):
-                out = lat.forward(s, c)   # (not lat(...): no forward hooks)
-                if train: torch.autograd.grad(out.float().square().mean(), params + [s], allow_unused=True)
-            if cuda: torch.cuda.synchronize(state.device)
-            times.append(time.perf_counter() - t0)
-    finally:
-        lat._forced = None
-        torch.set_rng_state(rng[0])
-        if cuda: torch.cuda.set_rng_state(rng[1], state.device)
-    return statistics.median(times[1:])
-
-# %% ../nbs/04_lattice.ipynb #k1c0a2e9
-def _read_choices(path:Path) -> dict:
-    try: return json.loads(path.read_text())
-    except (OSError, ValueError): return {}
-
-def _write_choice(path:Path, key:str, choice:dict):
-    "Add one choice to the cache file (written whole to a temporary file, then renamed: readers never see half)."
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        choices = {**_read_choices(path), key: choice}
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(choices, indent=1, sort_keys=True))
-        os.replace(tmp, path)
-    except OSError as e: log.warning(f"model.kernel auto: the choice could not be cached in {path}: {e}")
-
-# %% ../nbs/04_lattice.ipynb #k1c0a2ea
-_PATH_NAMES = {'triton': 'fused Triton', 'torch': 'torch eager', 'compiled': 'torch compiled'}
-AUTO_REPS = 5     # timed repetitions of each path at choice time (after a warm-up; the median counts)
-AUTO_TIE = 0.03   # the fused kernel is chosen only when it is faster than the fastest torch path by more than this
-
-def _pick_path(seconds:dict) -> str:
-    "The path to run from measured seconds per path: the fastest, but a torch path on a tie with the fused kernel."
-    best = min(seconds, key=seconds.get)
-    torch_paths = [p for p in seconds if p != 'triton']
-    if best == 'triton' and torch_paths:
-        fastest_torch = min(torch_paths, key=seconds.get)
-        if seconds[fastest_torch] <= seconds['triton'] * (1 + AUTO_TIE): return fastest_torch
-    return best
-
-@patch
-def _measured_choice(self:Lattice3D, state, clamp=None) -> dict:
-    "kernel='auto': the fastest path for this key, from this process, the cache file, or timed now (and cached)."
-    key = self.choice_key(state)
-    if key in self._choices: return self._choices[key]
-    file = kernel_cache_path()
-    paths = ['triton', 'torch'] + (['compiled'] if self.compile_mode else [])
-    choice, source = _read_choices(file).get(key), 'cached'
-    if not (isinstance(choice, dict) and choice.get('path') in paths and isinstance(choice.get('seconds'), dict)):
-        seconds, failed, oom = {}, {}, None
-        for p in paths:
-            try: seconds[p] = _path_seconds(self, state, clamp, p, reps=AUTO_REPS)
-            except OOM_ERRORS as e:   # this path does not fit this batch (the kernel keeps far less): not a candidate
-                oom, failed[p] = e, f"out of memory: {str(e).strip()[:150]}"
-                if state.device.type == 'cuda': torch.cuda.empty_cache()
-            except _PASS: raise
-            except Exception as e: failed[p] = f"{type(e).__name__}: {str(e).strip()[:200]}"
-            if p == 'compiled' and not self.compile_mode: seconds.pop(p, None)   # compiling failed: not a path
-        if not seconds and oom is not None: raise oom                  # no path fits: the trainer halves the batch
-        best = _pick_path(seconds) if seconds else 'torch'   # (a torch failure shows in the real step)
-        choice, source = {'path': best, 'seconds': seconds, 'failed': failed,
-                          'date': time.strftime('%Y-%m-%d %H:%M')}, 'measured'
-        _write_choice(file, key, choice)
-    times = ', '.join(f"{_PATH_NAMES[p]} {t * 1e3:.1f} ms" for p, t in sorted(choice['seconds'].items(),
-                                                                                key=lambda kv: kv[1]))
-    log.info(f"model.kernel auto: {_PATH_NAMES[choice['path']]} ({source} {choice.get('date', '')}: {times} per "
-             f"{self.steps} steps{' + backward' if 'train' in key else ''}) for {key}; {file}")
-    self._choices[key] = {**choice, 'key': key, 'source': source}
-    return self._choices[key]
 
 # %% ../nbs/04_lattice.ipynb #e289f244
 def reference_step(lat:Lattice3D,                  # the lattice whose rule and positions to use
@@ -540,7 +431,7 @@ def _damaged_run(self:Lattice3D, state, pos_hidden, clamp, steps:int, damage:Cel
     norms = [state.detach().norm(dim=-1)]
     for t in range(steps):
         dead_input = clamp is not None and damage.kind == 'dead' and t >= damage.at
-        state = self._run_steps(state, pos_hidden, clamp * alive[:, :, :, 0] if dead_input else clamp, 1)
+        state = self._steps_on_path(state, pos_hidden, clamp * alive[:, :, :, 0] if dead_input else clamp, 1)
         if damage.hits(t + 1): state = state * alive
         if record: norms.append(state.detach().norm(dim=-1))
     return (state, torch.stack(norms)) if record else state

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from .errors import ConfigError
 
 # %% auto #0
-__all__ = ['LOSSES', 'NEGATIVES', 'SAME_ANSWER', 'info_nce', 'compute_loss']
+__all__ = ['LOSSES', 'NEGATIVES', 'SAME_ANSWER', 'info_nce', 'compute_loss', 'AnswerBank']
 
 # %% ../nbs/09_losses.ipynb #d5bdfaf2
 LOSSES = ('cosine', 'mse', 'combined', 'infonce')
@@ -47,3 +47,21 @@ def compute_loss(pred:torch.Tensor,     # (B, D) predictions
         return 1 - F.cosine_similarity(pred, target, dim=-1).mean() + mse_weight * F.mse_loss(pred, target)
     if kind == 'infonce': return info_nce(pred, target, temperature, bank, hard_k)
     raise ConfigError(f"unknown loss {kind!r}", f"allowed: {', '.join(LOSSES)}", "set train.loss: cosine")
+
+# %% ../nbs/09_losses.ipynb #a1b2c3d2
+class AnswerBank:
+    "InfoNCE's extra negatives (`train.negatives`): the training answers, unit-length, on the device of the step."
+    def __init__(self, answers:torch.Tensor): # (N, D) training answers
+        self.answers, self._on = answers, None   # (device, unit answers there), built on first use
+
+    def negatives(self,
+                  loss:str,             # `train.loss`: only 'infonce' takes extra negatives
+                  negatives:str,        # `train.negatives`, one of NEGATIVES
+                  hard_k:int=0,         # `train.hard_k`, for 'hard'
+                  device='cpu'          # where the step runs
+                 ) -> tuple:
+        "`(bank of unit training answers, k)` for `compute_loss`, or `(None, 0)`."
+        if loss != 'infonce' or negatives == 'batch': return None, 0
+        if self._on is None or self._on[0] != device:   # the device asked for ('cuda' is not the tensor's 'cuda:0')
+            self._on = (device, F.normalize(self.answers.float(), dim=-1).to(device))
+        return self._on[1], (int(hard_k) if negatives == 'hard' else 0)

@@ -8,17 +8,17 @@ import contextlib, json, math, os, sys, tempfile
 from typing import Callable
 import torch
 from torch.profiler import profile, ProfilerActivity
-from .errors import MemoryBudgetError
+from .errors import ConfigError, MemoryBudgetError
 from .runtime import autocast_for, peak_rss_mb
 from .runtime import is_oom
-from .cube import EmbeddingCube, _as_model_config
-from .fused import fused_supported, _pow2
+from .cube import EmbeddingCube, as_model_config
+from .fused import fused_supported, pow2
 from .losses import compute_loss
 
 # %% auto #0
 __all__ = ['OPTIMIZER_STATES', 'MEMORY_REMEDY', 'PEAK_FLOPS', 'measure_peak', 'training_step_peak', 'estimate_memory',
            'halve_on_oom', 'memory_budget', 'auto_batch_size', 'flops_per_cell_step', 'step_seconds_bound',
-           'batch_size_for', 'available_memory', 'check_memory']
+           'check_time_budget', 'batch_size_for', 'available_memory', 'check_memory']
 
 # %% ../nbs/15_memory.ipynb #e57e663f
 @contextlib.contextmanager
@@ -109,9 +109,9 @@ def estimate_memory(config,                         # ModelConfig, a dict of mod
     train = getattr(config, 'train', None)
     precision = precision or getattr(train, 'precision', 'auto')
     optimizer = optimizer or getattr(train, 'optimizer', 'adamw')
-    cfg = _as_model_config(config)
+    cfg = as_model_config(config)
     X, Y, Z = cfg.lattice_shape
-    S, H, T, k = cfg.state_dim, cfg.hidden_dim, cfg.steps, cfg.checkpoint_every
+    S, H, T, k = cfg.state_dim, cfg.hidden_dim, cfg.steps, cfg.recompute_every
     e = 2 if _low_precision(device, precision) else 4
     N = batch * X * Y * Z
     with torch.device('meta'): cube = EmbeddingCube(cfg)
@@ -129,7 +129,7 @@ def estimate_memory(config,                         # ModelConfig, a dict of mod
         # the fused kernel keeps each step's input state and the output (fp32), and the fire masks; its backward
         # holds dh (N, H padded) and the incoming and outgoing state gradients (03a_fused)
         kept = (T + 1) * N * S * 4 + (T * N * 4 if cfg.fire_rate < 1 else 0)
-        backward = N * (_pow2(H) * e + 2 * S * 4)
+        backward = N * (pow2(H) * e + 2 * S * 4)
     n_params = cube.n_params
     out = {'params': 4 * n_params, 'grads': 4 * n_params,
            'optimizer': 4 * n_params * OPTIMIZER_STATES.get(optimizer, 2),
@@ -149,7 +149,7 @@ def _check_estimate(overrides:dict, batch:int, device='cpu') -> tuple[int,int]:
     return estimate_memory(cube.config, batch, device)['step'], training_step_peak(cube, x, y, device=device)
 
 # %% ../nbs/15_memory.ipynb #3036fae8
-MEMORY_REMEDY = ("use a smaller train.batch_size, model.checkpoint_every: 1 (the lattice steps are recomputed in "
+MEMORY_REMEDY = ("use a smaller train.batch_size, model.recompute_every: 1 (the lattice steps are recomputed in "
                  "backward instead of stored), or a smaller lattice (model.face, model.depth, model.state_dim)")
 
 # %% ../nbs/15_memory.ipynb #45fda91a
@@ -169,7 +169,7 @@ def halve_on_oom(step_fn:Callable,   # step_fn(batch) runs one training step on 
             _free_cache(device)
             if batch <= min_batch:
                 raise MemoryBudgetError(f"out of memory even at a batch of {batch}", str(err).splitlines()[0],
-                                        "set model.checkpoint_every, use a smaller lattice, or free GPU memory"
+                                        "set model.recompute_every, use a smaller lattice, or free GPU memory"
                                         ) from None
             log(f"out of memory at batch {batch}: continuing with batch {max(min_batch, batch // 2)}")
             batch = max(min_batch, batch // 2)
@@ -216,7 +216,7 @@ def auto_batch_size(model:torch.nn.Module,        # the model to train (an Embed
         raise MemoryBudgetError(f"even a batch of {min_batch} is predicted to need {est(min_batch)/2**20:.0f} MiB, "
                                 f"over the budget of {budget_bytes/2**20:.0f} MiB",
                                 "the lattice's activations grow with cells x steps x (state_dim + hidden_dim)",
-                                "set model.checkpoint_every (e.g. 2), use a smaller lattice, or raise the budget")
+                                "set model.recompute_every (e.g. 2), use a smaller lattice, or raise the budget")
     lo, hi = min_batch, max_batch                      # invariant: est(lo) fits
     if est(hi) <= plan: lo = hi
     while hi - lo > 1:
@@ -254,13 +254,33 @@ def step_seconds_bound(config,                          # ModelConfig, a dict of
                        device:torch.device|str='cpu'
                       ) -> float:
     "A lower bound on the seconds of one training step of the lattice (0 for models without one)."
-    mc = _as_model_config(config)
+    mc = as_model_config(config)
     if getattr(mc, 'kind', 'cube') != 'cube': return 0.0
     cells = mc.lattice_shape[0] * mc.lattice_shape[1] * mc.lattice_shape[2]
     flops = flops_per_cell_step(mc.neighbourhood, mc.state_dim, mc.hidden_dim) * cells * mc.steps * batch
     dev = torch.device(device).type
     rate = PEAK_FLOPS['cuda'] if dev == 'cuda' else PEAK_FLOPS['cpu'] * torch.get_num_threads()
     return flops / rate
+
+# %% ../nbs/15_memory.ipynb #b7c1d2e2
+def check_time_budget(config,                          # ModelConfig, a dict of model settings, or a full config
+                      batch:int,                       # pairs per step
+                      total_steps:int,                 # the run's number of steps
+                      device:torch.device|str='cpu',
+                      max_hours:float=24.0,            # `train.max_hours`
+                      done:int=0):                     # steps already taken (a resumed run)
+    "Refuse (`ConfigError`) a run whose lower-bound time (`step_seconds_bound`) exceeds `max_hours`."
+    mc = as_model_config(config)
+    per_step = step_seconds_bound(mc, batch, device)
+    hours, limit = per_step * (total_steps - done) / 3600, float(max_hours)
+    if hours <= limit: return
+    X, Y, Z = mc.lattice_shape
+    raise ConfigError(f"this run would take at least {hours:,.3g} hours ({total_steps} steps of at least "
+                      f"{per_step:,.3g} s), more than train.max_hours = {limit:g}",
+                      f"a step costs the lattice's {X}x{Y}x{Z} cells x model.steps = {mc.steps} x the batch of "
+                      f"{batch}, estimated at an optimistic rate on {device}",
+                      "lower model.steps, the lattice (model.face, model.depth) or train.max_steps, or raise "
+                      "train.max_hours if the run is meant to be that long")
 
 # %% ../nbs/15_memory.ipynb #773d275f
 def batch_size_for(config,                      # full configuration (model, train sections)
@@ -305,9 +325,9 @@ def check_memory(config,                         # a full configuration, or a mo
     free = available_memory(device) if free is None else free
     need = estimate_memory(config, batch, device, precision, optimizer)['total']
     if free is None or need <= free: return
-    X, Y, Z = _as_model_config(config).lattice_shape
+    X, Y, Z = as_model_config(config).lattice_shape
     raise MemoryBudgetError(f"this run needs about {need / 2**30:,.1f} GB for a training step (estimate_memory: a "
                             f"batch of {batch} on the {X}x{Y}x{Z} lattice, model.steps = "
-                            f"{_as_model_config(config).steps}), more than the {free / 2**30:,.1f} GB free on "
+                            f"{as_model_config(config).steps}), more than the {free / 2**30:,.1f} GB free on "
                             f"{torch.device(device)}", "activations grow with batch x cells x model.steps x "
                             "(state_dim + hidden_dim)", MEMORY_REMEDY, estimate_bytes=need, free_bytes=free)

@@ -4,17 +4,17 @@
 
 # %% ../nbs/11_metrics.ipynb #7a7ebd13
 from __future__ import annotations
-import textwrap
 import numpy as np
 import torch
 import torch.nn.functional as F
 from .errors import ConfigError, DataError, IntegrationError
+from .report import format_table  # noqa: F401 (metrics.format_table, its former home, keeps working)
 
 # %% auto #0
 __all__ = ['TIES', 'MAX_ELEMS', 'HIGHER_IS_BETTER', 'SELECTION_METRICS', 'RIDGE_ALPHAS', 'METRIC_KEYS', 'mean_cosine', 'mse',
            'answer_ranks', 'recall_at_k', 'mrr', 'retrieval_metrics', 'improves', 'fit_identity', 'fit_mean_answer',
-           'fit_ridge', 'fit_nearest_neighbour', 'skipped_row', 'baseline_table', 'format_table', 'mean_sd',
-           'wins_ties_losses', 'paired_bootstrap']
+           'fit_ridge', 'fit_nearest_neighbour', 'skipped_row', 'baseline_table', 'mean_sd', 'wins_ties_losses',
+           'paired_bootstrap']
 
 # %% ../nbs/11_metrics.ipynb #2fe87100
 def _as_matrix(a, name:str) -> torch.Tensor:
@@ -270,54 +270,6 @@ def baseline_table(x_train, y_train,        # training questions (N, Dx) and ans
                            f"({'chosen on validation MRR' if x_val is not None else 'default'})")
     f, p = fit_nearest_neighbour(xt, yt); add('nearest neighbour', p, f(xe), 'answer of the closest train question')
     return rows
-
-# %% ../nbs/11_metrics.ipynb #78afdb98
-def _fmt_params(p) -> str:
-    if p is None: return '-'
-    return f"{p/1e6:.2f}M" if p >= 1e6 else f"{p/1e3:.1f}k" if p >= 1e3 else str(p)
-
-def format_table(rows:list[dict],        # rows of `baseline_table`
-                 split:str='test',       # the split the rows were scored on
-                 notes:bool=True,        # list each row's note under the table
-                 width:int=100) -> str:  # wrap the notes at this many columns
-    "The rows as an aligned text table (at most `width` columns), with the split, N, the columns' meaning and notes."
-    if not rows: return f"{split} split: no rows"
-    metrics = [k for k in rows[0] if k not in ('name', 'params', 'n', 'note')]
-    higher = {k: k != 'mse' for k in metrics}
-    best = {}
-    for k in metrics:
-        vals = [r[k] for r in rows if r.get(k) is not None]
-        if vals: best[k] = max(vals) if higher[k] else min(vals)
-    head = ['method', 'params'] + [f"{k} {'↑' if higher[k] else '↓'}" for k in metrics]
-    body = []
-    for r in rows:
-        cells = [r['name'], _fmt_params(r.get('params'))]
-        for k in metrics:
-            v = r.get(k)
-            cells.append('-' if v is None else f"{v:.4f}" + ('*' if len(rows) > 1 and v == best.get(k) else ' '))
-        body.append(cells)
-    n = rows[0].get('n')
-    title = f"{split} split, N={n} pairs; retrieval among all N={n} {split} answers; ties count against the model"
-    legend = ("cosine: mean cos(pred, answer); mse: mean squared error per value; mrr: mean 1/rank; recall@k: share\n"
-              "of true answers ranked in the top k (chance k/N); ↑ higher is better, ↓ lower; * best")
-    return '\n'.join([title, *_aligned(head, body), legend] + (_notes(rows, width) if notes else []))
-
-# %% ../nbs/11_metrics.ipynb #3503e1b1
-def _aligned(head:list, body:list) -> list[str]:
-    "Rows of cells as text lines: the first column left-aligned, the others right-aligned, under a rule."
-    w = [max(len(str(c[i])) for c in [head] + body) for i in range(len(head))]
-    line = lambda cells: '  '.join(str(c).ljust(w[i]) if i == 0 else str(c).rjust(w[i]) for i, c in enumerate(cells))
-    return [line(head), line(['-' * x for x in w]), *map(line, body)]
-
-def _notes(rows:list[dict], width:int=100) -> list[str]:
-    "Each row's note under the table, wrapped at `width` columns."
-    named = [(r['name'], r.get('note')) for r in rows if r.get('note')]
-    if not named: return []
-    pad = max(len(nm) for nm, _ in named) + 2
-    out = ['notes:']
-    for nm, note in named:
-        out += textwrap.wrap(note, width, initial_indent=f"  {nm}:".ljust(pad + 2), subsequent_indent=' ' * (pad + 2))
-    return out
 
 # %% ../nbs/11_metrics.ipynb #d403ae5b
 def mean_sd(values) -> tuple[float, float|None]:

@@ -41,7 +41,8 @@ class EmbeddingReshaper(nn.Module):
         face = tuple(int(v) for v in face)
         if len(face) != 3 or min(face) < 1:
             raise IntegrationError(f"face {face} is not three positive sizes (X, Y, K)",
-                                   "the face is X by Y cells with K values each", "set model.face: [8, 8, 6]")
+                                   "the face is X by Y cells with K values each",
+                                   "set model.face: [8, 8] and model.values_per_cell: 6")
         if order not in ORDERS:
             raise IntegrationError(f"unknown order {order!r}", f"order must be one of {ORDERS}",
                                    "set model.order: linear")

@@ -11,10 +11,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from .errors import ConfigError, DataError, IntegrationError
-from .data import _read_text, json_array
+from .formats import read_text, json_array
 from .encoders import TEACHERS, CachedEncoder, encode_checked
 from .runtime import patch
-from .trainer import predict
+from .adapters import predict
 from .export import load_pretrained
 
 # %% auto #0
@@ -58,7 +58,7 @@ def read_answers(path,            # a .jsonl, .json (an array), .csv (with a hea
     if not path.is_file():
         raise DataError(f"there is no corpus file {path}", "the path does not exist or is a folder",
                         "pass a .jsonl file of answers (or of question/answer pairs), or a .txt file of lines")
-    text = _read_text(path)   # a DataError when the bytes are not UTF-8
+    text = read_text(path)   # a DataError when the bytes are not UTF-8
     if path.suffix.lower() in ('.csv', '.tsv'): out = _csv_answers(path, text, key)
     elif (items := json_array(text)) is not None:
         out = [_answer_obj(o, key, f"{path.name} item {i}") for i, o in enumerate(items, 1)]

@@ -15,10 +15,11 @@ from .cube import LightConeWarning, EmbeddingCube
 from .adapters import ADAPTERS, cube_params
 from .lattice import DAMAGE_KINDS
 from .damage import Damage, damaged
-from .encoders import load_from_config
+from .data import load_from_config
 from .metrics import retrieval_metrics, mean_sd
-from .run import fit, prepare_data, baseline_config, with_absolute_paths, MODEL_NAMES
-from .trainer import predict
+from .adapters import MODEL_NAMES, predict
+from .prepare import prepare_data, baseline_config, with_absolute_paths
+from .trainer import train_model
 
 # %% auto #0
 __all__ = ['FRACTIONS', 'EVAL_PATTERNS', 'DRAWS', 'TRAIN_DAMAGE', 'TRAINED', 'RECOVERY', 'METRICS', 'LINES', 'SHOWN',
@@ -47,9 +48,10 @@ def train_models(cfg, train, val) -> dict:
     out, budget = {}, cube_params(cfg.model)
     for trained, extra in TRAINED:
         c = load_config(cfg.to_dict(), [*extra, f'checkpoint.dir={Path(cfg.checkpoint.dir) / trained}'])
-        out[('cube', trained)] = fit(c, train, val, progress=False)[0]
-        for kind in ADAPTERS: out[(MODEL_NAMES[kind], trained)] = fit(baseline_config(c, kind, budget), train, val,
-                                                                      progress=False)[0]
+        out[('cube', trained)] = train_model(c, train, val, progress=False)[0]
+        for kind in ADAPTERS:
+            out[(MODEL_NAMES[kind], trained)] = train_model(baseline_config(c, kind, budget), train, val,
+                                                            progress=False)[0]
     return out
 
 # %% ../nbs/22a_robust.ipynb #2bac3ef4

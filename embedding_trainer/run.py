@@ -4,153 +4,44 @@
 
 # %% ../nbs/19_run.ipynb #96fb189c
 from __future__ import annotations
-import dataclasses, json, re, sys, textwrap, time
+import dataclasses, json, sys, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
-import torch
-from .errors import ConfigError, DataError, IntegrationError
+from .errors import ConfigError, DataError
 from .config import Config, load_config, dump_config
-from .adapters import ADAPTERS, build_model, describe_model
-from .cube import check_light_cone
-from .pairs import PairSet, check_test_overlap
-from .data import NAMED_SOURCES, resolve_data_path
-from .encoders import load_from_config, check_data_files
-from .metrics import (baseline_table, mean_sd, wins_ties_losses, paired_bootstrap, skipped_row,
-                                       _fmt_params, _aligned)
-from .runtime import seed_everything
-from .checkpoint import load_checkpoint
+from .adapters import ADAPTERS, MODEL_NAMES, describe_model, predict
+from .adapters import build_for  # noqa: F401 (run.build_for, its former home, keeps working)
+from .pairs import PairSet
+from .data import load_from_config, check_data_files
+from .metrics import baseline_table, skipped_row
+from .report import format_summary  # noqa: F401 (run.format_summary, its former home, keeps working)
+from .seeds import parse_seeds, summarize, compare_paired
+from .figures import plot_history, plot_seeds
+from .prepare import with_absolute_paths, load_test_file, load_held_out, prepare_data, baseline_config
 from .checkpointing import RunLock
 from .fingerprint import (settle_fingerprint, RecordFingerprint, read_fingerprint, run_fingerprint,
                                            fingerprint_changes)
 from .outputs import claim_folder
 from .distributed import dist_env
-from .loggers import loggers_from_config
-from .trainer import Trainer, predict
+from .trainer import Trainer, train_model
+from .export import load_model
 
 # %% auto #0
-__all__ = ['MODEL_NAMES', 'LEARNED_BASELINES', 'SUMMARY_METRICS', 'REPORTED', 'with_absolute_paths', 'load_test_file',
-           'load_held_out', 'prepare_data', 'check_splits', 'build_for', 'fit', 'baseline_config', 'recipe', 'ema',
-           'plot_history', 'validation_baselines', 'model_row', 'score', 'train_baselines', 'run', 'move_aside',
-           'write_run', 'load_model', 'evaluate_run', 'parse_seeds', 'summarize', 'compare_paired', 'name_scored',
-           'format_summary', 'plot_seeds', 'run_seeds']
-
-# %% ../nbs/19_run.ipynb #38228759
-def with_absolute_paths(cfg:Config) -> Config:
-    "The config with `data.path`, `val_path` and `test_path` made absolute (named sources and None stay)."
-    d = cfg.to_dict()
-    for key in ('path', 'val_path', 'test_path'):
-        v = d['data'][key]
-        if v not in (None, '', 'bundled') and v not in NAMED_SOURCES:   # a pipe (/dev/stdin) keeps its name
-            p = Path(resolve_data_path(v, cfg.data.root)).expanduser()
-            d['data'][key] = str(p.resolve() if p.is_file() or not p.exists() else p.absolute())
-    return load_config(d)
-
-def load_test_file(cfg:Config,          # the run's config (its data settings read the file)
-                   seen,                # the PairSet(s) fitted or selected on: no test pair may repeat one of them
-                   path=None,           # the file (default: data.test_path)
-                   progress:bool=True) -> PairSet:  # the teacher's progress bars
-    "Every pair of a held-out file, read with the run's data settings, checked against the training pairs."
-    path = path or cfg.data.test_path
-    test = load_from_config(dataclasses.replace(cfg.data, path=str(path), max_pairs=None), progress=progress)
-    ref = seen[0] if isinstance(seen, (list, tuple)) else seen
-    if test.dim != ref.dim:   # found before training, not when the trained model first meets the test pairs
-        raise IntegrationError(f"the test file {path} holds {test.dim}-D embeddings, the training data "
-                               f"({cfg.data.path or 'the bundled set'}) {ref.dim}-D",
-                               "the test pairs must be encoded like the training pairs (by the same teacher)",
-                               f"give a test file of {ref.dim}-D embeddings (or texts, encoded by data.teacher), or "
-                               "encode both files with one teacher", test=str(path))
-    check_test_overlap(seen, test, what=Path(str(path)).name)
-    return test
-
-def load_held_out(cfg:Config, pairs:PairSet, progress:bool=True) -> tuple[PairSet|None, PairSet|None]:
-    "The pairs of `data.val_path` and `data.test_path` (None where not given), each checked against those before it."
-    d = cfg.data
-    val = load_test_file(cfg, pairs, d.val_path, progress) if d.val_path else None
-    test = load_test_file(cfg, [pairs] + [val] * (val is not None), None, progress) if d.test_path else None
-    return val, test
-
-def prepare_data(cfg:Config,          # the run's config
-                 pairs:PairSet|None=None,  # the pairs of data.path, already loaded (e.g. once for many seeds)
-                 test:PairSet|None=None,   # the pairs of data.test_path, already loaded and checked
-                 progress:bool=True,       # the teacher's progress bars
-                 val:PairSet|None=None     # the pairs of data.val_path, already loaded and checked
-                ) -> tuple[PairSet, PairSet, PairSet]:
-    "`(train, val, test)`: split by question; a `data.val_path` / `data.test_path` file is that split, as given."
-    d = cfg.data
-    pairs = load_from_config(d, progress=progress) if pairs is None else pairs
-    if not d.test_path and not d.val_path:
-        return check_splits(cfg, len(pairs), *pairs.split(d.val_fraction, d.test_fraction, d.split_seed))
-    if (val is None and d.val_path) or (test is None and d.test_path):
-        loaded = load_held_out(cfg, pairs, progress)
-        val, test = val if val is not None else loaded[0], test if test is not None else loaded[1]
-    train, split_val, split_test = pairs.split(0.0 if d.val_path else d.val_fraction,
-                                               0.0 if d.test_path else d.test_fraction, d.split_seed)
-    return check_splits(cfg, len(pairs), train, val if d.val_path else split_val,
-                        test if d.test_path else split_test)
-
-# %% ../nbs/19_run.ipynb #f75115c0
-def _pairs_needed(val_fraction:float, test_fraction:float) -> int:
-    "The fewest pairs whose split gives every asked-for part (test; validation when > 0; train) at least one pair."
-    for n in range(1, 100_001):
-        t, v = round(n * test_fraction), round(n * val_fraction)
-        if (t or not test_fraction) and (v or not val_fraction) and n - t - v >= 1: return n
-    return 100_001
-
-def _empty_split(name:str, key:str, f:float, n:int, d) -> DataError:
-    return DataError(f"the {name} split is empty: {n} pairs at {key} = {f:g} give round({n} x {f:g}) = 0 {name} pairs",
-                     f"the {name} split is {key} of the pairs, and this set is too small",
-                     f"use at least {_pairs_needed(d.val_fraction, d.test_fraction)} pairs, raise {key}"
-                     + (", or give a held-out file: --test-data FILE" if name == 'test' else
-                        ", or set data.val_fraction: 0 (no validation: the last step is kept)"))
-
-def check_splits(cfg:Config, n:int, train:PairSet, val:PairSet, test:PairSet) -> tuple[PairSet, PairSet, PairSet]:
-    "`(train, val, test)` as given; refused when the test split, or a validation split asked for, is empty."
-    d = cfg.data
-    if not len(test) and not d.test_fraction:
-        raise ConfigError("data.test_fraction is 0 and there is no data.test_path: this run would have no test split",
-                          "a run is scored on its test pairs after training; with none it could not be",
-                          "set data.test_fraction > 0 (e.g. 0.15), or give a held-out file: --test-data FILE "
-                          "(data.test_path)")
-    if not len(test): raise _empty_split('test', 'data.test_fraction', d.test_fraction, n, d)
-    if not len(val) and d.val_fraction: raise _empty_split('validation', 'data.val_fraction', d.val_fraction, n, d)
-    return train, val, test
+__all__ = ['LEARNED_BASELINES', 'REPORTED', 'fit', 'recipe', 'validation_baselines', 'model_row', 'score', 'train_baselines',
+           'RunResult', 'run', 'move_aside', 'write_run', 'evaluate_run', 'run_seeds']
 
 # %% ../nbs/19_run.ipynb #46efc26e
-MODEL_NAMES = {'cube': 'cube', 'mlp': 'MLP', 'lowrank': 'low-rank'}   # row names of the models
-
 LEARNED_BASELINES = ADAPTERS   # trained beside the cube, with the run's own recipe
 
-def build_for(cfg:Config, train:PairSet|None=None):
-    "Seed with `train.seed`, then build the model `model.kind` names (a fitted layout is fitted on `train`)."
-    seed_everything(int(cfg.train.seed))
-    if cfg.model.kind == 'cube': check_light_cone(cfg.model)   # warns when an output cell cannot see all the input
-    model = build_model(cfg)
-    if cfg.model.kind == 'cube' and cfg.model.order in ('variance', 'correlation'):
-        if train is None: raise ConfigError(f"model.order {cfg.model.order!r} needs the training pairs",
-                                            "the order is fitted on them", "pass train to build_for")
-        model.reshaper.fit(train.x, train.y)
-    return model
+REPORTED = (*MODEL_NAMES.values(), 'identity')   # the rows of a seed's one-line report
 
 def fit(cfg:Config, train:PairSet, val:PairSet|None, callbacks=(), progress:bool=True):
-    "Build (seeded) and train the model of `cfg`: `(model, trainer)`, the best validated weights loaded."
-    model = build_for(cfg, train)
-    trainer = Trainer(model, train, val if val is not None and len(val) else None, cfg,
-                      callbacks=[*callbacks, *loggers_from_config(cfg)],   # metrics.csv (and TensorBoard) in the run
-                      progress=progress)
-    trainer.fit()
-    return model, trainer
+    "Deprecated: `trainer.train_model`, the same function under a name that is not `Trainer.fit`."
+    warnings.warn("embedding_trainer.run.fit is now embedding_trainer.trainer.train_model (run.fit will be removed)",
+                  DeprecationWarning, stacklevel=2)
+    return train_model(cfg, train, val, callbacks, progress)
 
-# %% ../nbs/19_run.ipynb #b0df0b89
-def baseline_config(cfg:Config, kind:str, budget:int, batch_size:int|None=None) -> Config:
-    "The run's config for a learned baseline: the model kind, its budget, its folder (and an auto batch) change."
-    d = cfg.to_dict()
-    d['model'].update(kind=kind, budget=int(budget))
-    if batch_size is not None and d['train']['batch_size'] == 'auto': d['train']['batch_size'] = int(batch_size)
-    d['checkpoint']['dir'] = str(Path(cfg.checkpoint.dir) / 'baselines' / kind)
-    if d['checkpoint']['resume'] is not False:   # a resumed run: each baseline resumes from its own folder, if any
-        d['checkpoint']['resume'] = 'auto'
-    return load_config(d)
-
+# %% ../nbs/19_run.ipynb #cac02770
 def recipe(cfg:Config, trainer:Trainer) -> str:
     "How a model was trained, in words: loss, optimizer, schedule, steps, batch, selection, seed."
     t = cfg.train
@@ -162,51 +53,6 @@ def recipe(cfg:Config, trainer:Trainer) -> str:
     return (f"{loss}, {t.optimizer} lr {t.lr:g} wd {t.weight_decay:g}, {t.schedule} schedule after {t.warmup_steps} "
             f"warm-up steps, {trainer.step} steps of batch {trainer._batch_size()}{stop}; {sel}; seed {t.seed}")
 
-# %% ../nbs/19_run.ipynb #bf744264
-def ema(values:list, alpha:float=0.1) -> list:
-    "Exponential moving average (bias-corrected, so the first value is the first value)."
-    out, m, w = [], 0.0, 0.0
-    for v in values:
-        m, w = (1 - alpha) * m + alpha * v, (1 - alpha) * w + alpha
-        out.append(m / w)
-    return out
-
-# %% ../nbs/19_run.ipynb #db24c97a
-def plot_history(history:dict,              # the model's history (`Trainer.fit()`'s)
-                 baselines:list|None=None,  # closed-form baselines scored on the validation split (rows)
-                 metric:str='mrr',          # the validation metric to draw (the one the run selects on)
-                 others:dict|None=None,     # name -> history of the learned baselines
-                 name:str='cube'):          # the model's name
-    "A matplotlib Figure (Agg): training loss (raw and EMA) and validation curves beside validation baselines."
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(9, 3.4), dpi=100)
-    ax1, ax2 = fig.subplots(1, 2)
-    tr = history.get('train', [])
-    steps, loss = [r['step'] for r in tr], [r['loss'] for r in tr]
-    ax1.plot(steps, loss, lw=0.6, color='tab:blue', alpha=0.35, label='raw')
-    if loss: ax1.plot(steps, ema(loss), lw=1.4, color='tab:blue', label='EMA (0.1)')
-    ax1.set(title=f'{name}: training loss', xlabel='step'); ax1.grid(alpha=0.3)
-    if loss: ax1.legend(fontsize=7)
-    key = f'val_{metric}'
-    for (label, hist), color in zip([(name, history), *(others or {}).items()],
-                                    ('tab:red', 'tab:purple', 'tab:olive', 'tab:cyan')):
-        ev = [e for e in hist.get('eval', []) if key in e]
-        if ev: ax2.plot([e['step'] for e in ev], [e[key] for e in ev], marker='.', ms=3, color=color, label=label)
-    levels = {}   # baselines with the same score share one line and one label
-    for row in baselines or []:
-        if row.get(metric) is not None: levels.setdefault(round(float(row[metric]), 3), []).append(row['name'])
-    above = None   # the level of the last label drawn above its line
-    for level in sorted(levels, reverse=True):   # a label close below another goes under its own line
-        ax2.axhline(level, ls='--', lw=0.8, color='gray')
-        va = 'top' if above is not None and above - level < 0.05 else 'bottom'
-        ax2.text(0.01, level, ' = '.join(levels[level]), transform=ax2.get_yaxis_transform(), fontsize=7, va=va,
-                 color='gray')
-        above = level if va == 'bottom' else None
-    ax2.set(title=f'validation {metric} (dashed: closed-form baselines, validation)', xlabel='step')
-    ax2.title.set_fontsize(9); ax2.grid(alpha=0.3)
-    if ax2.get_legend_handles_labels()[0]: ax2.legend(fontsize=7, loc='lower right')
-    fig.tight_layout()
-    return fig
 
 # %% ../nbs/19_run.ipynb #19743f56
 def validation_baselines(train:PairSet, val:PairSet) -> list[dict]:
@@ -234,9 +80,30 @@ def train_baselines(cfg:Config, trainer:Trainer, train:PairSet, val:PairSet, kin
     for kind in kinds:
         bcfg = baseline_config(cfg, kind, budget, bs)
         if progress and trainer.dist.is_main: print(f"baseline {MODEL_NAMES[kind]}: the same training, {kind} model")
-        model, tr = fit(bcfg, train, val, callbacks=callbacks, progress=progress)
+        model, tr = train_model(bcfg, train, val, callbacks=callbacks, progress=progress)
         out[kind] = (model, tr, bcfg)
     return out
+
+# %% ../nbs/19_run.ipynb #3fe00493
+@dataclasses.dataclass
+class RunResult:
+    "What `run` returns: the trained model and its trainer, the learned baselines, the scored rows, the folder."
+    model: object                 # the trained model, its best validated weights loaded
+    trainer: Trainer              # its trainer: history, steps, best_step, stop_reason
+    baselines: dict               # kind -> (model, trainer, config) of each learned baseline trained
+    config: Config                # the run's config (data paths made absolute)
+    dir: Path                     # the run folder
+    splits: tuple                 # (train, validation, test) pairs
+    rows: list|None = None        # the test rows (`format_table`); None on a process other than 0 under torchrun
+    val_rows: list = dataclasses.field(default_factory=list)   # the closed-form baselines on the validation split
+    ranks: dict = dataclasses.field(default_factory=dict)      # row name -> the rank of each test pair's answer
+    seconds: float|None = None    # wall time of the run, data loading included
+
+    def __getitem__(self, key:str):
+        "`res['rows']`, as when `run` returned a dict: the attribute `res.rows`."
+        warnings.warn(f"run() returns a RunResult: use res.{key} (res[{key!r}] will be removed)", DeprecationWarning,
+                      stacklevel=2)
+        return getattr(self, key)
 
 # %% ../nbs/19_run.ipynb #1b18b16c
 def run(cfg:Config,                  # the run's config
@@ -246,7 +113,7 @@ def run(cfg:Config,                  # the run's config
         data=None,                   # `(train, val, test)` already prepared (e.g. once for many seeds)
         baseline_callbacks=(),       # callbacks of the baselines' trainers
         write:bool=True,             # write the run folder
-        val_rows=None) -> dict:      # `validation_baselines(train, val)` already computed (e.g. by the dashboard)
+        val_rows=None) -> RunResult: # `validation_baselines(train, val)` already computed (e.g. by the dashboard)
     "Train the model of `cfg` and its same-recipe baselines; score all on the test split; write the run folder."
     cfg = with_absolute_paths(cfg)
     if data is None: check_data_files(cfg.data)   # data that is not there: an error before the run folder exists
@@ -256,7 +123,7 @@ def run(cfg:Config,                  # the run's config
         record = RecordFingerprint(settle_fingerprint(cfg), cfg.checkpoint.dir)   # written before the first step
         t0 = time.perf_counter()
         train, val, test = data if data is not None else prepare_data(cfg, progress=progress)
-        model, trainer = fit(cfg, train, val, [*callbacks, record], progress)
+        model, trainer = train_model(cfg, train, val, [*callbacks, record], progress)
         main = MODEL_NAMES[cfg.model.kind]
         kinds = [k for k in baselines if k != cfg.model.kind]
         why_not = ("not trained: for x -> x a residual adapter starts at the answer (see the identity row)"
@@ -265,17 +132,16 @@ def run(cfg:Config,                  # the run's config
         learned = {} if why_not else train_baselines(cfg, trainer, train, val, kinds, progress, baseline_callbacks)
         if learned and not all(_complete(tr) for _, tr, _ in learned.values()):
             why_not, learned = "not trained to the end: the run was stopped", {}
-        res = {'model': model, 'trainer': trainer, 'baselines': learned, 'config': cfg, 'rows': None, 'val_rows': [],
-               'ranks': {}, 'dir': Path(cfg.checkpoint.dir), 'splits': (len(train), len(val), len(test))}
+        res = RunResult(model, trainer, learned, cfg, Path(cfg.checkpoint.dir), (len(train), len(val), len(test)))
         if not trainer.dist.is_main: return res   # under torchrun, process 0 scores and writes
         models = [model_row(main, model, test.x, recipe(cfg, trainer))]
         models += [model_row(MODEL_NAMES[k], m, test.x, f"trained like the {main}: {recipe(bcfg, tr)}")
                    for k, (m, tr, bcfg) in learned.items()]
-        res['rows'] = score(models, train, val, test, res['ranks'])
+        res.rows = score(models, train, val, test, res.ranks)
         for k in reversed(kinds if why_not else []):   # the learned baselines' rows say why they are empty
-            res['rows'].insert(1, skipped_row(MODEL_NAMES[k], len(test), why_not))
-        res['val_rows'] = validation_baselines(train, val) if val_rows is None else val_rows
-        res['seconds'] = round(time.perf_counter() - t0, 1)
+            res.rows.insert(1, skipped_row(MODEL_NAMES[k], len(test), why_not))
+        res.val_rows = validation_baselines(train, val) if val_rows is None else val_rows
+        res.seconds = round(time.perf_counter() - t0, 1)
         if write: write_run(res, train, val, test)
         return res
 
@@ -301,44 +167,28 @@ def _data_facts(cfg:Config, train:PairSet) -> dict:
     return {'path': cfg.data.path, 'val_path': cfg.data.val_path, 'test_path': cfg.data.test_path,
             'source': train.source, 'kind': cfg.data.kind, 'split_seed': cfg.data.split_seed}
 
-def write_run(res:dict, train:PairSet, val:PairSet, test:PairSet):
+def write_run(res:RunResult, train:PairSet, val:PairSet, test:PairSet):
     "The run folder: metrics.json, history.json, config.yaml, curves.png, and each baseline's history."
-    cfg, trainer, out = res['config'], res['trainer'], res['dir']
+    cfg, trainer, out = res.config, res.trainer, res.dir
     out.mkdir(parents=True, exist_ok=True)
     metric = cfg.train.early_stopping_metric.replace('val_', '')
     others = {}
-    for kind, (_, tr, bcfg) in res['baselines'].items():
+    for kind, (_, tr, bcfg) in res.baselines.items():
         Path(bcfg.checkpoint.dir).mkdir(parents=True, exist_ok=True)
         (Path(bcfg.checkpoint.dir) / 'history.json').write_text(json.dumps(tr.history))
         others[MODEL_NAMES[kind]] = tr.history
-    facts = {'test': res['rows'], 'val': res['val_rows'], 'n_train': len(train), 'n_val': len(val), 'n_test': len(test),
+    facts = {'test': res.rows, 'val': res.val_rows, 'n_train': len(train), 'n_val': len(val), 'n_test': len(test),
              'seed': cfg.train.seed, 'data': _data_facts(cfg, train), 'steps': trainer.step,
-             'best_step': trainer.best_step, 'stop': trainer.stop_reason, 'seconds': res.get('seconds'),
+             'best_step': trainer.best_step, 'stop': trainer.stop_reason, 'seconds': res.seconds,
              'selection': cfg.train.early_stopping_metric,
              'baselines': {k: {'dir': bcfg.checkpoint.dir, 'steps': tr.step, 'best_step': tr.best_step}
-                           for k, (_, tr, bcfg) in res['baselines'].items()},
-             'ranks': {k: v.tolist() for k, v in res['ranks'].items()}}
+                           for k, (_, tr, bcfg) in res.baselines.items()},
+             'ranks': {k: v.tolist() for k, v in res.ranks.items()}}
     (out / 'metrics.json').write_text(json.dumps(facts, indent=1))
     (out / 'history.json').write_text(json.dumps(trainer.history))
     (out / 'config.yaml').write_text(dump_config(cfg))
-    plot_history(trainer.history, res['val_rows'], metric, others,
+    plot_history(trainer.history, res.val_rows, metric, others,
                  MODEL_NAMES[cfg.model.kind]).savefig(out / 'curves.png')
-
-# %% ../nbs/19_run.ipynb #704c1842
-def _selected(folder:Path) -> Path:
-    return folder / 'best.pt' if (folder / 'best.pt').is_file() else folder
-
-def load_model(path) -> tuple:
-    "A trained model from a checkpoint file or a run folder (best.pt, else its newest good checkpoint): (model, state)"
-    path = Path(path)
-    state = load_checkpoint(_selected(path) if path.is_dir() else path, restore_rng=False)
-    if state.get('config') is None:
-        raise ConfigError(f"{state['path']} stores no config", "the model is rebuilt from the stored settings",
-                          "save checkpoints with Trainer.save_checkpoint")
-    cfg = load_config(state['config'])
-    model = build_model(cfg)
-    load_checkpoint(state['path'], model=model, config=cfg, restore_rng=False)
-    return model.eval(), {**state, 'config': cfg}
 
 # %% ../nbs/19_run.ipynb #43f5ba4a
 def _check_same_data(run_dir:Path, cfg:Config):
@@ -374,109 +224,6 @@ def evaluate_run(folder,            # a run folder or one of its checkpoint file
     return {'rows': rows, 'n': len(test), 'path': state['path'], 'step': state['step'], 'test': where,
             'fitted_on': (len(train), len(val))}
 
-# %% ../nbs/19_run.ipynb #be7f26d9
-def parse_seeds(text) -> list[int]:
-    "'0-4' -> [0, 1, 2, 3, 4]; '0,2,5' -> [0, 2, 5]; '3' -> [3]."
-    seeds = []
-    for part in str(text).split(','):
-        m = re.fullmatch(r'\s*(\d+)\s*(?:-\s*(\d+)\s*)?', part)
-        if not m or (m[2] is not None and int(m[2]) < int(m[1])):
-            raise ConfigError(f"cannot read the seeds {text!r}", "seeds are whole numbers >= 0: a range 0-4, a list "
-                              "0,2,5 or one seed", "use e.g. --seeds 0-4")
-        seeds += list(range(int(m[1]), int(m[2] or m[1]) + 1))
-    if len(set(seeds)) != len(seeds):
-        raise ConfigError(f"the seeds {text!r} repeat a seed", "a repeated seed is the same run twice and would "
-                          "shrink the spread", "give each seed once")
-    return seeds
-
-SUMMARY_METRICS = ('cosine', 'recall@1', 'recall@5', 'mrr')
-
-REPORTED = (*MODEL_NAMES.values(), 'identity')   # the rows of a seed's one-line report
-
-def summarize(per_seed:list[list[dict]]) -> list[dict]:
-    "Mean and sd of each method's metrics over seeds (methods in the first seed's order)."
-    names = [r['name'] for r in per_seed[0]]
-    out = []
-    for name in names:
-        rows = [next(r for r in rows if r['name'] == name) for rows in per_seed]
-        row = {'name': name, 'params': rows[0]['params'], 'n': sum(r['n'] for r in rows), 'seeds': len(rows)}
-        for k in SUMMARY_METRICS:
-            vals = [r[k] for r in rows]
-            row[k] = None if any(v is None for v in vals) else dict(zip(('mean', 'sd'), mean_sd(vals)), values=vals)
-        out.append(row)
-    return out
-
-# %% ../nbs/19_run.ipynb #ecb674df
-def compare_paired(per_seed:list[list[dict]], ranks:list[dict], ref:str='cube') -> list[dict]:
-    "The model `ref` against each other method: wins/ties/losses per seed and the paired bootstrap over pooled pairs."
-    out = []
-    for name in [r['name'] for r in per_seed[0] if r['name'] != ref and name_scored(per_seed, r['name'])]:
-        cmp = {'vs': name}
-        for metric, per_pair in (('recall@1', lambda r: (r == 1).double()), ('mrr', lambda r: 1.0 / r.double())):
-            a = [next(r for r in rows if r['name'] == ref)[metric] for rows in per_seed]
-            b = [next(r for r in rows if r['name'] == name)[metric] for rows in per_seed]
-            pa = torch.cat([per_pair(torch.as_tensor(rk[ref])) for rk in ranks])
-            pb = torch.cat([per_pair(torch.as_tensor(rk[name])) for rk in ranks])
-            cmp[metric] = {'wins_ties_losses': wins_ties_losses(a, b), **paired_bootstrap(pa, pb)}
-        out.append(cmp)
-    return out
-
-def name_scored(per_seed:list[list[dict]], name:str) -> bool:
-    "Was method `name` scored (not skipped) in every seed?"
-    return all(next(r for r in rows if r['name'] == name)['mrr'] is not None for rows in per_seed)
-
-# %% ../nbs/19_run.ipynb #218cb372
-def _wrap(text:str, width:int) -> list[str]: return textwrap.wrap(text, width, subsequent_indent='      ')
-
-def _pm(cell) -> str:
-    if cell is None: return '-'
-    return f"{cell['mean']:.3f}" + (f" ± {cell['sd']:.3f}" if cell['sd'] is not None else ' (1 seed)')
-
-# %% ../nbs/19_run.ipynb #ccc24919
-def format_summary(results:dict, width:int=100) -> str:
-    "The per-method mean ± sd table and the paired comparisons, in at most `width` columns."
-    seeds, summary, paired = results['seeds'], results['summary'], results['paired']
-    n_seed = summary[0]['n'] // len(seeds)
-    head = ['method', 'params'] + [f"{k} ↑" for k in SUMMARY_METRICS]
-    body = [[r['name'], _fmt_params(r['params'])] + [_pm(r[k]) for k in SUMMARY_METRICS] for r in summary]
-    lines = [f"{len(seeds)} seed{'s' if len(seeds) > 1 else ''} ({', '.join(map(str, seeds))}); seed s sets "
-             f"data.split_seed (the split) and train.seed (weights, batch order)",
-             f"test split, N={n_seed} pairs per seed ({summary[0]['n']} pooled); mean ± sd over seeds (sd: ddof 1)",
-             *_aligned(head, body)]
-    if paired:
-        ref = results['ref']
-        lines += ['', f"{ref} minus each method: wins/ties/losses over seeds, and the mean difference over the "
-                  f"{summary[0]['n']} pooled", "test pairs with its 95% paired bootstrap interval "
-                  "(an interval holding 0: no difference shown)"]
-        head = ['vs', 'R@1 w/t/l', 'R@1 diff [95% CI]', 'MRR w/t/l', 'MRR diff [95% CI]']
-        body = [[c['vs']] + [x for k in ('recall@1', 'mrr') for x in
-                             ('/'.join(map(str, c[k]['wins_ties_losses'])),
-                              f"{c[k]['diff']:+.3f} [{c[k]['lo']:+.3f}, {c[k]['hi']:+.3f}]")] for c in paired]
-        lines += _aligned(head, body)
-    notes = results.get('notes') or {}
-    if notes:
-        lines += ['', f"notes (seed {seeds[0]}):"] + [l for nm, note in notes.items() for l in
-                                                    _wrap(f"  {nm}: {note}", width)]
-    return '\n'.join(lines)
-
-# %% ../nbs/19_run.ipynb #c5d61f57
-def plot_seeds(results:dict):
-    "Recall@1 and MRR of each method: every seed as a dot, mean ± sd as a bar; the identity as a dashed line."
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(9, 3.4), dpi=100)
-    rows = [r for r in results['summary'] if r['mrr'] is not None]
-    for ax, metric in zip(fig.subplots(1, 2), ('recall@1', 'mrr')):
-        for i, r in enumerate(rows):
-            c = r[metric]
-            ax.scatter([i] * len(c['values']), c['values'], s=10, color='tab:gray', zorder=3)
-            ax.errorbar([i], [c['mean']], yerr=[c['sd'] or 0], fmt='o', color='tab:red' if i == 0 else 'tab:blue',
-                        capsize=4, zorder=4)
-            if r['name'] == 'identity': ax.axhline(c['mean'], ls='--', lw=0.8, color='gray')
-        ax.set_xticks(range(len(rows)), [r['name'] for r in rows], rotation=30, ha='right', fontsize=7)
-        ax.set(title=f"test {metric}, {len(results['seeds'])} seeds (mean ± sd)"); ax.grid(alpha=0.3, axis='y')
-    fig.tight_layout()
-    return fig
-
 # %% ../nbs/19_run.ipynb #3238fcd7
 def run_seeds(cfg:Config,                  # the run's config; train.seed and data.split_seed are set per seed
               seeds,                       # e.g. [0, 1, 2] or '0-4'
@@ -498,14 +245,14 @@ def run_seeds(cfg:Config,                  # the run's config; train.seed and da
                            overrides=[f'train.seed={s}', f'data.split_seed={s}', f'checkpoint.dir={out / f"seed_{s}"}'])
         res = run(scfg, progress=progress, baselines=baselines, data=prepare_data(scfg, pairs, test, progress, val),
                   write=write)
-        dist_main = res['trainer'].dist.is_main
+        dist_main = res.trainer.dist.is_main
         if not dist_main: continue
-        per_seed.append(res['rows']); ranks.append(res['ranks'])
-        if not notes: notes = {r['name']: r['note'] for r in res['rows'] if r['note']}
+        per_seed.append(res.rows); ranks.append(res.ranks)
+        if not notes: notes = {r['name']: r['note'] for r in res.rows if r['note']}
         if report:
-            mrrs = [f"{r['name']} {r['mrr']:.3f}" for r in res['rows']
+            mrrs = [f"{r['name']} {r['mrr']:.3f}" for r in res.rows
                     if r['mrr'] is not None and r['name'] in REPORTED]
-            print(f"seed {s} ({res['seconds']} s): test MRR {', '.join(mrrs)}", file=sys.stderr, flush=True)
+            print(f"seed {s} ({res.seconds} s): test MRR {', '.join(mrrs)}", file=sys.stderr, flush=True)
     if not dist_main: return {'seeds': seeds}
     ref = per_seed[0][0]['name']
     results = {'seeds': seeds, 'ref': ref, 'summary': summarize(per_seed),

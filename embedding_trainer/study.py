@@ -13,24 +13,25 @@ import torch
 from .errors import ConfigError, DataError
 from .config import load_config
 from .cube import LightConeWarning
-from .encoders import load_from_config
-from .run import (run, prepare_data, summarize, compare_paired, parse_seeds, with_absolute_paths,
-                                   SUMMARY_METRICS, MODEL_NAMES, _pm)
-from .adapters import forward_flops
-from .metrics import _fmt_params
-from .cli import command
+from .data import load_from_config
+from .run import run
+from .prepare import prepare_data, with_absolute_paths
+from .seeds import summarize, compare_paired, parse_seeds
+from .report import ADAPTER_NAMES, study_markdown, preset_tables
+from .figures import plot_study
+from .translation import (T_SIZES, T_NTRAIN, T_RECIPE, T_LEVERS, T_REPL, TRANSLATE_PARTS,
+                                          entries_of, translate_markdown, translate_lead, plot_translate)
+from .adapters import MODEL_NAMES, forward_flops
+from .commands import command
 from .robust import run_robust, robust_markdown
 from .outputs import claim_folder, read_rows_jsonl
 
 # %% auto #0
-__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'ROBUST_SETS', 'T_SIZES', 'T_NTRAIN',
-           'T_RECIPE', 'T_LEVERS', 'T_REPL', 'TRANSLATE_PARTS', 'ADAPTER_NAMES', 'STYLE', 'TICKS', 'HEAD', 'T_LINES',
-           'PAGES', 'Entry', 'default_study', 'quick_study', 'translate_study', 'write_embeddings',
+__all__ = ['SIZES', 'LEVERS', 'WIDE', 'WIDTHS', 'STUDY_SETS', 'CONTROLS', 'PARTS', 'ROBUST_SETS', 'PAGES', 'ROBUST_TRANSLATE',
+           'ROBUST_PARTS', 'Entry', 'default_study', 'quick_study', 'translate_study', 'write_embeddings',
            'embedding_overrides', 'entry_config', 'run_unit', 'learned_facts', 'summarize_entry', 'curve_end',
-           'summarize_study', 'plot_study', 'entry_line', 'verdict', 'study_markdown', 'control_markdown',
-           'translate_table', 'translate_targets', 'translate_markdown', 'translate_lead', 'plot_translate',
-           'read_rows', 'run_study', 'fill_block', 'preset_tables', 'study_blocks', 'page_update', 'refresh_pages',
-           'study_cli']
+           'summarize_study', 'read_rows', 'run_study', 'fill_block', 'study_blocks', 'page_update', 'refresh_pages',
+           'robust_sets', 'run_robust_parts', 'study_cli']
 
 # %% ../nbs/23_study.ipynb #5d0c0006
 @dataclass
@@ -61,7 +62,7 @@ WIDTHS = (('lattice S32 H64, 21k', ['model.state_dim=32', 'model.hidden_dim=64',
 STUDY_SETS = ('chat', 'dialogue')
 CONTROLS = (('synthetic block rotation', ['data.path=synthetic', 'data.max_pairs=2000', 'train.loss=cosine',
                                            'train.early_stopping_metric=val_cosine', 'train.lr=1e-2']),)
-PARTS = ('size', 'lever', 'width', 'control', 'robust')   # 'width' (the lattice itself grown) is for a GPU
+PARTS = ('size', 'lever', 'width', 'control', 'robust', 'robust-translate')   # 'width' (the lattice grown): a GPU
 
 def default_study(seeds=(0, 1, 2, 3, 4), parts=('size', 'lever')) -> list[Entry]:
     "Sizes on both sets, levers on chat; with `parts`, also the lattice grown by width and the synthetic control."
@@ -86,29 +87,6 @@ ROBUST_SETS = (('bundled', 'dialogue', []),
                                                          'train.eval_every=25']))
 
 # %% ../nbs/23_study.ipynb #0d41a80f
-T_SIZES = (('7k', ['model.mix_rank=2']), ('30k', ['model.mix_rank=32']), ('100k', ['model.mix_rank=123']),
-           ('300k', ['model.mix_rank=383']))                     # the cube grown by its mixing rank
-T_NTRAIN = (('10k', ['data.max_pairs=10000']), ('29k', []), ('2k', ['data.max_pairs=2000']))
-T_RECIPE = ['train.precision=fp32', 'train.max_steps=1500']     # every model: fp32, 1,500 steps (GPU budget)
-T_LEVERS = {'7k': (('lattice alone (r = 0), 5.5k', ['model.mix_rank=0']),
-                   ('no residual path', ['model.residual=false']),
-                   ('layout: by variance', ['model.order=variance']),
-                   ('layout: fitted, correlated dims as neighbours', ['model.order=correlation']),
-                   ('lattice steps T = 12 (2x compute, same params)', ['model.steps=12']),
-                   ('wider cell S = 20, H = 40, r = 0, 7.9k', ['model.mix_rank=0', 'model.state_dim=20',
-                                                               'model.hidden_dim=40']),
-                   ('global context G = 4', ['model.global_channels=4']),
-                   ('training steps x2 (3,000), all models', ['train.max_steps=3000'])),
-            '30k': (('no residual path', ['model.residual=false']),
-                    ('layout: fitted, correlated dims as neighbours', ['model.order=correlation']),
-                    ('lattice steps T = 12 (2x compute, same params)', ['model.steps=12']),
-                    ('wider cell S = 32, H = 64, r = 11, 26.6k', ['model.mix_rank=11', 'model.state_dim=32',
-                                                                 'model.hidden_dim=64']),
-                    ('global context G = 4', ['model.global_channels=4']),
-                    ('training steps x2 (3,000), all models', ['train.max_steps=3000']))}
-T_REPL = (('EN→FR', 'fr'), ('EN→CS', 'cs'))
-TRANSLATE_PARTS = ('translate', 'translate-lever', 'translate-repl')
-
 def translate_study(seeds=(0, 1, 2, 3, 4), parts=TRANSLATE_PARTS) -> list[Entry]:
     "The translation entries, the most telling first: sizes at N 10k, the 7k levers, the replication, then the rest."
     seeds, size = tuple(seeds), dict(T_SIZES)
@@ -192,26 +170,24 @@ def run_unit(entry:Entry, seed:int, embeddings=None) -> dict:
             t0 = time.perf_counter()
             res = run(cfg, progress=False, data=prepare_data(cfg, _PAIRS[data], progress=False), write=False)
     finally: torch.set_num_threads(threads)   # (in the calling process, with one job: as it was)
-    dev = res['trainer'].device
+    dev = res.trainer.device
     return {'key': entry.key, 'data': entry.data, 'name': entry.name, 'part': entry.part,
             'device': torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',
             'overrides': entry.overrides, 'seed': seed, 'seconds': round(time.perf_counter() - t0, 1),
-            'rows': res['rows'], 'ranks': {k: torch.as_tensor(v).tolist() for k, v in res['ranks'].items()},
-            'n_train': res['splits'][0], **learned_facts(res)}
+            'rows': res.rows, 'ranks': {k: torch.as_tensor(v).tolist() for k, v in res.ranks.items()},
+            'n_train': res.splits[0], **learned_facts(res)}
 
-def learned_facts(res:dict) -> dict:
+def learned_facts(res) -> dict:   # a RunResult
     "Each learned model's FLOPs per example, validation curve `[[step, value], ...]` and kept step, by row name."
-    metric = res['config'].train.early_stopping_metric
-    learned = {'cube': (res['model'], res['trainer']),
-               **{MODEL_NAMES[k]: (m, tr) for k, (m, tr, _) in res['baselines'].items()}}
+    metric = res.config.train.early_stopping_metric
+    learned = {'cube': (res.model, res.trainer),
+               **{MODEL_NAMES[k]: (m, tr) for k, (m, tr, _) in res.baselines.items()}}
     return {'flops': {n: forward_flops(m) for n, (m, _) in learned.items()},
             'curves': {n: [[e['step'], round(e[metric], 4)] for e in tr.history.get('eval', []) if metric in e]
                        for n, (_, tr) in learned.items()},
             'best_step': {n: tr.best_step for n, (_, tr) in learned.items()}}
 
 # %% ../nbs/23_study.ipynb #5d0c0016
-ADAPTER_NAMES = ('MLP', 'low-rank')
-
 def summarize_entry(entry:Entry, recs:list[dict]) -> dict:
     "The entry's per-seed rows as `et-train --seeds` would summarise them, plus the headline comparisons."
     recs = sorted(recs, key=lambda r: r['seed'])
@@ -251,247 +227,6 @@ def summarize_study(entries:list[Entry], done:dict) -> dict:
     return {'entries': out, 'missing': missing, 'torch': torch.__version__,
             'parts': [p for p in PARTS + TRANSLATE_PARTS if any(e.part == p for e in entries)],
             'recipe': 'each entry: its preset with the overrides; seed s sets data.split_seed and train.seed'}
-
-# %% ../nbs/23_study.ipynb #5d0c0019
-STYLE = {'cube': ('C0', 'o', 0.96), 'MLP': ('C1', 's', 1.0), 'low-rank': ('C2', '^', 1.04)}   # colour, marker, x nudge
-TICKS = (2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5)
-
-def plot_study(study:dict):
-    "Test Recall@1 and MRR vs parameters per data set (mean ± sd over seeds); the identity as a dashed line."
-    from matplotlib.figure import Figure
-    sets = sorted({e['data'] for e in study['entries'] if e['part'] == 'size'})
-    fig = Figure(figsize=(9, 3.2 * max(1, len(sets))), dpi=100)
-    axes = fig.subplots(max(1, len(sets)), 2, squeeze=False)
-    for row, data in zip(axes, sets):
-        es = sorted((e for e in study['entries'] if e['data'] == data and e['part'] == 'size'),
-                    key=lambda e: e['params'])
-        wide = sorted((e for e in study['entries'] if e['data'] == data and e['part'] == 'width'),
-                      key=lambda e: e['params'])
-        for ax, metric in zip(row, ('recall@1', 'mrr')):
-            for name, (color, marker, nudge) in STYLE.items():
-                rs = [next(r for r in e['summary'] if r['name'] == name) for e in es]
-                ax.errorbar([r['params'] * nudge for r in rs], [r[metric]['mean'] for r in rs],
-                            [r[metric]['sd'] or 0.0 for r in rs], color=color, marker=marker, capsize=3, label=name)
-            if wide:
-                rs = [next(r for r in e['summary'] if r['name'] == 'cube') for e in wide]
-                ax.errorbar([r['params'] for r in rs], [r[metric]['mean'] for r in rs],
-                            [r[metric]['sd'] or 0.0 for r in rs], color='C3', marker='D', ls=':', capsize=3,
-                            label='cube, lattice grown by width')
-            ident = next(r for r in es[0]['summary'] if r['name'] == 'identity')[metric]['mean']
-            ax.axhline(ident, color='gray', ls='--', label='identity')
-            ax.set_xscale('log'); ax.set_xlabel('parameters'); ax.grid(alpha=0.3)
-            ax.set_xticks(TICKS, [f"{t / 1e3:g}k" for t in TICKS]); ax.tick_params(which='minor', labelbottom=False)
-            ax.set_xlim(min(e['params'] for e in es + wide) / 1.4, max(e['params'] for e in es + wide) * 1.4)
-            n = len(es[0]['seeds'])
-            ax.set_title(f"{data}: test {'Recall@1' if metric == 'recall@1' else 'MRR'} ({n} seed{'s' * (n > 1)})",
-                         fontsize=10)
-        row[0].legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/23_study.ipynb #5d0c0022
-def _ms(d): return _pm(d).replace(' (1 seed)', '')   # the tables give the seeds in a column
-
-def _diff(c): return f"{c['diff']:+.3f} [{c['lo']:+.3f}, {c['hi']:+.3f}]"
-
-def entry_line(e:dict) -> str:
-    "One markdown table line of an entry."
-    by = {r['name']: r for r in e['summary']}
-    cells = [e['name'] + ('' if e.get('device', 'cpu') == 'cpu' else f" ({e['device']})"), f"{e['params']:,}",
-             str(len(e['seeds'])),
-             f"{_ms(by['cube']['recall@1'])} / {_ms(by['cube']['mrr'])}"]
-    cells += [f"{_ms(by[n]['recall@1'])} / {_ms(by[n]['mrr'])} ({by[n]['params']:,})" for n in ADAPTER_NAMES]
-    cells += [f"{_ms(by['identity']['recall@1'])} / {_ms(by['identity']['mrr'])}",
-              f"{e['best_adapter']}: {_diff(e['vs_best']['recall@1'])}", _diff(e['vs_identity']['recall@1']),
-              f"{sum(e['seconds']) / len(e['seconds']):.0f}"]
-    return '| ' + ' | '.join(cells) + ' |'
-
-HEAD = ("| entry | cube params | seeds | cube R@1 / MRR | MLP R@1 / MRR (params) | low-rank R@1 / MRR (params) | "
-        "identity R@1 / MRR | cube − best adapter, R@1 [95% CI] | cube − identity, R@1 [95% CI] | s per seed |\n"
-        "|---|---|---|---|---|---|---|---|---|---|")
-
-def verdict(study:dict) -> list[str]:
-    "The bar, per size entry (and lattice grown by width): met or not, and by how much."
-    lines = []
-    for e in (e for e in study['entries'] if e['part'] in ('size', 'width')):
-        by = {r['name']: r['recall@1']['mean'] for r in e['summary']}
-        gap = by['cube'] - by[e['best_adapter']]
-        above = by['cube'] - by['identity']
-        ok = gap >= 0 and (e['data'] != 'chat' or above >= 0.03)
-        lines.append(f"- {e['data']} / {e['name']}: cube − best adapter {gap:+.3f} R@1, cube − identity {above:+.3f}"
-                     f" → {'met' if ok else 'not met'}")
-    return lines
-
-def study_markdown(study:dict) -> str:
-    "The results page's tables, figure link and verdict, from the study's JSON."
-    parts = []
-    for part, title in (('size', 'Quality vs size'), ('lever', 'Levers, each alone'),
-                        ('width', 'The lattice grown by width')):
-        for data in sorted({e['data'] for e in study['entries'] if e['part'] == part}):
-            es = [e for e in study['entries'] if e['part'] == part and e['data'] == data]
-            n = es[0]['summary'][0]['n'] // len(es[0]['seeds'])
-            parts += [f"**{title} — {data}** (test split, {n} pairs per seed; mean ± sd over seeds)", '', HEAD,
-                      *[entry_line(e) for e in es], '']
-    parts += ['**The bar** (cube ≥ best equal-size adapter on each set, and ≥ identity + 0.03 R@1 on chat):', '',
-              *verdict(study)]
-    parts += control_markdown(study)
-    if study['missing']: parts += ['', 'Not finished: ' + '; '.join(study['missing'])]
-    return '\n'.join(parts)
-
-def control_markdown(study:dict) -> list[str]:
-    "The control entries' table: test cosine (their retrieval is perfect for every model), mean ± sd over seeds."
-    es = [e for e in study['entries'] if e['part'] == 'control']
-    if not es: return []
-    names = ('cube', *ADAPTER_NAMES, 'identity', 'ridge')
-    out = ['', f"**A control with local structure** (test cosine, {es[0]['summary'][0]['n'] // len(es[0]['seeds'])} "
-           "pairs per seed; mean ± sd over seeds)", '',
-           '| entry | seeds | ' + ' | '.join(f"{n} (params)" for n in names) + ' |', '|---|---|' + '---|' * len(names)]
-    for e in es:
-        by = {r['name']: r for r in e['summary']}
-        out.append(f"| {e['name']} | {len(e['seeds'])} | " +
-                   ' | '.join(f"{_ms(by[n]['cosine'])} ({_fmt_params(by[n]['params'])})" for n in names) + ' |')
-    return out
-
-# %% ../nbs/23_study.ipynb #90a4b6c5
-T_LINES = ('identity', 'ridge')                                # closed-form lines beside the learned models
-
-def _by(e): return {r['name']: r for r in e['summary']}
-
-def _flops(e:dict, name:str) -> int:
-    "FLOPs per example of a row of an entry (the learned models' from their rows; identity 0; ridge one D x D product)."
-    if name == 'identity': return 0
-    if name == 'ridge': return 2 * 384 * 384
-    return e['flops'][name]
-
-def _si(v:float) -> str:
-    return next(f"{v / s:.3g}{u}" for s, u in ((1e9, 'G'), (1e6, 'M'), (1e3, 'k'), (1, '')) if abs(v) >= s or s == 1)
-
-def _conv(e:dict, name:str) -> str:
-    steps = sorted(e['best_step'][name])
-    return f"{steps[len(steps) // 2]:,}"
-
-def translate_table(es:list[dict]) -> list[str]:
-    "A markdown table: per entry the learned models (R@1, params, FLOPs, kept step), the lines and the paired gap."
-    head = ['entry', 'seeds', *(f"{n} R@1 (params, FLOPs/ex, kept step)" for n in ('cube', *ADAPTER_NAMES)),
-            *(f"{n} R@1" for n in T_LINES), 'cube − best adapter, R@1 [95% CI]', 's per seed']
-    out = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    for e in es:
-        by = _by(e)
-        cells = [e['name'] + (f" ({e['device']})" if e['device'] != es[0]['device'] else ''), str(len(e['seeds']))]
-        cells += [f"{_ms(by[n]['recall@1'])} ({_fmt_params(by[n]['params'])}, {_si(_flops(e, n))}, {_conv(e, n)})"
-                  for n in ('cube', *ADAPTER_NAMES)]
-        cells += [_ms(by[n]['recall@1']) for n in T_LINES]
-        cells += [f"{e['best_adapter']}: {_diff(e['vs_best']['recall@1'])}",
-                  f"{sum(e['seconds']) / len(e['seconds']):.0f}"]
-        out.append('| ' + ' | '.join(cells) + ' |')
-    return out
-
-def _entries(study, part, **meta):
-    return [e for e in study['entries'] if e['part'] == part and all(e['meta'].get(k) == v for k, v in meta.items())]
-
-def translate_targets(study:dict) -> list[str]:
-    "The issue's bars, checked on the JSON: met or missed, and by how much."
-    out, sizes = [], [s for s, _ in T_SIZES]
-    ten = _entries(study, 'translate', n='10k')
-    if ten:
-        best = max((r for e in ten for r in e['summary'] if r['name'] in ('cube', *ADAPTER_NAMES)),
-                   key=lambda r: r['recall@1']['mean'])
-        ident = _by(ten[0])['identity']['recall@1']['mean']
-        gap = best['recall@1']['mean'] - ident
-        out.append(f"- **The benchmark discriminates** (best learned model ≥ identity + 0.50 R@1 at N 10k): best "
-                   f"{best['name']} ({_fmt_params(best['params'])}) {best['recall@1']['mean']:.3f} against identity "
-                   f"{ident:.3f}: +{gap:.3f} → {'met' if gap >= 0.5 else f'missed by {0.5 - gap:.3f}'}.")
-    for n in ('2k', '10k', '29k'):
-        es = sorted(_entries(study, 'translate', n=n), key=lambda e: sizes.index(e['meta']['size']))
-        if not es: continue
-        wins = [e['meta']['size'] for e in es if e['vs_best']['recall@1']['lo'] > 0]
-        gaps = ', '.join(f"{e['meta']['size']} {_diff(e['vs_best']['recall@1'])}" for e in es)
-        out.append(f"- **Moonshot at N {n}** (cube > best equal-size adapter, paired 95% interval above 0, at ≥ 2 of "
-                   f"{len(T_SIZES)} sizes): {len(wins)} of {len(es)} ({gaps}) → "
-                   f"{'met' if len(wins) >= 2 and len(es) == len(T_SIZES) else 'not met'}.")
-        ref = next((e for e in es if e['meta']['size'] == '30k'), None)
-        if ref is None: continue
-        bar = max(_by(ref)[n_]['recall@1']['mean'] for n_ in ADAPTER_NAMES)
-        cubes = [(_by(e)['cube']['params'], e['name'], _by(e)['cube']['recall@1']['mean'])
-                 for e in study['entries'] if e['meta'].get('n') == n and e['meta'].get('pair') == 'en-de'
-                 and _by(e)['cube']['recall@1']['mean'] >= bar]
-        out.append(f"  Smallest cube matching the best 30k adapter ({bar:.3f}) at N {n}: " +
-                   (f"{min(cubes)[1]} ({min(cubes)[0]:,} params, {min(cubes)[2]:.3f})." if cubes else "none."))
-    return out
-
-def translate_markdown(study:dict) -> str:
-    "The translation section of the results page: size tables per N_train, levers, replication, targets."
-    parts, sizes = [], [s for s, _ in T_SIZES]
-    for n in ('2k', '10k', '29k'):
-        es = sorted(_entries(study, 'translate', n=n), key=lambda e: sizes.index(e['meta']['size']))
-        if es:
-            per = es[0]['summary'][0]['n'] // len(es[0]['seeds'])
-            parts += [f"**EN→DE, N_train {n}: quality vs size** (test, {per}"
-                      f" pairs per seed, each among all of them; mean ± sd over seeds; {es[0]['device']})", '',
-                      *translate_table(es), '']
-    for base in T_LEVERS:
-        es = _entries(study, 'translate-lever', size=base)
-        ref = _entries(study, 'translate', size=base, n='10k')
-        if es: parts += [f"**Levers at {base}, EN→DE, N_train 10k** (each alone; the first line is the size entry)", '',
-                         *translate_table(ref + es), '']
-    es = _entries(study, 'translate-repl')
-    if es:
-        parts += ['**Replication: other target languages** (30k, N_train 10k; EN→DE from the size table)', '',
-                  *translate_table(_entries(study, 'translate', size='30k', n='10k') + es), '']
-    es = [e for e in study['entries'] if 'curve_end' in e]
-    if es:
-        parts += ['**Convergence** (validation MRR, mean over seeds, at 80% of the steps / at the last step / at its '
-                  'best; the cosine schedule brings the learning rate to 0 at the last step)', '',
-                  '| entry | steps | ' + ' | '.join(('cube', *ADAPTER_NAMES)) + ' |', '|---|---|---|---|---|']
-        parts += [f"| {e['name']} | {e['curve_end']['cube']['steps']:,} | " + ' | '.join(
-            '{at_80:.3f} / {last:.3f} / {best:.3f}'.format(**e['curve_end'][n]) for n in ('cube', *ADAPTER_NAMES))
-            + ' |'
-            for e in es] + ['']
-    parts += ['**The targets**', '', *translate_targets(study)]
-    if study['missing']: parts += ['', 'Not finished: ' + '; '.join(study['missing'])]
-    return '\n'.join(parts)
-
-def translate_lead(study:dict) -> str:
-    "The README's lead: EN→DE at N 10k, each size's cube beside the adapters of its size, the identity and ridge."
-    sizes = [s for s, _ in T_SIZES]
-    es = sorted(_entries(study, 'translate', n='10k'), key=lambda e: sizes.index(e['meta']['size']))
-    if not es: return ''
-    k, by0 = len(es[0]['seeds']), _by(es[0])
-    out = [f"Multi30k EN→DE, 10,000 training pairs, 1,000 official test pairs each ranked among all 1,000 targets; "
-           f"test Recall@1, mean ± sd over {k} seeds, every learned model trained the same way "
-           f"({es[0]['device']}):", '',
-           '| size | cube | residual MLP | low-rank | cube − best adapter [95% CI] |', '|---|---|---|---|---|']
-    for e in es:
-        by = _by(e)
-        out.append(f"| {e['meta']['size']} | " + ' | '.join(_ms(by[n]['recall@1']) for n in ('cube', *ADAPTER_NAMES)) +
-                   f" | {_diff(e['vs_best']['recall@1'])} |")
-    out += ['', f"Identity {_ms(by0['identity']['recall@1'])}; ridge {_ms(by0['ridge']['recall@1'])} "
-                f"({_fmt_params(by0['ridge']['params'])} parameters)."]
-    return '\n'.join(out)
-
-# %% ../nbs/23_study.ipynb #7b0d6e44
-def plot_translate(study:dict, x:str='params'):
-    "Test Recall@1 of the translation size entries against parameters (`x='params'`) or FLOPs per example ('flops')."
-    from matplotlib.figure import Figure
-    ns = [n for n, _ in T_NTRAIN if _entries(study, 'translate', n=n)]
-    ns = sorted(ns, key=lambda n: [m for m, _ in sorted(T_NTRAIN, key=lambda t: int(t[0][:-1]))].index(n))
-    fig = Figure(figsize=(4.2 * max(1, len(ns)), 3.6), dpi=100)
-    axes = fig.subplots(1, max(1, len(ns)), squeeze=False)[0]
-    for ax, n in zip(axes, ns):
-        es = sorted(_entries(study, 'translate', n=n), key=lambda e: _by(e)['cube']['params'])
-        for name, (color, marker, nudge) in STYLE.items():
-            xs = [(_by(e)[name]['params'] if x == 'params' else _flops(e, name)) * nudge for e in es]
-            ax.errorbar(xs, [_by(e)[name]['recall@1']['mean'] for e in es],
-                        [_by(e)[name]['recall@1']['sd'] or 0.0 for e in es], color=color, marker=marker, capsize=3,
-                        label=name)
-        for name, ls in zip(T_LINES, ('--', ':')):
-            ax.axhline(_by(es[0])[name]['recall@1']['mean'], color='gray', ls=ls, label=name)
-        ax.set_xscale('log'); ax.grid(alpha=0.3)
-        ax.set_xlabel('parameters' if x == 'params' else 'FLOPs per example (forward)')
-        ax.set_title(f"EN→DE, N_train {n}: test Recall@1 ({len(es[0]['seeds'])} seeds)", fontsize=10)
-    axes[0].set_ylabel('Recall@1'); axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    return fig
 
 # %% ../nbs/23_study.ipynb #5d0c0014
 def read_rows(path:Path) -> dict:
@@ -533,7 +268,7 @@ def run_study(entries:list[Entry],   # what to run
     study = summarize_study(entries, done)
     (out / 'study.json').write_text(json.dumps(study, indent=1))
     if any(e['part'] in ('size', 'width') for e in study['entries']): plot_study(study).savefig(out / 'study.png')
-    if _entries(study, 'translate'):
+    if entries_of(study, 'translate'):
         for x in ('params', 'flops'): plot_translate(study, x).savefig(out / f"recall_vs_{x}.png")
     return study
 
@@ -547,21 +282,6 @@ def fill_block(text:str, name:str, content:str) -> str:
     head, rest = text.split(start)
     return head + start + '\n' + content.strip('\n') + '\n' + end + rest.split(end, 1)[1]
 
-def preset_tables(study:dict) -> str:
-    "RESULTS.md's 5-seed tables: each preset's entry (its 'preset' size), every method, and the paired lines."
-    out = []
-    for e in (e for e in study['entries'] if e['name'].startswith('preset')):
-        n, k = e['summary'][0]['n'], len(e['seeds'])
-        out += [f"**`--config {e['data']}`**, {k} seed{'s' * (k > 1)} ({', '.join(map(str, e['seeds']))}); test split, "
-                f"{n // k} pairs per seed ({n} pooled); mean ± sd over seeds:", '',
-                '| method (params) | cosine | Recall@1 | Recall@5 | MRR |', '|---|---|---|---|---|']
-        out += [f"| {r['name']} ({_fmt_params(r['params'])}) | " + ' | '.join(_pm(r[m]) for m in SUMMARY_METRICS) + ' |'
-                for r in e['summary']]
-        out += ['', 'Cube minus ' + '; cube minus '.join(
-            f"{c['vs']}: Recall@1 {'/'.join(map(str, c['recall@1']['wins_ties_losses']))} (w/t/l), "
-            f"{_diff(c['recall@1'])}; MRR {_diff(c['mrr'])}" for c in e['paired']
-            if c['vs'] in (*ADAPTER_NAMES, 'identity')) + '.', '']
-    return '\n'.join(out).strip('\n')
 
 # %% ../nbs/23_study.ipynb #5d0c0028
 PAGES = {'RESULTS.md': ('presets', 'tables', 'translate'), 'nbs/index.ipynb': ('translate-lead',)}   # their blocks
@@ -604,6 +324,28 @@ def refresh_pages(study:dict, root:Path|str='.') -> list[Path]:
             p.write_text(new); written.append(p)
     return written
 
+# %% ../nbs/23_study.ipynb #7a3e51c1
+ROBUST_TRANSLATE = (('Multi30k EN→DE, N 10k', 'translate', ['data.max_pairs=10000', 'train.precision=fp32',
+                                                           'train.max_steps=400', 'train.eval_every=50']),)
+ROBUST_PARTS = {'robust': ('', ROBUST_SETS), 'robust-translate': ('translate', ROBUST_TRANSLATE)}  # subfolder, sets
+
+def robust_sets(part:str, embeddings=None) -> tuple:
+    "The data sets `(name, preset, overrides)` of a robustness part, read from `embeddings` where given."
+    sets = ROBUST_PARTS[part][1]
+    if embeddings is None or part != 'robust-translate': return sets
+    return tuple((n, p, [*o, *embedding_overrides(load_config(p, overrides=o), embeddings)]) for n, p, o in sets)
+
+def run_robust_parts(parts:list, out, seeds, jobs:int|None, embeddings=None) -> list:
+    "Run the robustness parts among `parts`, each into its subfolder of `out`, print their tables; the other parts."
+    for part, (sub, _) in ROBUST_PARTS.items():
+        if part not in parts: continue
+        folder = Path(out) / sub
+        res = run_robust(robust_sets(part, embeddings), folder, seeds, jobs,
+                         report=lambda m: print(m, file=sys.stderr, flush=True))
+        print(robust_markdown(res) + f"\n\nsaved to {folder}: rows.jsonl (per seed), robust.json, robust.png, "
+              "robust.md")
+    return [p for p in parts if p not in ROBUST_PARTS]
+
 # %% ../nbs/23_study.ipynb #5d0c0029
 def _max_pairs(e:Entry) -> int|None:
     "The training pairs an entry asks for (data.max_pairs), None for all."
@@ -620,14 +362,16 @@ def study_cli(argv=None) -> int:
     p.add_argument('--jobs', type=int, default=None, help='worker processes, one core each (default: every core)')
     p.add_argument('--quick', action='store_true', help='three tiny entries on the bundled set, one seed (a test)')
     p.add_argument('--parts', default='size,lever', help="which parts: size, lever, width (the lattice grown by "
-                   "width: meant for a GPU), control (a synthetic task with local structure); translate, "
+                   "width: meant for a GPU), control (a synthetic task with local structure), robust and "
+                   "robust-translate (damage: the bundled and synthetic sets, Multi30k EN→DE); translate, "
                    "translate-lever, translate-repl (Multi30k, meant for a GPU); default size,lever")
     p.add_argument('--embeddings', default=None, help="folder of float16 embedding files for the translation parts "
                    "(written by write_embeddings); default: the preset's text through the teacher and its cache")
     p.add_argument('--max-pairs', type=int, default=None, help="only the entries that use at most this many "
                    "training pairs (e.g. where the embeddings hold no more)")
     p.add_argument('--no-run', action='store_true', help="run nothing: summarise rows.jsonl and write the pages")
-    p.add_argument('--robust-out', default='docs/results/robust', help="folder of the part 'robust' (damage)")
+    p.add_argument('--robust-out', default='docs/results/robust', help="folder of the part 'robust' (damage); "
+                   "'robust-translate' writes into its subfolder translate")
     p.add_argument('--pages', default=None, help="repository root whose RESULTS.md and README source to refresh "
                    "(default: none; the repository's own with `--pages .`)")
     args = p.parse_args(argv)
@@ -638,13 +382,8 @@ def study_cli(argv=None) -> int:
     if not parts or set(parts) - set(PARTS + TRANSLATE_PARTS) or (translate and len(translate) < len(parts)):
         raise ConfigError(f"--parts {args.parts!r}", f"the parts are {', '.join(PARTS)} (one study) and "
                           f"{', '.join(TRANSLATE_PARTS)} (another)", "use e.g. --parts size,lever or --parts translate")
-    if 'robust' in parts:   # its own runner and folder (22a_robust)
-        robust = run_robust(ROBUST_SETS, args.robust_out, parse_seeds(args.seeds), args.jobs,
-                            report=lambda m: print(m, file=sys.stderr, flush=True))
-        print(robust_markdown(robust) + f"\n\nsaved to {args.robust_out}: rows.jsonl (per seed), robust.json, "
-              "robust.png, robust.md")
-        parts = [x for x in parts if x != 'robust']
-        if not parts: return 0
+    parts = run_robust_parts(parts, args.robust_out, parse_seeds(args.seeds), args.jobs, args.embeddings)
+    if not parts: return 0
     seeds = parse_seeds(args.seeds)
     entries = (quick_study() if args.quick else translate_study(seeds, parts) if translate else
                default_study(seeds, parts))

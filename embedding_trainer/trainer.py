@@ -8,25 +8,26 @@ import copy, math, signal, threading, time, warnings
 from contextlib import contextmanager
 import torch
 from torch.nn.parallel import DistributedDataParallel
-from .errors import (CheckpointError, ConfigError, DataError, IntegrationError, Interrupted,
-                                      MemoryBudgetError, TrainingError)
+from .errors import CheckpointError, DataError, IntegrationError, Interrupted, MemoryBudgetError
 from .runtime import pick_device, seed_everything, autocast_for, memory_snapshot, is_oom, patch, log
-from .losses import compute_loss
+from .losses import compute_loss, AnswerBank
 from .optim import make_optimizer
 from .pairs import nonfinite_rows
 from .metrics import retrieval_metrics, improves
 from .callbacks import ProgressBar, EarlyStopping, callback_states
 from .distributed import (DistInfo, wants_distributed, init_distributed, process_device,
                                            epoch_indices, all_reduce_mean, any_process)
-from .checkpoint import CheckpointManager, load_checkpoint
+from .checkpoint import CheckpointManager
 from .checkpointing import Checkpointing
-from .memory import MEMORY_REMEDY, batch_size_for, step_seconds_bound, check_memory
-from .guards import guard_settings, guards_from_config
+from .memory import MEMORY_REMEDY, batch_size_for, check_time_budget, check_memory
+from .guards import guard_settings, guards_from_config, RollbackState
 from .config import load_config
 from .damage import set_training_damage
+from .adapters import predict, build_for
+from .loggers import loggers_from_config
 
 # %% auto #0
-__all__ = ['Trainer', 'predict']
+__all__ = ['Trainer', 'train_model']
 
 # %% ../nbs/18_trainer.ipynb #b2d7e417
 def _pairs(data, what):
@@ -64,13 +65,14 @@ def _check_dims(model, train_xy, val_xy):
             raise IntegrationError(f"the {what} embeddings have {xy[0].shape[1]} values per row, but the model "
                                    f"expects {want} (model.embedding_dim)",
                                    "the data was encoded by another teacher than the model is configured for",
-                                   f"set model.embedding_dim: {xy[0].shape[1]} (with a model.face of X*Y*K >= "
-                                   f"{xy[0].shape[1]}), or re-encode the data", data=tuple(xy[0].shape),
+                                   f"set model.embedding_dim: {xy[0].shape[1]} (with model.face [X, Y] and "
+                                   f"model.values_per_cell K, X*Y*K >= {xy[0].shape[1]}), or re-encode the data",
+                                   data=tuple(xy[0].shape),
                                    expected=('N', want))
 
 # %% ../nbs/18_trainer.ipynb #3cf12825
-class Trainer:
-    "Train an `EmbeddingCube` (or any `(B, D) -> (B, D)` module) on embedding pairs."
+class _TrainerSetup:
+    "The state of a `Trainer`: the data, the callbacks and the counters that `fit` moves."
     def __init__(self,
                  model:torch.nn.Module,  # the model to train
                  train,                  # training pairs: (x, y) or an object with .x, .y
@@ -86,7 +88,7 @@ class Trainer:
                             "batches or contrasted with others", "add data, or lower data.val_fraction and "
                             "data.test_fraction so more pairs are left to train on")
         _check_dims(model, self.train_xy, self.val_xy)
-        self.guard_settings = guard_settings(config)
+        self.rollbacks = RollbackState(guard_settings(config))   # the last good state, and the rollbacks since
         ck = getattr(config, 'checkpoint', None)
         self.early_stopping = EarlyStopping(self.tc.early_stopping_metric, self.tc.early_stopping_patience)
         self.checkpointing = Checkpointing(ck) if ck is not None and ck.dir else None
@@ -99,11 +101,69 @@ class Trainer:
         self.device, self.dist, self._ddp = None, DistInfo(), None      # fit() picks the device and joins a group
         self.optimizer = self.scheduler = None                          # fit() builds them
         self._bs, self._named_params, self._fit_t0, self._best_state = None, [], None, None
-        self._bank = None   # (device, unit training answers there) for train.negatives, built on first use
-        self._good, self._pending, self._rollbacks_in_row, self._rolled_back = None, None, 0, False
+        self.bank = AnswerBank(self.train_xy[1])   # InfoNCE's extra negatives (train.negatives), built on first use
         self._stop, self._resume_gate = threading.Event(), threading.Event()
         self._resume_gate.set()
         self.interrupted = None   # the signal that stopped fit (SIGINT, SIGTERM), if one did
+
+# %% ../nbs/18_trainer.ipynb #f1a0c0d2
+class Trainer(_TrainerSetup):
+    "Train an `EmbeddingCube` (or any `(B, D) -> (B, D)` module) on embedding pairs."
+    def fit(self):
+        "Train; returns the history (lists 'train', 'eval', 'events'); the best validated weights stay in the model."
+        self._prepare()
+        with self._signals():
+            try:
+                self._emit('on_fit_start')
+                self.rollbacks.start(self.model, self.optimizer, self.step)
+                self.model.train()
+                self._run_loop()
+                self._emit('on_train_end')
+            except BaseException as e:
+                self.stop_reason = self.stop_reason or f"error: {(str(e).splitlines() or [type(e).__name__])[0]}"
+                self._end(failing=True)
+                raise
+            finally:   # the DDP wrapper lives only while fit runs; freed here, while the process group is still open
+                self._ddp = None
+        if self._best_state is not None: self.model.load_state_dict(self._best_state)
+        self.stop_reason = self.stop_reason or 'finished'
+        self._end()
+        if self.interrupted is not None: raise self._interruption()
+        return self.history
+
+    def _loop(self, total:int, bs:int, per_epoch:int):
+        "The epochs and steps, from `self.step` to `total`."
+        x_all, y_all = self.train_xy
+        t_last = time.perf_counter()
+        while self.step < total and not self._stop.is_set():
+            self.epoch = self.step // per_epoch
+            order = epoch_indices(len(x_all), self.epoch, int(self.tc.seed), self.dist)
+            for b in range(self.step % per_epoch, per_epoch):
+                if self._stop_due(total): break
+                idx = order[b * bs:(b + 1) * bs]
+                rec = self._train_step(x_all[idx].to(self.device), y_all[idx].to(self.device))
+                t_last = self._record(rec, len(idx), t_last)
+                if self.eval_due(): self._eval_and_select()
+
+    def _train_step(self, xb:torch.Tensor, yb:torch.Tensor) -> dict:   # (B, D) inputs and targets, on the device
+        "One step with its events; returns its history record (`skipped: True` when a callback refused it)."
+        self.skip_step, self.rollbacks.rolled_back, self.step_info = False, False, {}
+        with _out_of_memory(self.device, self.step + 1, len(xb)): loss, gnorm = self._update(xb, yb)
+        self.scheduler.step()
+        self.step += 1
+        rec = {'step': self.step, 'epoch': self.epoch, 'loss': loss.item(), 'grad_norm': gnorm,
+               'lr': self.optimizer.param_groups[0]['lr'], **self.step_info, **memory_snapshot(self.device)}
+        if self.skip_step: rec['skipped'] = True
+        else: self.rollbacks.after_good_step(self.model, self.optimizer, self.step)
+        return rec
+
+    def evaluate(self) -> dict:
+        "Metrics of the validation split (`val_` + those of `retrieval_metrics`, and `val_loss`)."
+        x, y = self.val_xy
+        pred = predict(self.model, x, device=self.device)
+        m = {f'val_{k}': v for k, v in retrieval_metrics(pred, y).items()}
+        m['val_loss'] = float(compute_loss(pred, y, self.tc.loss, self.tc.mse_weight, self.tc.temperature))
+        return m
 
 # %% ../nbs/18_trainer.ipynb #d2fbde26
 @patch
@@ -162,28 +222,6 @@ def _make_optimizer(self:Trainer):
     return make_optimizer(self.model.parameters(), tc.optimizer, float(tc.lr), float(tc.weight_decay), tc.schedule,
                           int(tc.warmup_steps), self._total_steps())
 
-# %% ../nbs/18_trainer.ipynb #d185ba9f
-@torch.no_grad()
-def predict(model:torch.nn.Module,   # a trained model
-            x:torch.Tensor,          # (N, D) inputs
-            batch_size:int=256,      # rows per forward pass
-            device=None) -> torch.Tensor:
-    "Predictions `(N, D)` in evaluation mode, on the CPU."
-    was_training = model.training
-    model.eval()
-    device = device or next(model.parameters()).device
-    out = torch.cat([model(x[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(x), batch_size)])
-    model.train(was_training)
-    return out
-
-@patch
-def evaluate(self:Trainer) -> dict:
-    x, y = self.val_xy
-    pred = predict(self.model, x, device=self.device)
-    m = {f'val_{k}': v for k, v in retrieval_metrics(pred, y).items()}
-    m['val_loss'] = float(compute_loss(pred, y, self.tc.loss, self.tc.mse_weight, self.tc.temperature))
-    return m
-
 # %% ../nbs/18_trainer.ipynb #3275e61c
 @patch
 def _grad_info(self:Trainer) -> dict:
@@ -194,114 +232,48 @@ def _grad_info(self:Trainer) -> dict:
     total = torch.linalg.vector_norm(norms)
     return {'grad_norm': total.item(), 'grad_norms': dict(zip([n for n, _ in named], norms.tolist())), 'total': total}
 
-# %% ../nbs/18_trainer.ipynb #e039a627
-@patch
-def negatives(self:Trainer) -> tuple:
-    "InfoNCE's extra negatives for `train.negatives`: `(bank of unit training answers, k)`, or `(None, 0)`."
-    tc = self.tc
-    if tc.loss != 'infonce' or tc.negatives == 'batch': return None, 0
-    device = self.device or 'cpu'
-    if self._bank is None or self._bank[0] != device:   # the device asked for ('cuda' is not the tensor's 'cuda:0')
-        self._bank = (device, torch.nn.functional.normalize(self.train_xy[1].float(), dim=-1).to(device))
-    return self._bank[1], (int(tc.hard_k) if tc.negatives == 'hard' else 0)
-
 # %% ../nbs/18_trainer.ipynb #e039a628
 @patch
-def _train_step(self:Trainer,
-                xb:torch.Tensor,  # (B, D) inputs of the batch, on the device
-                yb:torch.Tensor   # (B, D) targets
-               ) -> dict:
-    "One step with its events; returns its history record (`skipped: True` when a callback refused it)."
-    tc = self.tc
-    self.skip_step, self._rolled_back, self.step_info = False, False, {}
-    gnorm = float('nan')
-    try:
-        with autocast_for(self.device, tc.precision):
-            pred = (self._ddp or self.model)(xb)
-        self.loss = loss = compute_loss(pred, yb, tc.loss, tc.mse_weight, tc.temperature, *self.negatives())
-        self._emit('on_loss', loss)
+def _update(self:Trainer,
+            xb:torch.Tensor,  # (B, D) inputs of the batch, on the device
+            yb:torch.Tensor   # (B, D) targets
+           ) -> tuple:
+    "Forward, loss, backward and optimizer step with their events; returns the loss and the gradient norm."
+    tc, gnorm = self.tc, float('nan')
+    with autocast_for(self.device, tc.precision):
+        pred = (self._ddp or self.model)(xb)
+    negatives = self.bank.negatives(tc.loss, tc.negatives, tc.hard_k, self.device or 'cpu')
+    self.loss = loss = compute_loss(pred, yb, tc.loss, tc.mse_weight, tc.temperature, *negatives)
+    self._emit('on_loss', loss)
+    self._agree_on_skip()
+    if not self.skip_step:
+        self.optimizer.zero_grad(set_to_none=True)
+        self.loss.backward()
+        info = self._grad_info()
+        gnorm = info['grad_norm']
+        self._emit('on_after_backward', info)
         self._agree_on_skip()
-        if not self.skip_step:
-            self.optimizer.zero_grad(set_to_none=True)
-            self.loss.backward()
-            info = self._grad_info()
-            gnorm = info['grad_norm']
-            self._emit('on_after_backward', info)
-            self._agree_on_skip()
-        if not self.skip_step:
-            if tc.grad_clip:
-                torch.nn.utils.clip_grads_with_norm_([p for _, p in self._named_params], float(tc.grad_clip),
-                                                     info['total'])
-            self.optimizer.step()
+    if not self.skip_step:
+        if tc.grad_clip:
+            torch.nn.utils.clip_grads_with_norm_([p for _, p in self._named_params], float(tc.grad_clip),
+                                                 info['total'])
+        self.optimizer.step()
+    return loss, gnorm
+
+@contextmanager
+def _out_of_memory(device, step:int, rows:int):
+    "Torch's out-of-memory error inside the block becomes a `MemoryBudgetError` that says what to change."
+    try: yield
     except Exception as e:
         if not is_oom(e): raise
-        raise MemoryBudgetError(f"out of memory on {self.device} at step {self.step + 1} (batch of {len(xb)} pairs)",
-                                str(e).splitlines()[0], MEMORY_REMEDY, batch_size=len(xb), oom=True) from None
-    self.scheduler.step()
-    self.step += 1
-    rec = {'step': self.step, 'epoch': self.epoch, 'loss': loss.item(), 'grad_norm': gnorm,
-           'lr': self.optimizer.param_groups[0]['lr'], **self.step_info, **memory_snapshot(self.device)}
-    if self.skip_step: rec['skipped'] = True
-    else: self._after_good_step()
-    return rec
-
-# %% ../nbs/18_trainer.ipynb #1892ceec
-@patch
-def _snapshot(self:Trainer) -> dict:
-    "A copy of the current model and optimizer state."
-    return {'step': self.step, 'model': {k: v.detach().clone() for k, v in self.model.state_dict().items()},
-            'optimizer': copy.deepcopy(self.optimizer.state_dict())}
-
-@patch
-def _after_good_step(self:Trainer):
-    "The pending copy, whose weights this step has checked, becomes the good state; a new copy when one is due."
-    if self._pending is not None: self._good, self._pending, self._rollbacks_in_row = self._pending, None, 0
-    g = self.guard_settings
-    if g.enabled and g.snapshot_every and self.step % int(g.snapshot_every) == 0: self._pending = self._snapshot()
-
-@patch
-def _restore_good(self:Trainer) -> int:
-    "Load the last good state into the model and optimizer; returns its step."
-    mgr = self.checkpointing.manager if self.checkpointing is not None else None
-    if not self.guard_settings.snapshot_every and mgr is not None and mgr.latest() is not None:
-        return int(load_checkpoint(mgr.latest(), self.model, self.optimizer, restore_rng=False)['step'])
-    if self._good is None:
-        raise TrainingError(f"step {self.step + 1} must be rolled back, but there is no good state to return to",
-                            "no snapshot was taken and no checkpoint was written yet",
-                            "set guards.snapshot_every >= 1 (a copy in memory every few steps)")
-    self.model.load_state_dict(self._good['model'])
-    self.optimizer.load_state_dict(copy.deepcopy(self._good['optimizer']))
-    return self._good['step']
+        raise MemoryBudgetError(f"out of memory on {device} at step {step} (batch of {rows} pairs)",
+                                str(e).splitlines()[0], MEMORY_REMEDY, batch_size=rows, oom=True) from None
 
 # %% ../nbs/18_trainer.ipynb #97e01d6d
 @patch
 def rollback(self:Trainer, reason:str):
     "Refuse this step, return to the last good state and lower the learning rate (settings in `guards`)."
-    if self._rolled_back: return                     # one rollback per step, however many guards ask
-    self.skip_step = self._rolled_back = True
-    g, step = self.guard_settings, self.step + 1
-    lrs = [group['lr'] for group in self.optimizer.param_groups]
-    good_step, self._pending = self._restore_good(), None
-    factor = float(g.lr_factor)
-    self.scheduler.base_lrs = [b * factor for b in self.scheduler.base_lrs]
-    for group, lr, base in zip(self.optimizer.param_groups, lrs, self.scheduler.base_lrs):
-        group['lr'], group['initial_lr'] = lr * factor, base
-    self._rollbacks_in_row += 1
-    n, m = self._rollbacks_in_row, int(g.max_rollbacks)
-    self.log_event('rollback', f"step {step}: {reason}; rolled back to the state of step {good_step}, learning rate "
-                   f"{lrs[0]:.3g} -> {lrs[0] * factor:.3g} (rollback {n} of at most {m} in a row)",
-                   step=step, reason=reason, to_step=good_step, lr=lrs[0] * factor)
-    if n >= m:
-        steps = [e['step'] for e in self.history['events'] if e['kind'] == 'rollback'][-m:]
-        raise TrainingError(f"training diverged: {m} rollbacks in a row (steps {', '.join(map(str, steps))}) with no "
-                            f"good state in between; the last: {reason}",
-                            f"the updates keep producing non-finite or exploding values, even with the learning rate "
-                            f"lowered to {lrs[0] * factor:.3g} (train.lr is {self.tc.lr}); the model was left at its "
-                            f"last good state (step {good_step})",
-                            f"lower train.lr: the last rate tried, {lrs[0]:.3g}, was still too high, so try "
-                            f"{lrs[0] / 10:.1e} or less; keep train.grad_clip on (e.g. 1.0), use more "
-                            f"train.warmup_steps, and check the data for extreme values; guards.max_rollbacks allows "
-                            f"more attempts", steps=steps)
+    self.rollbacks.rollback(self, reason)
 
 # %% ../nbs/18_trainer.ipynb #b08b0685
 @patch
@@ -343,29 +315,22 @@ def _eval_and_select(self:Trainer):
 
 # %% ../nbs/18_trainer.ipynb #1dcdca5d
 @patch
-def _loop(self:Trainer, total:int, bs:int, per_epoch:int):
-    "The epochs and steps, from `self.step` to `total`."
-    x_all, y_all = self.train_xy
-    n = len(x_all)
-    t_last, samples = time.perf_counter(), 0
-    while self.step < total and not self._stop.is_set():
-        self.epoch = self.step // per_epoch
-        order = epoch_indices(n, self.epoch, int(self.tc.seed), self.dist)
-        for b in range(self.step % per_epoch, per_epoch):
-            self._resume_gate.wait()
-            if self.dist.active and any_process(self._stop.is_set()) and not self._stop.is_set():
-                self.request_stop('another process stopped')
-            if self._stop.is_set() or self.step >= total: break
-            idx = order[b * bs:(b + 1) * bs]
-            rec = self._train_step(x_all[idx].to(self.device), y_all[idx].to(self.device))
-            if self.dist.active: rec['loss'] = all_reduce_mean({'loss': rec['loss']})['loss']
-            samples += len(idx) * self.dist.world_size
-            now = time.perf_counter()
-            rec['samples_per_s'] = samples / max(now - t_last, 1e-9)
-            t_last, samples = now, 0
-            self.history['train'].append(rec)
-            self._emit('on_step', rec)
-            if self.eval_due(): self._eval_and_select()
+def _stop_due(self:Trainer, total:int) -> bool:
+    "Wait while paused; is it time to stop (asked to, here or in another process, or `total` reached)?"
+    self._resume_gate.wait()
+    if self.dist.active and any_process(self._stop.is_set()) and not self._stop.is_set():
+        self.request_stop('another process stopped')
+    return self._stop.is_set() or self.step >= total
+
+@patch
+def _record(self:Trainer, rec:dict, rows:int, t_last:float) -> float:
+    "Complete a step's record, keep it and hand it to `on_step`; returns the time the step's clock stopped."
+    if self.dist.active: rec['loss'] = all_reduce_mean({'loss': rec['loss']})['loss']
+    now = time.perf_counter()
+    rec['samples_per_s'] = rows * self.dist.world_size / max(now - t_last, 1e-9)
+    self.history['train'].append(rec)
+    self._emit('on_step', rec)
+    return now
 
 # %% ../nbs/18_trainer.ipynb #0277e837
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -390,6 +355,13 @@ def _signals(self:Trainer):
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
+@patch
+def _interruption(self:Trainer) -> Interrupted:
+    "What `fit` raises after a signal: the signal, the step, and the checkpoint of that step if one was written."
+    ck = self.checkpointing
+    saved = ck.last_save[0] == self.step and ck.last_save[1] if ck is not None and ck.last_save else False
+    return Interrupted(self.interrupted, self.step, ck.manager.path_for(self.step) if saved else None)
+
 # %% ../nbs/18_trainer.ipynb #ad478a08
 @patch
 def _prepare(self:Trainer):
@@ -404,33 +376,19 @@ def _prepare(self:Trainer):
     if isinstance(tc.batch_size, int) and tc.batch_size > n:
         warnings.warn(f"train.batch_size = {tc.batch_size} is larger than the {n} training pairs: every step uses "
                       f"all {n} (one step per epoch)", stacklevel=3)
-    self._check_time_budget(); self._check_memory()
+    self._check_fits()
     set_training_damage(self.model, tc.damage, tc.damage_pattern, tc.damage_fraction, tc.damage_kind)
     self._fit_t0, self._best_state = time.perf_counter(), None
     self._stop.clear(); self.stop_reason = None; self.interrupted = None
 
 @patch
-def _check_memory(self:Trainer):
-    "Refuse a lattice whose step is predicted to need more memory than the device has free, before it starts."
+def _check_fits(self:Trainer):
+    "Refuse a lattice run predicted to outlast `train.max_hours` or to need more memory than is free, before it starts."
     mc = getattr(self.model, 'config', None)
-    if hasattr(mc, 'lattice_shape'):
-        check_memory(mc, self._batch_size(), self.device, precision=self.tc.precision, optimizer=self.tc.optimizer)
-
-@patch
-def _check_time_budget(self:Trainer):
-    "Refuse a run whose lower-bound time (`step_seconds_bound`) exceeds `train.max_hours`, before it starts."
-    mc = getattr(self.model, 'config', None)
-    if mc is None or not hasattr(mc, 'lattice_shape'): return
-    per_step = step_seconds_bound(mc, self._batch_size(), self.device)
-    hours, limit = per_step * (self.total_steps - self.step) / 3600, float(getattr(self.tc, 'max_hours', 24))
-    if hours > limit:
-        raise ConfigError(f"this run would take at least {hours:,.3g} hours ({self.total_steps} steps of at least "
-                          f"{per_step:,.3g} s), more than train.max_hours = {limit:g}",
-                          f"a step costs the lattice's {mc.lattice_shape[0]}x{mc.lattice_shape[1]}x"
-                          f"{mc.lattice_shape[2]} cells x model.steps = {mc.steps} x the batch of "
-                          f"{self._batch_size()}, estimated at an optimistic rate on {self.device}",
-                          "lower model.steps, the lattice (model.face, model.depth) or train.max_steps, or raise "
-                          "train.max_hours if the run is meant to be that long")
+    if not hasattr(mc, 'lattice_shape'): return
+    check_time_budget(mc, self._batch_size(), self.total_steps, self.device, getattr(self.tc, 'max_hours', 24),
+                      done=self.step)
+    check_memory(mc, self._batch_size(), self.device, precision=self.tc.precision, optimizer=self.tc.optimizer)
 
 @patch
 def _run_loop(self:Trainer):
@@ -445,32 +403,6 @@ def _run_loop(self:Trainer):
                            f"continuing with a batch of {bs}", step=self.step + 1, batch_size=bs)
 
 # %% ../nbs/18_trainer.ipynb #bf9aee8c
-@patch
-def fit(self:Trainer):
-    "Train; returns the history (`{'train': [...], 'eval': [...], 'events': [...]}`); the best validated weights stay."
-    self._prepare()
-    with self._signals():
-        try:
-            self._emit('on_fit_start')
-            self._good, self._pending, self._rollbacks_in_row = self._snapshot(), None, 0
-            self.model.train()
-            self._run_loop()
-            self._emit('on_train_end')
-        except BaseException as e:
-            self.stop_reason = self.stop_reason or f"error: {(str(e).splitlines() or [type(e).__name__])[0]}"
-            self._end(failing=True)
-            raise
-        finally:   # the DDP wrapper lives only while fit runs; freed here, while the process group is still open
-            self._ddp = None
-    if self._best_state is not None: self.model.load_state_dict(self._best_state)
-    self.stop_reason = self.stop_reason or 'finished'
-    self._end()
-    if self.interrupted is not None:
-        ck = self.checkpointing
-        saved = ck.last_save[0] == self.step and ck.last_save[1] if ck is not None and ck.last_save else False
-        raise Interrupted(self.interrupted, self.step, ck.manager.path_for(self.step) if saved else None)
-    return self.history
-
 @patch
 def _end(self:Trainer, failing:bool=False):
     "Emit on_end; while an error is on its way out, a failing callback is logged instead of hiding it."
@@ -496,3 +428,17 @@ def save_checkpoint(self:Trainer, score=None, dir=None):
         raise CheckpointError(f"could not write a checkpoint in {mgr.dir}", f"{type(e).__name__}: {e}",
                               "check free disk space and the folder's permissions",
                                   path=str(mgr.path_for(self.step))) from e
+
+# %% ../nbs/18_trainer.ipynb #fdec6b74
+def train_model(cfg,                # the validated Config of the model
+                train,              # the training PairSet
+                val,                # the validation PairSet (None or empty: no selection, the last step kept)
+                callbacks=(),       # extra callbacks of the trainer
+                progress:bool=True) -> tuple:
+    "Build (seeded) and train the model of `cfg`: `(model, trainer)`, the best validated weights loaded."
+    model = build_for(cfg, train)
+    trainer = Trainer(model, train, val if val is not None and len(val) else None, cfg,
+                      callbacks=[*callbacks, *loggers_from_config(cfg)],   # metrics.csv (and TensorBoard) in the run
+                      progress=progress)
+    trainer.fit()
+    return model, trainer

@@ -11,91 +11,25 @@ import torch.nn.functional as F
 from .errors import EmbeddingTrainerError, ConfigError, DataError
 from .runtime import patch, peak_rss_mb
 from .config import load_config
-from .encoders import MiniLMEncoder, encode_checked, check_data_files
-from .metrics import format_table
+from .encoders import MiniLMEncoder, encode_checked
+from .data import check_data_files
+from .report import format_table
 from .callbacks import Callback
 from .retrieval import AnswerIndex
-from .run import (MODEL_NAMES, prepare_data, plot_history, run, validation_baselines, load_model,
-                                   move_aside)
-from .figures import figure_png, placeholder_png, lattice_figure
+from .adapters import MODEL_NAMES
+from .prepare import prepare_data
+from .export import load_model
+from .run import run, validation_baselines, move_aside
+from .figures import figure_png, placeholder_png, lattice_figure, plot_history
+from .controls import (CONTROLS, make_control, read_setting, write_setting, data_mode, set_data_mode,
+                                        to_widget, from_widget)
+from .damage_panel import DamagePanel
 
 # %% auto #0
-__all__ = ['CONTROLS', 'TRANSLATION_PRESET', 'make_control', 'TrainingDashboard', 'nearest_by_words', 'teacher_available']
-
-# %% ../nbs/20_widgets.ipynb #ff39628b
-CONTROLS = {   # config key -> (label, kind, (low, high) or choices); face.N is the N-th number of model.face
-    'data.kind': ('mode', 'toggle', ('dialogue', 'autoencoder', 'translation')),   # see _set_mode
-    'model.face.0': ('face X', 'int', (1, 64)),
-    'model.face.1': ('face Y', 'int', (1, 64)),
-    'model.face.2': ('K per cell', 'int', (1, 1024)),
-    'model.depth': ('depth Z', 'slider', (1, 16)),
-    'model.state_dim': ('state size S', 'slider', (1, 64)),
-    'model.steps': ('lattice steps T', 'slider', (1, 32)),
-    'model.neighbourhood': ('neighbours', 'toggle', (6, 26)),
-    'train.lr': ('learning rate', 'log', (-5, -0.5)),
-    'train.batch_size': ('batch size', 'slider', (2, 512)),
-    'train.epochs': ('epochs', 'slider', (1, 200)),
-    'train.max_steps': ('max steps', 'int', (0, 10**7)),          # 0: the epochs decide
-    'checkpoint.dir': ('run folder', 'text', None),
-}
-
-def _read(d:dict, key:str):
-    "`d['model']['face'][0]` for the key 'model.face.0'."
-    for part in key.split('.'): d = d[int(part)] if isinstance(d, list) else d[part]
-    return d
-
-def _write(d:dict, key:str, value):
-    *head, last = key.split('.')
-    for part in head: d = d[int(part)] if isinstance(d, list) else d[part]
-    if isinstance(d, list): d[int(last)] = value
-    else: d[last] = value
-
-TRANSLATION_PRESET = 'translate'   # the preset whose data the mode 'translation' trains on
-
-def _mode(d:dict) -> str:
-    "The mode a config dict is in: 'translation' for parallel text, else its `data.kind`."
-    return 'translation' if d['data'].get('source_lang') else d['data']['kind']
-
-def _set_mode(d:dict, mode:str):
-    "Write a mode into config dict `d`: the translate preset's data section, or `data.kind` (leaving parallel text)."
-    if mode == 'translation':
-        if _mode(d) != 'translation': d['data'] = load_config(TRANSLATION_PRESET).to_dict()['data']
-        return
-    if _mode(d) == 'translation': d['data'] = load_config(None).to_dict()['data']   # the bundled set
-    d['data']['kind'] = mode
-
-# %% ../nbs/20_widgets.ipynb #e1bf5ba0
-def _to_widget(key:str, value):
-    "A config value as its control shows it."
-    if key == 'train.max_steps': return value or 0
-    if key == 'train.batch_size' and not isinstance(value, int): return 64   # 'auto' has no slider position
-    return value
-
-def _from_widget(key:str, value):
-    "A control's value as the config holds it."
-    if key == 'train.max_steps': return value or None
-    if key == 'checkpoint.dir': return value.strip()
-    return value
-
-def make_control(key:str, value):
-    "The ipywidget for config `key`, showing `value`."
-    import ipywidgets as W
-    label, kind, opts = CONTROLS[key]
-    value = _to_widget(key, value)
-    common = dict(description=label, style={'description_width': '100px'}, layout=W.Layout(width='270px'))
-    if kind == 'toggle':
-        return W.ToggleButtons(options=list(opts), value=value, description=label,
-                               style={'button_width': '110px', 'description_width': '100px'})
-    if kind == 'int': return W.BoundedIntText(value=value, min=opts[0], max=max(opts[1], value), **common)
-    if kind == 'slider': return W.IntSlider(value=value, min=opts[0], max=max(opts[1], value), continuous_update=False,
-                                            **common)
-    if kind == 'log':
-        return W.FloatLogSlider(value=value, base=10, min=opts[0], max=opts[1], step=0.1, readout_format='.1e',
-                                continuous_update=False, **common)
-    return W.Text(value=str(value), continuous_update=False, **common)
+__all__ = ['TrainingDashboard', 'nearest_by_words', 'teacher_available']
 
 # %% ../nbs/20_widgets.ipynb #526a74e9
-class TrainingDashboard(Callback):
+class TrainingDashboard(DamagePanel, Callback):
     "Train the cube from Jupyter: controls bound to a config, Start/Pause/Stop, live curves and lattice slices."
     def __init__(self,
                  config='tiny',          # preset name, YAML path, dict or Config (as `load_config` takes)
@@ -104,7 +38,6 @@ class TrainingDashboard(Callback):
                  redraw_every:int=5,     # redraw the plots every this many training steps
                  callbacks=(),           # extra trainer `Callback`s for each run
                  teacher:str='auto'):    # encoder of the try-it box: 'auto' (MiniLM if installed), 'minilm', 'words'
-        import ipywidgets as W
         self.config = load_config(config, overrides=list(overrides))
         self.background, self.redraw_every = background, int(redraw_every)
         self.callbacks, self.teacher = list(callbacks), teacher
@@ -115,55 +48,14 @@ class TrainingDashboard(Callback):
         self._data_cache, self._baselines, self._last_eval, self._others, self.result = {}, [], {}, {}, None
         self._last_redraw, self._redraw_cost = 0.0, 0.0
         base = self.config.to_dict()
-        self.controls = {key: make_control(key, _mode(base) if key == 'data.kind' else _read(base, key))
+        self.controls = {key: make_control(key, data_mode(base) if key == 'data.kind' else read_setting(base, key))
                          for key in CONTROLS}
         for w in self.controls.values(): w.observe(lambda change: self._check_controls(), names='value')
-        button = lambda text, style, tip, width='90px': W.Button(description=text, button_style=style, tooltip=tip,
-                                                                 layout=W.Layout(width=width))
-        self.start_button = button('Start', 'success', 'train with these settings')
-        self.pause_button = button('Pause', 'warning', 'pause or resume after the current step')
-        self.stop_button = button('Stop', 'danger', 'stop after the current step')
-        self.save_button = button('Save checkpoint', '', 'save the full training state to the run folder', '130px')
-        self.load_button = button('Load checkpoint', '', 'load the checkpoint named on the right (default: the run '
-                                                         'folder)',
-                                  '130px')
-        self.checkpoint_path = W.Text(placeholder='checkpoint file or run folder', layout=W.Layout(width='250px'))
-        self.start_button.on_click(lambda _: self.start()); self.pause_button.on_click(lambda _: self.toggle_pause())
-        self.stop_button.on_click(lambda _: self.stop()); self.save_button.on_click(lambda _: self.save())
-        self.load_button.on_click(lambda _: self.load())
-        self.config_error, self.status, self.progress = W.HTML(), W.HTML(), W.HTML()
-        self.curves, self.lattice = (W.Image(value=placeholder_png(what), format='png',
-                                             layout=W.Layout(max_width='900px'))
-                                     for what in ('the training curves appear here once a run starts',
-                                                  'the lattice (each cell\'s state, step by step) appears here'))
-        self.question = W.Text(placeholder='type a question', layout=W.Layout(width='520px'), continuous_update=False)
-        self.ask_button = button('Ask the cube', 'info', 'encode the question, run the cube, show the nearest answers',
-                                 '120px')
-        self.ask_button.on_click(lambda _: self.ask(self.question.value))
-        self.answers, self.table = W.HTML(), W.HTML()
-        for w, cls in ((self.config_error, 'et-config-error'), (self.status, 'et-status'),
-                       (self.progress, 'et-progress'),
-                       (self.curves, 'et-curves'), (self.lattice, 'et-lattice'), (self.answers, 'et-answers'),
-                       (self.table, 'et-table')):
-            w.add_class(cls)
-        c = self.controls
-        column = lambda keys: W.VBox([c[k] for k in keys])
-        self.widget = W.VBox([
-            W.HTML('<b>Embedding cube: training dashboard</b>'),
-            c['data.kind'],
-            W.HBox([column(['model.face.0', 'model.face.1', 'model.face.2', 'model.depth']),
-                    column(['model.state_dim', 'model.steps', 'model.neighbourhood']),
-                    column(['train.lr', 'train.batch_size', 'train.epochs', 'train.max_steps', 'checkpoint.dir'])]),
-            self.config_error,
-            W.HBox([self.start_button, self.pause_button, self.stop_button, self.save_button, self.load_button,
-                    self.checkpoint_path]),
-            self.status, self.progress, self.curves, self.table, self.lattice,
-            W.HTML('<b>Try it</b>: ask a question, see the dataset answers nearest to the cube\'s output'),
-            W.HBox([self.question, self.ask_button]), self.answers])
-        self.widget.add_class('et-dashboard')
+        self._make_widgets()
+        self._lay_out()
         self._say('ready: press Start (max steps 0: the epochs decide how long a run is)')
         self._check_controls()
-        self._add_damage_panel()   # (Damage the lattice, below)
+        self._add_damage_panel()   # (damage_panel: the panel under the lattice view)
 
     def _say(self, text:str, kind:str='info'):
         "Show `text` in the status line (info, ok or error)."
@@ -180,50 +72,59 @@ class TrainingDashboard(Callback):
         "Display the dashboard (the same as leaving it as the last value of a cell)."
         self._ipython_display_()
 
-# %% ../nbs/20_widgets.ipynb #9e8d901e
-from .lattice import CellDamage, DAMAGE_KINDS
-from .damage import PATTERNS, damage_cells, damaged
+# %% ../nbs/20_widgets.ipynb #60a33510
+@patch
+def _make_widgets(self:TrainingDashboard):
+    "The buttons, the status lines, the images and the try-it box."
+    import ipywidgets as W
+    button = lambda text, style, tip, width='90px': W.Button(description=text, button_style=style, tooltip=tip,
+                                                             layout=W.Layout(width=width))
+    self.start_button = button('Start', 'success', 'train with these settings')
+    self.pause_button = button('Pause', 'warning', 'pause or resume after the current step')
+    self.stop_button = button('Stop', 'danger', 'stop after the current step')
+    self.save_button = button('Save checkpoint', '', 'save the full training state to the run folder', '130px')
+    self.load_button = button('Load checkpoint', '', 'load the checkpoint named on the right (default: the run '
+                                                     'folder)',
+                              '130px')
+    self.checkpoint_path = W.Text(placeholder='checkpoint file or run folder', layout=W.Layout(width='250px'))
+    self.start_button.on_click(lambda _: self.start()); self.pause_button.on_click(lambda _: self.toggle_pause())
+    self.stop_button.on_click(lambda _: self.stop()); self.save_button.on_click(lambda _: self.save())
+    self.load_button.on_click(lambda _: self.load())
+    self.config_error, self.status, self.progress = W.HTML(), W.HTML(), W.HTML()
+    self.curves, self.lattice = (W.Image(value=placeholder_png(what), format='png',
+                                         layout=W.Layout(max_width='900px'))
+                                 for what in ('the training curves appear here once a run starts',
+                                              'the lattice (each cell\'s state, step by step) appears here'))
+    self.question = W.Text(placeholder='type a question', layout=W.Layout(width='520px'), continuous_update=False)
+    self.ask_button = button('Ask the cube', 'info', 'encode the question, run the cube, show the nearest answers',
+                             '120px')
+    self.ask_button.on_click(lambda _: self.ask(self.question.value))
+    self.answers, self.table = W.HTML(), W.HTML()
 
 @patch
-def _add_damage_panel(self:TrainingDashboard):
-    "The damage controls, the damaged lattice view and the answers side by side, under the dashboard."
+def _lay_out(self:TrainingDashboard):
+    "The dashboard's layout: the controls, the buttons, the plots, the try-it box."
     import ipywidgets as W
-    self.damage_cells = None   # bool (X, Y, Z): the cells killed so far, or None (undamaged)
-    self._syncing = False      # True while the slice grid is set from the mask (those changes are not clicks)
-    style, toggles = {'description_width': '70px'}, {'description_width': '70px', 'button_width': '80px'}
-    self.damage_pattern = W.ToggleButtons(options=list(PATTERNS), value='random', description='pattern', style=toggles)
-    self.damage_kind = W.ToggleButtons(options=list(DAMAGE_KINDS), value='dead', description='kind', style=toggles)
-    self.damage_fraction = W.FloatSlider(value=0.25, min=0.0, max=1.0, step=0.05, description='share',
-                                         readout_format='.0%', continuous_update=False, style=style)
-    self.damage_seed = W.BoundedIntText(value=0, min=0, max=2 ** 31 - 1, description='seed', style=style,
-                                        layout=W.Layout(width='160px'))
-    self.damage_at = W.BoundedIntText(value=0, min=0, max=4096, description='at step', style=style,
-                                      layout=W.Layout(width='160px'))
-    self.damage_z = W.IntSlider(value=0, min=0, max=0, description='slice z', continuous_update=False, style=style)
-    self.kill_button = W.Button(description='Kill', button_style='danger', tooltip='kill the pattern\'s cells')
-    self.reset_damage_button = W.Button(description='Reset', tooltip='bring every cell back')
-    self.compare_button = W.Button(description='Compare answers', button_style='info', layout=W.Layout(width='140px'),
-                                   tooltip='the answers of the damaged and the undamaged cube, side by side')
-    self.kill_button.on_click(lambda _: self.kill()); self.reset_damage_button.on_click(lambda _: self.reset_damage())
-    self.compare_button.on_click(lambda _: self.compare_answers())
-    for w in (self.damage_kind, self.damage_at): w.observe(lambda _: self.refresh_damage(), names='value')
-    self.damage_z.observe(lambda _: self._sync_slice(), names='value')
-    self.slice_grid, self.slice_buttons = W.GridBox(layout=W.Layout(grid_gap='1px')), []
-    self.damage_status, self.damage_answers = W.HTML(), W.HTML()
-    self.damage_view = W.Image(value=placeholder_png('the damaged lattice appears here once cells are killed'),
-                               format='png', layout=W.Layout(max_width='900px'))
-    for w, cls in ((self.damage_view, 'et-damage-view'), (self.damage_answers, 'et-damage-answers'),
-                   (self.damage_status, 'et-damage-status'), (self.kill_button, 'et-kill')):
+    for w, cls in ((self.config_error, 'et-config-error'), (self.status, 'et-status'),
+                   (self.progress, 'et-progress'),
+                   (self.curves, 'et-curves'), (self.lattice, 'et-lattice'), (self.answers, 'et-answers'),
+                   (self.table, 'et-table')):
         w.add_class(cls)
-    self.damage_panel = W.VBox([
-        W.HTML('<b>Damage the lattice</b>: kill cells by pattern or by clicking a slice, and watch the cube cope'),
-        W.HBox([W.VBox([self.damage_pattern, self.damage_kind, self.damage_fraction,
-                        W.HBox([self.damage_seed, self.damage_at]),
-                        W.HBox([self.kill_button, self.reset_damage_button, self.compare_button])]),
-                W.VBox([self.damage_z, self.slice_grid])]),
-        self.damage_status, self.damage_view, self.damage_answers])
-    self.damage_panel.add_class('et-damage')
-    self.widget.children = (*self.widget.children, self.damage_panel)
+    c = self.controls
+    column = lambda keys: W.VBox([c[k] for k in keys])
+    self.widget = W.VBox([
+        W.HTML('<b>Embedding cube: training dashboard</b>'),
+        c['data.kind'],
+        W.HBox([column(['model.face.0', 'model.face.1', 'model.values_per_cell', 'model.depth']),
+                column(['model.state_dim', 'model.steps', 'model.neighbourhood']),
+                column(['train.lr', 'train.batch_size', 'train.epochs', 'train.max_steps', 'checkpoint.dir'])]),
+        self.config_error,
+        W.HBox([self.start_button, self.pause_button, self.stop_button, self.save_button, self.load_button,
+                self.checkpoint_path]),
+        self.status, self.progress, self.curves, self.table, self.lattice,
+        W.HTML('<b>Try it</b>: ask a question, see the dataset answers nearest to the cube\'s output'),
+        W.HBox([self.question, self.ask_button]), self.answers])
+    self.widget.add_class('et-dashboard')
 
 # %% ../nbs/20_widgets.ipynb #9649a10a
 @patch
@@ -232,8 +133,8 @@ def _check_controls(self:TrainingDashboard):
     if self._quiet: return
     d = self._base.to_dict()
     for key, w in self.controls.items():
-        if key == 'data.kind': _set_mode(d, w.value)
-        else: _write(d, key, _from_widget(key, w.value))
+        if key == 'data.kind': set_data_mode(d, w.value)
+        else: write_setting(d, key, from_widget(key, w.value))
     try:
         cfg = load_config(d)
         check_data_files(cfg.data)       # data that is not there: its message, and no Start
@@ -261,7 +162,7 @@ def set_controls(self:TrainingDashboard, cfg):
     d, self._base, self._quiet = cfg.to_dict(), cfg, True
     try:
         for key, w in self.controls.items():
-            v = _mode(d) if key == 'data.kind' else _to_widget(key, _read(d, key))
+            v = data_mode(d) if key == 'data.kind' else to_widget(key, read_setting(d, key))
             if CONTROLS[key][1] in ('int', 'slider') and v > w.max: w.max = v
             w.value = v
     finally: self._quiet = False
@@ -308,13 +209,13 @@ def _run(self:TrainingDashboard, cfg):
         self._run_config, self._example = cfg, (val if len(val) else train).x[:1]
         self.result = res = run(cfg, progress=False, callbacks=[self, *self.callbacks], data=(train, val, test),
                                 baseline_callbacks=[_BaselineWatch(self)], val_rows=self._baselines)
-        self._others = {MODEL_NAMES[k]: tr.history for k, (_, tr, _) in res['baselines'].items()}
-        self.table.value = (f'<pre style="font-size:11px">{html.escape(format_table(res["rows"], split="test"))}</pre>'
-                            if res['rows'] is not None else '')
+        self._others = {MODEL_NAMES[k]: tr.history for k, (_, tr, _) in res.baselines.items()}
+        self.table.value = (f'<pre style="font-size:11px">{html.escape(format_table(res.rows, split="test"))}</pre>'
+                            if res.rows is not None else '')
         if self._others: self.redraw(lattice=False)
         tr = self.trainer
         self._say(f"{tr.stop_reason} at step {tr.step} of {tr.total_steps} ({time.perf_counter() - t0:.1f} s); "
-                  + ('the test table is under the curves' if res['baselines'] else
+                  + ('the test table is under the curves' if res.baselines else
                    'no learned baselines: see the table'),
                   'ok')
     except Exception as e:
@@ -326,6 +227,7 @@ def _run(self:TrainingDashboard, cfg):
         self.running = False
         self.pause_button.description = 'Pause'
         self._sync_buttons()
+        self.refresh_damage(view=self.current_damage() is not None)   # the damage panel's grid, for this cube
 
 # %% ../nbs/20_widgets.ipynb #0ff13077
 @patch
@@ -467,7 +369,7 @@ def load(self:TrainingDashboard, path=None):
     self.set_controls(cfg)
     self.trainer, self.model, self._run_config, self._resume_from = None, cube, cfg, state['path']
     self._loaded_history, self._example = state.get('history') or {'train': [], 'eval': []}, val.x[:1]
-    self.redraw(); self._sync_buttons()
+    self.redraw(); self._sync_buttons(); self.refresh_damage()
     self._say(f"loaded step {state['step']} from {state['path']}; Start continues this run", 'ok')
     return state
 
@@ -530,147 +432,3 @@ def ask(self:TrainingDashboard,
     show(f'<i>{html.escape(barely + self.ask_note)}</i><table><tr><th>#</th><th>cosine</th><th '
          f'style="text-align:left">answer</th></tr>{table}</table>')
     return rows
-
-# %% ../nbs/20_widgets.ipynb #d7b5608b
-@patch
-def _lattice_shape(self:TrainingDashboard) -> tuple|None:
-    return tuple(self.model.lattice.shape) if hasattr(self.model, 'lattice') else None
-
-@patch
-def current_damage(self:TrainingDashboard) -> CellDamage|None:
-    "The damage the panel describes (the killed cells, the kind, the step); None when no cell of this cube is dead."
-    cells, shape = self.damage_cells, self._lattice_shape()
-    if cells is None or shape is None or tuple(cells.shape) != shape or not bool(cells.any()): return None
-    return CellDamage(cells.clone(), self.damage_kind.value, int(self.damage_at.value))
-
-@patch
-def _damage_say(self:TrainingDashboard, text:str, kind:str='info'):
-    color = {'info': '#333', 'error': '#b00020'}[kind]
-    self.damage_status.value = (f'<div style="color:{color};font-family:monospace;font-size:12px">'
-                                f'{html.escape(text)}</div>')
-
-@patch
-def _damage_refused(self:TrainingDashboard) -> str|None:
-    "Why the panel cannot damage now (a run is going, or there is no cube), or None."
-    if self.running: return 'stop the run first: the panel damages a trained cube, not one in training'
-    if self._lattice_shape() is None: return 'no cube yet: train (Start) or load a checkpoint first'
-    return None
-
-# %% ../nbs/20_widgets.ipynb #de6160c1
-@patch
-def kill(self:TrainingDashboard, pattern:str|None=None, fraction:float|None=None, seed:int|None=None) -> int:
-    "Kill the cells of a pattern (default: the panel's), beside those already dead; the number of dead cells."
-    why = self._damage_refused()
-    if why: self._damage_say(why, 'error'); return 0
-    shape = self._lattice_shape()
-    cells = damage_cells(shape, pattern or self.damage_pattern.value,
-                         self.damage_fraction.value if fraction is None else fraction,
-                         self.damage_seed.value if seed is None else seed)
-    old = self.damage_cells
-    self.damage_cells = cells if old is None or tuple(old.shape) != shape else old | cells
-    self.refresh_damage()
-    return int(self.damage_cells.sum())
-
-@patch
-def toggle_cell(self:TrainingDashboard, x:int, y:int, z:int|None=None) -> bool:
-    "Kill cell (x, y, z) — z: the slice shown — or bring it back if dead; whether it is dead now."
-    why = self._damage_refused()
-    if why: self._damage_say(why, 'error'); return False
-    shape = self._lattice_shape()
-    if self.damage_cells is None or tuple(self.damage_cells.shape) != shape:
-        self.damage_cells = torch.zeros(shape, dtype=torch.bool)
-    z = self.damage_z.value if z is None else z
-    self.damage_cells[x, y, z] = not bool(self.damage_cells[x, y, z])
-    self.refresh_damage()
-    return bool(self.damage_cells[x, y, z])
-
-@patch
-def reset_damage(self:TrainingDashboard):
-    "Bring every cell back."
-    self.damage_cells = None
-    self.refresh_damage()
-
-# %% ../nbs/20_widgets.ipynb #a4659bcd
-@patch
-def _sync_slice(self:TrainingDashboard):
-    "The slice grid: one toggle per cell of slice z (y upwards, as in the lattice view); dark = dead."
-    import ipywidgets as W
-    shape = self._lattice_shape()
-    if shape is None: return
-    X, Y, Z = shape
-    self.damage_z.max = Z - 1
-    if len(self.slice_buttons) != X * Y:
-        self.slice_buttons = []
-        for r in range(Y):
-            for x in range(X):
-                b = W.ToggleButton(value=False, layout=W.Layout(width='22px', height='22px', padding='0'),
-                                   tooltip=f'cell x={x}, y={Y - 1 - r}')
-                b.observe(lambda ch, x=x, y=Y - 1 - r: None if self._syncing else self.toggle_cell(x, y), names='value')
-                self.slice_buttons.append(b)
-        self.slice_grid.children = self.slice_buttons
-        self.slice_grid.layout.grid_template_columns = f'repeat({X}, 22px)'
-    self._syncing = True
-    try:
-        for i, b in enumerate(self.slice_buttons):
-            x, y = i % X, Y - 1 - i // X
-            dead = self.damage_cells is not None and tuple(self.damage_cells.shape) == shape \
-                   and bool(self.damage_cells[x, y, self.damage_z.value])
-            b.value, b.button_style = dead, ('danger' if dead else '')
-    finally: self._syncing = False
-
-# %% ../nbs/20_widgets.ipynb #6edc6b5c
-@patch
-@torch.no_grad()
-def damaged_norms(self:TrainingDashboard) -> torch.Tensor:
-    "Per-step cell-state norms `(T+1, 1, X, Y, Z)` of the validation example through the damaged cube."
-    d = self.current_damage()
-    if d is None: return self._lattice_norms()
-    with damaged(self.model, d): return self._lattice_norms()
-
-@patch
-def refresh_damage(self:TrainingDashboard):
-    "Redraw the panel: the slice grid, the count of dead cells and the damaged lattice view."
-    if self._lattice_shape() is None: return
-    self.damage_at.max = self.model.lattice.steps
-    self._sync_slice()
-    d, n = self.current_damage(), self.model.lattice.n_cells
-    if d is None:
-        self._damage_say(f'no cell is dead (of {n}): kill a pattern or click cells of a slice')
-        self.damage_view.value = placeholder_png('the damaged lattice appears here once cells are killed')
-        return
-    k = int(d.cells.sum())
-    when = 'dead from the start' if d.kind == 'dead' and d.at == 0 else (
-        f'dead from step {d.at}' if d.kind == 'dead' else f'zeroed once after step {d.at}')
-    self._damage_say(f'{k} of {n} cells ({k / n:.0%}) {when}')
-    if self._example is not None:
-        self.damage_view.value = figure_png(lattice_figure(
-            self.damaged_norms(), title=f"the damaged cube: {k} of {n} cells {when}, one validation example"))
-
-# %% ../nbs/20_widgets.ipynb #054041bc
-@patch
-def compare_answers(self:TrainingDashboard,
-                    question:str|None=None, # default: the Try-it box, else the first validation question
-                    k:int=3) -> tuple[list, list]:
-    "The `k` answers of the undamaged and of the damaged cube, side by side in the panel: `(undamaged, damaged)`."
-    why = self._damage_refused()
-    if why: self._damage_say(why, 'error'); return [], []
-    question = (question or self.question.value or '').strip()
-    if not question:
-        val = self._data(self._run_config)[1]
-        question = val.questions[0] if val.questions else ''
-    clean, shown, d = self.ask(question, k), self.answers.value, self.current_damage()
-    if d is None: hurt = clean
-    else:
-        with damaged(self.model, d): hurt = self.ask(question, k)
-        self.answers.value = shown                      # the Try-it box keeps the undamaged cube's answers
-    def cell(r, same):
-        if r is None: return '<td>-</td><td></td>'
-        return f'<td>{r[1]:.3f}</td><td style="{"" if same else "color:#b00020"}">{html.escape(r[0])}</td>'
-    pad = lambda rs: rs + [None] * (k - len(rs))
-    rows = ''.join(f'<tr><td>{i + 1}</td>{cell(a, True)}{cell(b, a is not None and b is not None and a[0] == b[0])}'
-                   '</tr>' for i, (a, b) in enumerate(zip(pad(clean), pad(hurt))))
-    dead = 'no cell dead' if d is None else f'{int(d.cells.sum())} cells {d.kind}'
-    self.damage_answers.value = (f'<div style="font-size:13px"><i>{html.escape(question)}</i><table><tr><th>#</th>'
-                                 f'<th colspan="2">undamaged cube</th><th colspan="2">damaged cube ({dead})</th></tr>'
-                                 f'{rows}</table></div>')
-    return clean, hurt

@@ -9,7 +9,8 @@ from pathlib import Path
 import torch
 from embedding_trainer.config import load_config
 from embedding_trainer.distributed import dist_env
-from embedding_trainer.run import prepare_data, fit
+from embedding_trainer.prepare import prepare_data
+from embedding_trainer.trainer import train_model
 
 THRESHOLDS = (0.65, 0.70, 0.75)   # validation cosine; the identity scores 0.62 on this set
 
@@ -31,7 +32,7 @@ def main(argv=None) -> int:
     train, val, _ = prepare_data(cfg)
     if torch.cuda.is_available(): torch.cuda.synchronize()
     t0 = time.perf_counter()
-    model, trainer = fit(cfg, train, val, progress=False)
+    model, trainer = train_model(cfg, train, val, progress=False)
     if torch.cuda.is_available(): torch.cuda.synchronize()
     seconds = time.perf_counter() - t0
     if not info.is_main: return 0

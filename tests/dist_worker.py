@@ -35,7 +35,8 @@ x = torch.nn.functional.normalize(torch.randn(64, 32, generator=g), dim=-1)
 train, val = (x, x @ rot), (x[:16], x[:16] @ rot)
 
 cfg = load_config('tiny', overrides=[
-    'model.embedding_dim=32', 'model.face=[4,4,2]', 'model.depth=3', 'model.steps=3', 'model.residual=false',
+    'model.embedding_dim=32', 'model.face=[4,4]', 'model.values_per_cell=2', 'model.depth=3', 'model.steps=3',
+    'model.residual=false',
     'data.path=in_memory.pt', f'train.batch_size={batch}', f'train.max_steps={steps}', 'train.loss=cosine',
     'train.lr=1e-2', 'train.eval_every=4', f'train.device={device}', 'train.precision=fp32', 'train.seed=0',
     f'checkpoint.dir={ckpt}', 'checkpoint.every_n_steps=2', f'checkpoint.resume={str(resume).lower()}'])

@@ -45,4 +45,8 @@ def test_dashboard_trains_and_stops_in_jupyterlab(tmp_path, browser_available):
     hurt = res['damage']
     assert '12 of 48 cells (25%) dead from the start' in hurt['status'] and hurt['view'][0] == 900
     assert 'damaged cube (12 cells dead)' in hurt['answers'] and 'undamaged cube' in hurt['answers']
+    # the brush: a drag along the slice's top row, button held, killed the cells of that row not dead before
+    brush = hurt['brush']
+    assert len(brush['before']) == 4 and brush['after'] == [True] * 4
+    assert f"{12 + brush['before'].count(False)} of 48 cells" in brush['status'], brush
     assert seconds < 90

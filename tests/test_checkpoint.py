@@ -12,7 +12,8 @@ from embedding_trainer.runtime import seed_everything
 
 HERE = Path(__file__).resolve()
 REPO = HERE.parent.parent
-SMALL = dict(embedding_dim=32, face=(4, 4, 2), depth=3, steps=3, state_dim=8, hidden_dim=16, fire_rate=0.5)
+SMALL = dict(embedding_dim=32, face=(4, 4), values_per_cell=2, depth=3, steps=3, state_dim=8, hidden_dim=16,
+             fire_rate=0.5)
 N = 20   # steps of the straight run; the interrupted one stops at N // 2
 
 
@@ -148,12 +149,16 @@ def test_planted_payload_really_runs_code_when_unpickled(tmp_path):
 
 def test_config_mismatch_names_keys(tmp_path):
     ckpt = save_checkpoint(tmp_path / 'c.pt', model=EmbeddingCube(**SMALL), config=ModelConfig(**SMALL))
-    other = {'model': dict(SMALL, face=[4, 4, 4], steps=4)}
+    other = {'model': dict(SMALL, face=[4, 5], steps=4)}
     with pytest.raises(CheckpointError) as e:
         load_checkpoint(ckpt, config=other)
-    assert 'model.face: checkpoint [4, 4, 2] vs config [4, 4, 4]' in str(e.value)
+    assert 'model.face: checkpoint [4, 4] vs config [4, 5]' in str(e.value)
     assert 'model.steps: checkpoint 3 vs config 4' in str(e.value)
     load_checkpoint(ckpt, EmbeddingCube(**SMALL), config=ModelConfig(**SMALL))   # the same settings load
+    old = dict(SMALL, face=[4, 4, SMALL['values_per_cell']], checkpoint_every=0)   # stored by an earlier version
+    del old['values_per_cell']
+    ckpt = save_checkpoint(tmp_path / 'old.pt', model=EmbeddingCube(**SMALL), config={'model': old})
+    load_checkpoint(ckpt, EmbeddingCube(**SMALL), config=ModelConfig(**SMALL))   # old names: the same settings
 
 
 def test_keep_last_and_best(tmp_path):
@@ -215,7 +220,8 @@ def test_a_run_folder_written_before_the_relayering_loads_and_resumes(tmp_path):
     (the rule's hidden layer was then called `perceive`; early stopping's count sat in the checkpoint's `extra`).
     Today's code loads both, resumes from step 5 and reaches step 10 with the weights the old code reached."""
     from embedding_trainer.config import load_config
-    from embedding_trainer.run import prepare_data, build_for
+    from embedding_trainer.prepare import prepare_data
+    from embedding_trainer.adapters import build_for
     from embedding_trainer.trainer import Trainer
     old = load_checkpoint(FIXTURE / 'step_000005.pt', restore_rng=False)
     assert any(k.startswith('lattice.rule.perceive.') for k in old['model'])     # the old names really are old

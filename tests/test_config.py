@@ -4,7 +4,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from embedding_trainer.config import (MODEL_TYPES, RULES, SECTIONS, dump_config, list_presets, load_config)
+from embedding_trainer.cube import MODEL_RENAMED
 from embedding_trainer.errors import ConfigError
+from embedding_trainer.settings import RenamedSettingWarning
 
 REPO = Path(__file__).resolve().parent.parent
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -25,13 +27,13 @@ def test_presets_load_and_round_trip(name):
 def test_dialogue_preset_settings():
     c = load_config('dialogue')
     assert (c.model.face, c.model.depth, c.model.state_dim, c.model.hidden_dim, c.model.steps) == \
-        ((8, 8, 6), 4, 16, 32, 6)
+        ((8, 8), 4, 16, 32, 6)
     assert (c.model.position, c.model.residual, c.train.loss, c.train.batch_size, c.train.lr) == \
         ('learned', True, 'infonce', 64, 3e-3)
     assert c.checkpoint.dir == 'runs/dialogue' and load_config('autoencoder').data.kind == 'autoencoder'
     t = load_config('tiny')
-    assert (t.model.face, t.model.depth, t.train.max_steps, t.train.eval_every, t.checkpoint.dir) == \
-        ((4, 4, 24), 3, 10, 5, 'runs/tiny')
+    assert (t.model.face, t.model.values_per_cell, t.model.depth, t.train.max_steps, t.train.eval_every,
+            t.checkpoint.dir) == ((4, 4), 24, 3, 10, 5, 'runs/tiny')
 
 
 def test_loads_from_the_shell_at_repo_root():
@@ -39,12 +41,12 @@ def test_loads_from_the_shell_at_repo_root():
     r = subprocess.run([sys.executable, '-c', code], cwd=REPO, capture_output=True, text=True, timeout=120,
                        env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == '(8, 8, 6)'
+    assert r.stdout.strip() == '(8, 8)'
 
 
 THREE_MISTAKES = """\
 model:
-  face: [8, 8, 6]
+  face: [8, 8]
   stepz: 8
 train:
   lr: -0.001
@@ -75,8 +77,9 @@ def test_broken_yaml_reports_line_and_column():
 
 
 def test_overrides():
-    c = load_config('tiny', ['train.lr=3e-4', 'model.face=[4,4,24]', 'checkpoint.resume=auto', 'data.path=null'])
-    assert (c.train.lr, c.model.face, c.checkpoint.resume, c.data.path) == (3e-4, (4, 4, 24), 'auto', None)
+    c = load_config('tiny', ['train.lr=3e-4', 'model.face=[4,4]', 'model.values_per_cell=24', 'checkpoint.resume=auto',
+                             'data.path=null'])
+    assert (c.train.lr, c.model.face, c.checkpoint.resume, c.data.path) == (3e-4, (4, 4), 'auto', None)
     with pytest.raises(ConfigError, match="did you mean 'lr'"): load_config('tiny', ['train.lrr=1'])
     with pytest.raises(ConfigError, match='section.key=value'): load_config('tiny', ['train.lr'])
     with pytest.raises(ConfigError) as e: load_config('tiny', ['train.lr=-1', 'train.epochs=0'])
@@ -98,6 +101,34 @@ def test_ints_for_floats_but_not_bools_for_ints():
     with pytest.raises(ConfigError, match='train.epochs: True'): load_config({'train': {'epochs': True}})
 
 
+def test_old_key_names_load_with_a_one_line_warning(tmp_path):
+    old = tmp_path / 'old.yaml'
+    old.write_text('model:\n  face: [4, 4, 24]\n  depth: 3\n  checkpoint_every: 2\n  steps: 1\n')
+    with pytest.warns(RenamedSettingWarning) as seen:
+        with pytest.raises(ConfigError) as e: load_config(old)
+    assert [(q.key, q.where) for q in e.value.problems] == [('model.steps', 'line 5')]   # the light cone, still
+    with pytest.warns(RenamedSettingWarning) as seen:
+        cfg = load_config(old, ['model.steps=2'])
+    assert (cfg.model.face, cfg.model.values_per_cell, cfg.model.recompute_every) == ((4, 4), 24, 2)
+    assert [str(w.message) for w in seen] == [
+        "model.checkpoint_every = 2 is an old setting, read as model.recompute_every = 2: the name said save, the "
+        "setting recomputes steps in backward (checkpoint.every_n_steps saves)",
+        "model.face = [4, 4, 24] is an old setting, read as model.face = [4, 4], model.values_per_cell = 24: "
+        "model.face is the face's X, Y cells and model.values_per_cell its K"]
+    assert load_config(dump_config(cfg)) == cfg                      # written back with today's names
+    with pytest.warns(RenamedSettingWarning):
+        assert load_config('tiny', ['model.checkpoint_every=3']).model.recompute_every == 3
+        with pytest.raises(ConfigError) as e:
+            load_config('tiny', ['model.checkpoint_every=3', 'model.recompute_every=1'])
+    assert [q.key for q in e.value.problems] == ['model.recompute_every'] and 'given twice' in str(e.value)
+
+
+def test_the_settings_reference_is_read_from_the_fields():
+    from embedding_trainer.config import settings_reference
+    assert (REPO / 'docs' / 'settings.md').read_text() == f"# Settings\n\n{settings_reference()}\n"
+    assert '| `model.values_per_cell` | `6` | a whole number >= 1, at most 4096 |' in settings_reference()
+
+
 # ---- fuzzing: whatever goes in, the only exception is ConfigError --------------------------------------------
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
@@ -117,7 +148,8 @@ def only_config_errors(fn):
 @given(st.sampled_from(FIELDS), values)
 def test_fuzz_field_values(field, value):
     section, key = field
-    out = only_config_errors(lambda: load_config({section: {key: value}}))
+    if section == 'model' and any(d.old == key and d.upgrade(value) is not None for d in MODEL_RENAMED): return
+    out = only_config_errors(lambda: load_config({section: {key: value}}))   # (an old form is read, not refused)
     if not rule_for(section, key).ok(value):   # a value its own field rejects is reported under its key
         assert isinstance(out, ConfigError) and f'{section}.{key}' in str(out)
 

@@ -3,7 +3,8 @@ import importlib.util, json, warnings
 import numpy as np
 import pytest
 import torch
-from embedding_trainer.encoders import CachedEncoder, HashEncoder, MiniLMEncoder, load_from_config, load_pairs
+from embedding_trainer.encoders import CachedEncoder, HashEncoder, MiniLMEncoder
+from embedding_trainer.data import load_from_config, load_pairs
 from embedding_trainer.data import (SkippedRowsWarning, bundled_paths, file_sha256, load_bundled, read_pairs_csv,
                                     read_pairs_jsonl)
 from embedding_trainer.pairs import split_from_config

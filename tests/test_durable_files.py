@@ -6,7 +6,8 @@ import pytest
 import torch
 from helpers import one_error, write_pairs_jsonl
 from test_durable import ENV
-from embedding_trainer.cli import train_cli, eval_cli, encode_cli, export_cli, ask_cli, _console
+from embedding_trainer.cli import train_cli, eval_cli, encode_cli, export_cli, ask_cli
+from embedding_trainer.commands import console
 from embedding_trainer.study import study_cli
 from embedding_trainer.data import load_embedding_pairs
 from embedding_trainer.export import from_pretrained
@@ -119,7 +120,8 @@ def test_a_run_folder_is_marked_and_its_files_have_the_users_umask(files):
     assert modes and set(modes.values()) == {0o644}, modes           # under umask 022, not mkstemp's 0o600
     # the same command again resumes in its own folder; an export into an earlier export replaces it whole
     assert export_cli([str(run), '--out', str(files['export']), '--no-sentence-transformers']) == 0
-    assert sorted(p.name for p in files['export'].iterdir()) == [MARKER, 'README.md', 'config.yaml', 'metrics.json',
+    assert sorted(p.name for p in files['export'].iterdir()) == [MARKER, 'README.md', 'config.json', 'config.yaml',
+                                                                 'metrics.json',
                                                                   'model.safetensors']
 
 
@@ -183,7 +185,7 @@ def test_encoded_files_of_every_suffix_read_back(files, tmp_path):
 
 
 def test_logged_warnings_carry_the_command_prefix(capsys):
-    with _console('et-train'): log.warning('step 7: checkpoint not written\n(disk full)'); log.info('resumed')
+    with console('et-train'): log.warning('step 7: checkpoint not written\n(disk full)'); log.info('resumed')
     log.warning('outside a command')
     err = capsys.readouterr().err.splitlines()
     assert err == ['et-train: warning: step 7: checkpoint not written; (disk full)', 'resumed', 'outside a command']

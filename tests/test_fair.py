@@ -7,7 +7,8 @@ import pytest
 import torch
 from embedding_trainer.cli import train_cli, eval_cli
 from embedding_trainer.config import load_config
-from embedding_trainer.encoders import HashEncoder, load_pairs
+from embedding_trainer.encoders import HashEncoder
+from embedding_trainer.data import load_pairs
 from embedding_trainer.pairs import DuplicatePairsWarning
 from embedding_trainer.run import run, parse_seeds
 from embedding_trainer.widgets import TrainingDashboard
@@ -33,11 +34,11 @@ def test_same_config_same_weights_in_cli_dashboard_and_python(tmp_path):
     assert dash.error is None and dash.trainer.step == 8
     py = run(load_config('tiny', overrides=overrides + [f'checkpoint.dir={tmp_path / "py"}']), progress=False)
     assert_same_weights(cli, dash.model.state_dict())
-    assert_same_weights(cli, py['model'].state_dict())
+    assert_same_weights(cli, py.model.state_dict())
     # the learned baselines too: the same weights whichever face started the run
     assert_same_weights(state_of(tmp_path / 'cli' / 'baselines' / 'mlp' / 'best.pt'),
-                        py['baselines']['mlp'][0].state_dict())
-    assert [r['recall@1'] for r in dash.result['rows']] == [r['recall@1'] for r in py['rows']]
+                        py.baselines['mlp'][0].state_dict())
+    assert [r['recall@1'] for r in dash.result.rows] == [r['recall@1'] for r in py.rows]
 
 
 def test_learned_baselines_get_the_cubes_recipe(tmp_path):
@@ -45,15 +46,15 @@ def test_learned_baselines_get_the_cubes_recipe(tmp_path):
                                          'train.early_stopping_metric=val_mrr', 'train.max_steps=12',
                                              'train.eval_every=3'])
     res = run(cfg, progress=False)
-    cube_tr = res['trainer']
+    cube_tr = res.trainer
     for kind in ('mlp', 'lowrank'):
-        model, tr, bcfg = res['baselines'][kind]
+        model, tr, bcfg = res.baselines[kind]
         assert bcfg.train == cfg.train                              # every training setting, unchanged
         assert (tr.step, tr.total_steps, tr._batch_size()) == (cube_tr.step, cube_tr.total_steps, cube_tr._batch_size())
         assert [e['step'] for e in tr.history['eval']] == [3, 6, 9, 12]
         assert tr.best_step == max(tr.history['eval'], key=lambda e: e['val_mrr'])['step']   # selection on val MRR
-        assert abs(model.n_params - res['model'].n_params) <= 384
-    notes = {r['name']: r['note'] for r in res['rows']}
+        assert abs(model.n_params - res.model.n_params) <= 384
+    notes = {r['name']: r['note'] for r in res.rows}
     for name in ('MLP', 'low-rank'):
         note = notes[name]
         assert 'InfoNCE (temperature 0.2)' in note and 'val_mrr' in note and '12 steps of batch 32' in note

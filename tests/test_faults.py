@@ -11,8 +11,8 @@ from embedding_trainer import checkpoint as ckpt_module
 from embedding_trainer.checkpoint import latest, load_checkpoint, read_header, verify_checkpoint
 from embedding_trainer.config import load_config
 from embedding_trainer.cube import EmbeddingCube
-from embedding_trainer.encoders import HashEncoder, load_from_config, load_pairs
-from embedding_trainer.data import load_embedding_pairs
+from embedding_trainer.encoders import HashEncoder
+from embedding_trainer.data import load_embedding_pairs, load_from_config, load_pairs
 from embedding_trainer.errors import CheckpointError, ConfigError, DataError, IntegrationError
 from embedding_trainer.lattice import Lattice3D
 from embedding_trainer.callbacks import Callback
@@ -163,7 +163,7 @@ def save_pairs(path, x, y):
     return path
 
 
-def small_cube(dim=16): return EmbeddingCube(embedding_dim=dim, face=(4, 4, 2), depth=3, steps=2)
+def small_cube(dim=16): return EmbeddingCube(embedding_dim=dim, face=(4, 4), values_per_cell=2, depth=3, steps=2)
 
 
 def test_wrong_dimension_embeddings(tmp_path):
@@ -213,10 +213,10 @@ def test_dataset_smaller_than_the_batch(tmp_path):
 
 
 def test_zero_length_lattice_axis():
-    with pytest.raises(ConfigError, match=r'model.face: \(4, 0, 24\) must be three whole numbers >= 1'):
-        load_config('tiny', ['model.face=[4,0,24]'])
+    with pytest.raises(ConfigError, match=r'model.face: \(4, 0\) must be two whole numbers >= 1'):
+        load_config('tiny', ['model.face=[4,0]', 'model.values_per_cell=24'])
     with pytest.raises(ConfigError, match='model.depth: 0 must be a whole number >= 1'):
-        EmbeddingCube(embedding_dim=16, face=(4, 4, 1), depth=0, steps=2)
+        EmbeddingCube(embedding_dim=16, face=(4, 4), values_per_cell=1, depth=0, steps=2)
     with pytest.raises(IntegrationError, match=r'shape \(4, 0, 3\) must be three sizes >= 1'):
         Lattice3D((4, 0, 3), 8, 16)
 

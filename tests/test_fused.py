@@ -14,7 +14,7 @@ import copy, os
 import pytest
 import torch
 
-from embedding_trainer.lattice import Lattice3D, reference_step, _eager_step
+from embedding_trainer.lattice import Lattice3D, reference_step, update_cells
 
 DEVICE = os.environ.get('FUSED_TEST_DEVICE', 'cuda')
 INTERPRET = os.environ.get('TRITON_INTERPRET') == '1'
@@ -49,11 +49,11 @@ def make(shape, B, S, H, nb, boundary, position='learned', pos_dim=4, seed=0, de
 
 
 def eager_run(lat, state, clamp, T, masks):
-    "What `Lattice3D._run_steps` computes: the clamp written onto z = 0, then one step, T times."
+    "What `Lattice3D._steps_on_path` computes: the clamp written onto z = 0, then one step, T times."
     ph = lat.pos_hidden()
     for t in range(T):
         if clamp is not None: state = torch.cat([clamp.unsqueeze(3).to(state.dtype), state[:, :, :, 1:]], dim=3)
-        state = _eager_step(lat, state, ph, None if masks is None else masks[t])
+        state = update_cells(lat, state, ph, None if masks is None else masks[t])
     return state
 
 
@@ -206,11 +206,12 @@ def _fit_scale(kernel, seed=0):
     "The `scale` preset trained 300 steps on this GPU with `model.kernel` = kernel: (trainer, samples/s)."
     import statistics, tempfile
     from embedding_trainer.config import load_config
-    from embedding_trainer.run import prepare_data, fit
+    from embedding_trainer.prepare import prepare_data
+    from embedding_trainer.trainer import train_model
     cfg = load_config('scale', overrides=[f'checkpoint.dir={tempfile.mkdtemp()}', 'checkpoint.keep_best=false',
                                           f'model.kernel={kernel}', f'train.seed={seed}'])
     train, val, _ = prepare_data(cfg, progress=False)
-    _, trainer = fit(cfg, train, val, progress=False)
+    _, trainer = train_model(cfg, train, val, progress=False)
     rates = [r['samples_per_s'] for r in trainer.history['train'] if r['step'] > 20 and 'samples_per_s' in r]
     return trainer, statistics.median(rates)
 

@@ -4,7 +4,8 @@ import torch
 import torch.nn.functional as F
 from embedding_trainer.cube import EmbeddingCube
 
-SMALL = dict(embedding_dim=32, face=(4, 4, 2), depth=3, state_dim=16, hidden_dim=32, steps=6, neighbourhood=6)
+SMALL = dict(embedding_dim=32, face=(4, 4), values_per_cell=2, depth=3, state_dim=16, hidden_dim=32, steps=6,
+             neighbourhood=6)
 
 
 def unit(n, dim, gen):

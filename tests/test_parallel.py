@@ -6,7 +6,8 @@ from unittest.mock import patch
 import pytest
 from embedding_trainer.config import load_config
 from embedding_trainer.data import DATA_ROOT_ENV, SkippedRowsWarning, read_parallel
-from embedding_trainer.encoders import HashEncoder, load_from_config
+from embedding_trainer.encoders import HashEncoder
+from embedding_trainer.data import load_from_config
 from embedding_trainer.errors import ConfigError, DataError
 from embedding_trainer.run import prepare_data, run
 
@@ -35,7 +36,7 @@ def _multi30k_like(folder: Path) -> Path:
 
 def _fake_teacher():
     "The translate preset's teacher replaced by the counting stand-in (384-D, as the preset's model expects)."
-    return patch('embedding_trainer.encoders.TEACHERS', {'minilm': lambda progress=True: HashEncoder(384)})
+    return patch('embedding_trainer.data.TEACHERS', {'minilm': lambda progress=True: HashEncoder(384)})
 
 
 def test_line_count_mismatch_names_both_files_and_counts(tmp_path):
@@ -149,9 +150,9 @@ def test_a_translate_run_tests_on_every_test_pair(tmp_path):
     assert (m['n_train'], m['n_val'], m['n_test'], m['steps']) == (24, 5, 7, 4)
     assert [Path(m['data'][k]) for k in ('path', 'val_path', 'test_path')] == \
         [root.resolve() / 'train', root.resolve() / 'val', root.resolve() / 'test_2016_flickr']
-    cube = next(r for r in res['rows'] if r['name'] == 'cube')
-    assert cube['n'] == 7 and len(res['ranks']['cube']) == 7   # each test question ranked among the 7 test answers
-    assert all(1 <= r <= 7 for r in res['ranks']['cube'].tolist())
+    cube = next(r for r in res.rows if r['name'] == 'cube')
+    assert cube['n'] == 7 and len(res.ranks['cube']) == 7   # each test question ranked among the 7 test answers
+    assert all(1 <= r <= 7 for r in res.ranks['cube'].tolist())
     from embedding_trainer.cli import _report_run
     assert '\nsplit train/val/test = 24/5/7 (val = val, test = test_2016_flickr as given); one seed' in _report_run(res)
 
@@ -159,14 +160,14 @@ def test_a_translate_run_tests_on_every_test_pair(tmp_path):
 def test_et_encode_float16_parallel_once_and_et_train_reads_it(tmp_path, monkeypatch, capsys):
     import torch
     from embedding_trainer.cli import encode_cli
-    from embedding_trainer.encoders import load_pairs
+    from embedding_trainer.data import load_pairs
     root = _multi30k_like(tmp_path / 'raw')
     monkeypatch.setenv(DATA_ROOT_ENV, str(root))
     monkeypatch.setenv('EMBEDDING_TRAINER_CACHE', str(tmp_path / 'cache'))
     teachers = []
     def teacher(progress=True):
         teachers.append(HashEncoder(384)); return teachers[-1]
-    monkeypatch.setattr('embedding_trainer.encoders.MiniLMEncoder', teacher)
+    monkeypatch.setattr('embedding_trainer.data.MiniLMEncoder', teacher)
     for split in SPLITS:
         assert encode_cli(['--input', split, '--source-lang', 'en', '--target-lang', 'de', '--dtype', 'float16',
                            '--output', str(tmp_path / f'{split}.pt')]) == 0
@@ -184,7 +185,7 @@ def test_et_encode_float16_parallel_once_and_et_train_reads_it(tmp_path, monkeyp
     short = ['train.max_steps=2', 'train.batch_size=8', 'train.warmup_steps=1', 'train.eval_every=1']
     cfg = load_config('translate', overrides=[*files, *short, f'checkpoint.dir={tmp_path / "run"}'])
     res = run(cfg, progress=False, baselines=())
-    assert res['splits'] == (24, 5, 7) and len(teachers) == 4       # the .pt files: no teacher built
+    assert res.splits == (24, 5, 7) and len(teachers) == 4       # the .pt files: no teacher built
 
 
 def test_a_finished_translate_run_is_not_resumed_on_changed_parallel_files(tmp_path):

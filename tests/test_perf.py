@@ -25,7 +25,7 @@ def test_fast_paths_match_reference_cpu():
 def test_training_run_matches_reference(nb, boundary):
     "Several steps with clamp, fire mask and checkpointing: output and gradients equal a reference-stepped run."
     torch.manual_seed(0)
-    lat = Lattice3D((3, 4, 3), 4, 8, nb, boundary, fire_rate=0.5, update_init=1.0, checkpoint_every=2)
+    lat = Lattice3D((3, 4, 3), 4, 8, nb, boundary, fire_rate=0.5, update_init=1.0, recompute_every=2)
     st, plane = torch.randn(2, 3, 4, 3, 4), torch.randn(2, 3, 4, 4)
     torch.manual_seed(1); out = lat.train()(st, clamp=plane, steps=3)
     out.pow(2).mean().backward()
@@ -50,7 +50,7 @@ def test_compiled_run_passes_checkpointing_through(monkeypatch, k):
     "and checkpointing's early stop of a recomputation is not taken for a compile failure."
     monkeypatch.setattr(torch, 'compile', lambda fn, **kw: fn)   # 'compiled' functions run as written: no compiler
     torch.manual_seed(0)
-    lat = Lattice3D((4, 3, 3), 8, 16, steps=6, fire_rate=0.5, checkpoint_every=k, update_init=1.0)
+    lat = Lattice3D((4, 3, 3), 8, 16, steps=6, fire_rate=0.5, recompute_every=k, update_init=1.0)
     st, clamp = torch.randn(2, 4, 3, 3, 8), torch.randn(2, 4, 3, 8)
     eager = _run_outputs(lat, st, clamp)
     lat.compile_mode = True
@@ -74,29 +74,32 @@ def test_fast_paths_match_reference_cuda():
 
 
 @pytest.mark.parametrize('over',
-                         [dict(), dict(neighbourhood=26, boundary='periodic'), dict(fire_rate=0.5, checkpoint_every=3)])
+                         [dict(), dict(neighbourhood=26, boundary='periodic'), dict(fire_rate=0.5, recompute_every=3)])
 def test_memory_estimate_within_25_percent(over):
-    est, got = _check_estimate({**dict(face=(6, 6, 4), embedding_dim=144, depth=5, steps=6), **over}, batch=12)
+    est, got = _check_estimate({**dict(face=(6, 6), values_per_cell=4, embedding_dim=144, depth=5, steps=6), **over},
+                               batch=12)
     assert abs(est / got - 1) < 0.25, (est, got)
 
 
 @cuda
 def test_memory_estimate_within_25_percent_cuda():
-    est, got = _check_estimate(dict(face=(16, 16, 4), embedding_dim=1024, depth=16, steps=16, hidden_dim=64), 8, 'cuda')
+    est, got = _check_estimate(dict(face=(16, 16), values_per_cell=4, embedding_dim=1024, depth=16, steps=16,
+                                    hidden_dim=64), 8, 'cuda')
     assert abs(est / got - 1) < 0.25, (est, got)
 
 
 def test_checkpointing_memory_per_cell_step():
     "The benchmark's CPU lattice (8x8x12, T=24): <= 150 B per cell-step with checkpointing every 4 steps."
     cells = 8 * 8 * 12 * 4 * 24
-    plain = _check_estimate(dict(face=(8, 8, 6), embedding_dim=384, depth=12, steps=24), 4)[1] / cells
-    ckpt = _check_estimate(dict(face=(8, 8, 6), embedding_dim=384, depth=12, steps=24, checkpoint_every=4),
+    plain = _check_estimate(dict(face=(8, 8), values_per_cell=6, embedding_dim=384, depth=12, steps=24), 4)[1] / cells
+    ckpt = _check_estimate(dict(face=(8, 8), values_per_cell=6, embedding_dim=384, depth=12, steps=24,
+                                recompute_every=4),
                            4)[1] / cells
     assert ckpt <= 150 and plain / ckpt > 2.5, (plain, ckpt)
 
 
 def test_auto_batch_size_fits_budget():
-    cube = EmbeddingCube(face=(6, 6, 4), embedding_dim=144, depth=5, steps=6)
+    cube = EmbeddingCube(face=(6, 6), values_per_cell=4, embedding_dim=144, depth=5, steps=6)
     x, y = torch.randn(16, 144), torch.randn(16, 144)
     budget = 16 * 2**20
     bs = auto_batch_size(cube, x, y, budget_bytes=budget, log=lambda m: None)
@@ -106,7 +109,7 @@ def test_auto_batch_size_fits_budget():
 
 
 def test_auto_batch_size_backs_off_on_oom():
-    cube = EmbeddingCube(face=(6, 6, 4), embedding_dim=144, depth=5, steps=6)
+    cube = EmbeddingCube(face=(6, 6), values_per_cell=4, embedding_dim=144, depth=5, steps=6)
     tried = []
     def step(b):
         tried.append(b)
@@ -145,7 +148,7 @@ def test_et_bench_quick_cpu(tmp_path):
     assert took < 60, took
     res = json.loads(out.read_text())
     plain, ckpt = res['rows']
-    assert (plain['checkpoint_every'], ckpt['checkpoint_every']) == (0, 4)
+    assert (plain['recompute_every'], ckpt['recompute_every']) == (0, 4)
     assert plain['cell_steps_per_s'] >= 0.8e6, plain          # the floor of the CPU case
     assert ckpt['bytes_per_cell_step'] <= 150, ckpt            # the goal for checkpointed memory
     for r in res['rows']: assert abs(r['prediction_error']) < 0.25, r

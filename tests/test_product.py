@@ -1,6 +1,6 @@
 """The trained cube as a product: a run folder's metrics.csv, et-export (safetensors, card, sentence-transformers,
 ONNX), the README's one-liners, et-ask, and what is refused."""
-import contextlib, io, json, pickle, sys
+import contextlib, io, json, os, pickle, subprocess, sys
 import pytest
 import torch
 import torch.nn.functional as F
@@ -39,7 +39,7 @@ def test_readme_one_liners_on_an_export(tiny_run):
     x = F.normalize(torch.randn(4, 384, generator=torch.Generator().manual_seed(0)), dim=-1)
     cube = from_pretrained(exp)                                          # Python
     assert isinstance(cube, EmbeddingCube) and not cube.training
-    with torch.no_grad(): assert torch.equal(cube(x), res['model'].eval()(x))
+    with torch.no_grad(): assert torch.equal(cube(x), res.model.eval()(x))
     assert torch.equal(EmbeddingCube.from_pretrained(root / 'run').reshaper.slot_of_dim, cube.reshaper.slot_of_dim)
     from sentence_transformers import SentenceTransformer               # sentence-transformers
     from embedding_trainer.encoders import MiniLMEncoder
@@ -54,6 +54,22 @@ def test_readme_one_liners_on_an_export(tiny_run):
     assert torch.allclose(got, F.normalize(want, dim=-1), atol=1e-5)
     assert onnx_max_abs_diff(exp / 'model.onnx', cube, x) <= 1e-5        # ONNX, fp32
     assert 'sentence-transformers/all-MiniLM-L6-v2' in card and 'identity ' in card and 'train.seed 0' in card
+
+
+def test_the_classes_load_pretrained_folders_without_the_export_module(tiny_run):
+    _, root = tiny_run
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    code = "from embedding_trainer.cube import EmbeddingCube; assert hasattr(EmbeddingCube,'from_pretrained')"
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    code = ("import sys, torch; from embedding_trainer.cube import EmbeddingCube\n"
+            f"cube = EmbeddingCube.from_pretrained({str(root / 'export')!r})\n"   # the et-export folder, one line
+            "assert 'embedding_trainer.export' not in sys.modules and not cube.training\n"
+            "print(cube(torch.ones(1, 384)).sum().item())")
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    with torch.no_grad(): want = from_pretrained(root / 'export')(torch.ones(1, 384)).sum().item()
+    assert float(r.stdout.split()[-1]) == pytest.approx(want, abs=1e-5)
 
 
 def test_et_ask_prints_the_top_k_with_scores(tiny_run, tmp_path):

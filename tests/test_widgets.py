@@ -64,7 +64,7 @@ def test_stop_pressed_before_the_first_step(dash):
 
 
 @pytest.mark.parametrize('key,value,words', [('model.steps', 1, 'light cone'),            # 3-deep lattice needs 2
-                                             ('model.face.2', 20, 'X*Y*K = 320')])         # 4*4*20 < 384
+                                             ('model.values_per_cell', 20, 'X*Y*K = 320')])         # 4*4*20 < 384
 def test_invalid_settings_show_the_config_error_and_disable_start(dash, key, value, words):
     good = dash.controls[key].value
     dash.controls[key].value = value
@@ -166,10 +166,10 @@ def test_translation_mode_trains_on_parallel_text_or_says_how_to_get_it(tmp_path
     monkeypatch.setenv('EMBEDDING_TRAINER_DATA', str(raw))
     d.controls['model.steps'].value = 3        # any change checks the data again: now it is there
     assert d.config.data.source_lang == 'en' and not d.start_button.disabled and d.config_error.value == ''
-    with patch('embedding_trainer.encoders.TEACHERS', {'minilm': lambda progress=True: HashEncoder(384)}):
+    with patch('embedding_trainer.data.TEACHERS', {'minilm': lambda progress=True: HashEncoder(384)}):
         d.start_button.click()
     assert (d.trainer.step, d.trainer.stop_reason, d.error) == (6, 'finished', None), d.status_text
-    assert d.result['splits'] == (40, 8, 10) and d.result['config'].data.target_lang == 'de'
+    assert d.result.splits == (40, 8, 10) and d.result.config.data.target_lang == 'de'
     assert 'identity' in d.table.value and d.curves.value[:4] == PNG
     assert len(list((tmp_path / 'cache' / 'hash-encoder-384d').glob('*.npz'))) == 3   # train, val, test: cached
     d.controls['data.kind'].value = 'autoencoder'   # back to the tiny preset's own data, as an autoencoder

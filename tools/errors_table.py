@@ -11,8 +11,8 @@ from embedding_trainer import checkpoint as ckpt_module
 from embedding_trainer.checkpoint import CheckpointManager, load_checkpoint
 from embedding_trainer.config import load_config
 from embedding_trainer.cube import EmbeddingCube
-from embedding_trainer.data import load_embedding_pairs
-from embedding_trainer.encoders import load_pairs, HashEncoder
+from embedding_trainer.data import load_embedding_pairs, load_pairs
+from embedding_trainer.encoders import HashEncoder
 from embedding_trainer.errors import EmbeddingTrainerError, PerformanceWarning
 from embedding_trainer.runtime import CudaInfo, pick_device
 from embedding_trainer.trainer import Trainer
@@ -44,9 +44,10 @@ x16, y16 = torch.randn(40, 16), torch.randn(40, 16)
 
 # INTEGRATION
 row("embeddings of another size than `model.embedding_dim` (another teacher)",
-    lambda: Trainer(EmbeddingCube(embedding_dim=32, face=(4, 4, 2), depth=3, steps=2), (x16, y16), progress=False))
+    lambda: Trainer(EmbeddingCube(embedding_dim=32, face=(4, 4), values_per_cell=2, depth=3, steps=2), (x16, y16),
+                    progress=False))
 row("a tensor of the wrong shape passed to the model",
-    lambda: EmbeddingCube(embedding_dim=32, face=(4, 4, 2), depth=3, steps=2)(torch.randn(8, 384)))
+    lambda: EmbeddingCube(embedding_dim=32, face=(4, 4), values_per_cell=2, depth=3, steps=2)(torch.randn(8, 384)))
 # TRAINING
 def diverge():
     cfg = fw.config(tmp / 'diverge', steps=40, lr=100.0)
@@ -82,7 +83,7 @@ row("a row without its answer in a JSONL file", lambda: load_pairs(tmp / 'pairs.
 row("an empty training set", lambda: Trainer(fw.new_model(fw.config(tmp / 'e')), (x16[:0], y16[:0]), progress=False))
 # CHECKPOINT
 mgr = CheckpointManager(tmp / 'run')
-cube = EmbeddingCube(embedding_dim=16, face=(4, 4, 1), depth=3, steps=2)
+cube = EmbeddingCube(embedding_dim=16, face=(4, 4), values_per_cell=1, depth=3, steps=2)
 first, second = mgr.save(1, model=cube, config=cube.config), mgr.save(2, model=cube, config=cube.config)
 second.write_bytes(second.read_bytes()[:-50])
 row("a checkpoint cut short (a full disk, a copy that did not finish)", lambda: load_checkpoint(second))

@@ -91,12 +91,39 @@ def _text(page, selector:str) -> str:
     return page.eval_on_selector(selector, 'el => el.textContent')
 
 
+DEAD = "el => el.classList.contains('mod-danger')"   # a dead cell's button on the slice grid
+
+
+def brush_top_row(page, ms:int) -> dict:
+    "Drag the mouse along the top row of the slice grid, button held: the brush kills every cell of that row."
+    row = page.locator('.et-slice button')
+    n = int(page.eval_on_selector('.et-slice', 'el => getComputedStyle(el).gridTemplateColumns.split(" ").length'))
+    before = [row.nth(i).evaluate(DEAD) for i in range(n)]
+    boxes = [row.nth(i).bounding_box() for i in range(n)]
+    dead = int(re.match(r'\d+', _text(page, '.et-damage-status').strip()).group()) + before.count(False)
+    view = page.eval_on_selector('.et-damage-view', 'el => el.src')
+    centre = lambda b: (b['x'] + b['width'] / 2, b['y'] + b['height'] / 2)
+    page.mouse.move(*centre(boxes[0]))
+    page.mouse.down()
+    for b in boxes[1:]: page.mouse.move(*centre(b), steps=4)
+    page.mouse.up()
+    page.wait_for_function(f"""() => Array.from(document.querySelectorAll('.et-slice button')).slice(0, {n})
+        .every(b => b.classList.contains('mod-danger'))
+        && document.querySelector('.et-damage-status').textContent.trim().startsWith('{dead} of ')
+        && document.querySelector('.et-damage-view').src !== {json.dumps(view)}""", timeout=ms)   # redrawn
+    page.locator('.et-dashboard button', has_text='Compare answers').click()       # the answers of this damage
+    page.wait_for_function(f"() => document.querySelector('.et-damage-answers').textContent"
+                           f".includes('damaged cube ({dead} cells dead)')", timeout=ms)
+    return {'before': before, 'after': [row.nth(i).evaluate(DEAD) for i in range(n)], 'dead': dead,
+            'status': _text(page, '.et-damage-status').strip()}
+
+
 def run_dashboard(page,                   # a Playwright page
                   base:str, token:str,    # the JupyterLab server
                   notebook:str,           # the notebook's name in the server's root
                   stop_at:int|None=None,  # click Stop once the progress line shows this step; None: let the run finish
                   ask:str|None=None,      # then type this question into the try-it box and ask the cube
-                  damage:bool=False,      # then kill the damage panel's default cells and compare the answers
+                  damage:bool=False,      # then kill the panel's default cells, compare the answers, brush a row
                   timeout:float=90) -> dict:
     "Open the notebook, run all cells, click Start, then Stop (or wait for the end); returns timings and texts."
     ms = int(timeout * 1000)
@@ -143,6 +170,7 @@ def run_dashboard(page,                   # a Playwright page
         page.wait_for_selector('.et-damage-answers table', timeout=ms)
         hurt = {'status': _text(page, '.et-damage-status').strip(), 'answers': _text(page, '.et-damage-answers'),
                 'view': page.eval_on_selector('.et-damage-view', 'el => [el.naturalWidth, el.naturalHeight]')}
+        hurt['brush'] = brush_top_row(page, ms)
     sizes = {s: page.eval_on_selector(f'.et-{s}', 'el => [el.naturalWidth, el.naturalHeight]') for s in ('curves',
                                                                                                          'lattice')}
     progress = _text(page, '.et-progress')
@@ -160,7 +188,8 @@ def screenshot_dashboard(out:Path,                        # PNG of the dashboard
                          damage:bool=False,                # then kill cells in the damage panel, compare answers
                          page_png:Path|None=None,          # also save the whole browser page here
                          root:Path|None=None,              # the server's root folder (default: a new temp folder)
-                         height:int=2000) -> dict:         # the browser window's height (the dashboard must fit)
+                         height:int=2000,                  # the browser window's height (the dashboard must fit)
+                         timeout:float=90) -> dict:        # seconds each wait in the browser may take
     "Train in JupyterLab in Chromium, write the dashboard's screenshot to `out`; returns what `run_dashboard` saw."
     from playwright.sync_api import sync_playwright
     root = Path(root or tempfile.mkdtemp(prefix='et-dashboard-'))
@@ -170,7 +199,8 @@ def screenshot_dashboard(out:Path,                        # PNG of the dashboard
         browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={'width': 1280, 'height': height})
-            res = run_dashboard(page, base, token, 'dashboard.ipynb', stop_at=stop_at, ask=ask, damage=damage)
+            res = run_dashboard(page, base, token, 'dashboard.ipynb', stop_at=stop_at, ask=ask, damage=damage,
+                                timeout=timeout)
             out.parent.mkdir(parents=True, exist_ok=True)
             page.locator('.et-dashboard').screenshot(path=str(out))
             if page_png is not None: page.screenshot(path=str(page_png))
@@ -181,6 +211,9 @@ def screenshot_dashboard(out:Path,                        # PNG of the dashboard
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', default='docs/dashboard.png', help='PNG to write')
+    ap.add_argument('--timeout', type=float, default=90, help='seconds each wait in the browser may take (the run of '
+                    '120 steps and its baselines must end within it; more on a loaded machine)')
     args = ap.parse_args()
-    res = screenshot_dashboard(Path(args.out), ask='How do I keep bread fresh?', damage=True, height=3600)
+    res = screenshot_dashboard(Path(args.out), ask='How do I keep bread fresh?', damage=True, height=3600,
+                               timeout=args.timeout)
     print(f"{args.out}: {res['status']} ({res['total_s']:.0f} s in the browser)")

@@ -10,7 +10,9 @@ import torch
 import torch.nn.functional as F
 from torch.autograd import DeviceType
 from embedding_trainer.config import load_config
-from embedding_trainer.run import prepare_data, fit, build_for
+from embedding_trainer.prepare import prepare_data
+from embedding_trainer.adapters import build_for
+from embedding_trainer.trainer import train_model
 from embedding_trainer.losses import compute_loss
 from embedding_trainer.runtime import autocast_for
 
@@ -50,7 +52,7 @@ def part_grads(out):
     compare(model, x, y, 'init', res)
     cfg100 = load_config('scale', overrides=[f'checkpoint.dir={tempfile.mkdtemp()}', 'checkpoint.keep_best=false',
                                              'train.max_steps=100', 'model.kernel=torch'])
-    model, _ = fit(cfg100, train, val, progress=False)
+    model, _ = train_model(cfg100, train, val, progress=False)
     compare(model, x, y, 'step100', res)
     out['grads'] = res
 
@@ -61,7 +63,7 @@ def part_fits(out, kernels):
                           + ([f'model.kernel={k}'] if k != 'default' else []))
         train, val, _ = prepare_data(cfg, progress=False)
         torch.cuda.synchronize(); t0 = time.perf_counter()
-        model, tr = fit(cfg, train, val, progress=False)
+        model, tr = train_model(cfg, train, val, progress=False)
         torch.cuda.synchronize(); sec = time.perf_counter() - t0
         steady = [r['samples_per_s'] for r in tr.history['train'] if r['step'] > 20 and 'samples_per_s' in r]
         ev = tr.history['eval']

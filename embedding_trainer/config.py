@@ -364,7 +364,11 @@ def _parse_override(item, raw:dict, sources:dict, problems:Problems):
         problems.append(Problem(key, e.what, f"override {text!r}")); return
     section = raw.setdefault(parts[0], {})
     if section is None: section = raw[parts[0]] = {}
-    if isinstance(section, dict): section[parts[1]] = parsed
+    if isinstance(section, dict):
+        section[parts[1]] = parsed
+        for d in RENAMED.get(parts[0], ()):   # an override in an old form replaces what the file says the new way
+            for k in (d.upgrade(parsed) if d.old == parts[1] else None) or {}:
+                if k != d.old and f"{parts[0]}.{k}" not in sources: section.pop(k, None)
     sources[key] = f"override {text!r}"
 
 # %% ../nbs/17_config.ipynb #6987fe47

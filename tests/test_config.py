@@ -121,6 +121,11 @@ def test_old_key_names_load_with_a_one_line_warning(tmp_path):
         with pytest.raises(ConfigError) as e:
             load_config('tiny', ['model.checkpoint_every=3', 'model.recompute_every=1'])
     assert [q.key for q in e.value.problems] == ['model.recompute_every'] and 'given twice' in str(e.value)
+    with pytest.warns(RenamedSettingWarning):   # an old-form override replaces what a preset says the new way
+        cfg = load_config('dialogue', ['model.face=[4, 4, 24]', 'model.checkpoint_every=2'])
+        with pytest.raises(ConfigError, match='given twice'):   # two overrides: both ways, in either order
+            load_config('dialogue', ['model.values_per_cell=24', 'model.face=[4, 4, 24]'])
+    assert (cfg.model.face, cfg.model.values_per_cell, cfg.model.recompute_every) == ((4, 4), 24, 2)
 
 
 def test_the_settings_reference_is_read_from_the_fields():

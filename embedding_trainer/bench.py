@@ -14,7 +14,7 @@ from .lattice import Lattice3D, reference_step
 from .cube import EmbeddingCube, ModelConfig
 from .memory import training_step_peak, estimate_memory, flops_per_cell_step
 from .losses import compute_loss
-from .checkpoint import atomic_write
+from .outputs import atomic_write
 from .commands import command
 
 # %% auto #0

@@ -4,19 +4,19 @@
 
 # %% ../nbs/14_checkpoint.ipynb #d6234f4d
 from __future__ import annotations
-import dataclasses, hashlib, io, json, math, os, re, tempfile, warnings
+import dataclasses, hashlib, io, json, math, re, warnings
 from pathlib import Path
 import numpy as np
 import torch
 import embedding_trainer
 from .errors import CheckpointError, ConfigError
-from .outputs import file_mode
+from .outputs import atomic_write
 from .runtime import rng_state, set_rng_state
 from .cube import ModelConfig, RUNTIME_KEYS, model_settings
 
 # %% auto #0
-__all__ = ['MAGIC', 'FORMAT', 'read_header', 'verify_checkpoint', 'is_good', 'atomic_write', 'save_checkpoint',
-           'model_differences', 'load_checkpoint', 'CheckpointManager', 'latest', 'resume_path']
+__all__ = ['MAGIC', 'FORMAT', 'read_header', 'verify_checkpoint', 'is_good', 'save_checkpoint', 'model_differences',
+           'load_checkpoint', 'CheckpointManager', 'latest', 'resume_path']
 
 # %% ../nbs/14_checkpoint.ipynb #f88f8ea4
 MAGIC = b'EMBEDDING-TRAINER-CHECKPOINT\n'
@@ -102,38 +102,6 @@ def _damaged(path:Path, reason) -> CheckpointError:
     return CheckpointError(what, "the file was not completely written, or was changed after writing",
                            f"resume from {good}" if good else "start again, or restore the file from a copy",
                            path=str(path), last_good=str(good) if good else None)
-
-# %% ../nbs/14_checkpoint.ipynb #7a28df65
-def _fsync_dir(folder:Path):
-    try: fd = os.open(folder, os.O_RDONLY)
-    except OSError: return   # e.g. Windows cannot open folders; the rename is still atomic
-    try: os.fsync(fd)
-    except OSError: pass
-    finally: os.close(fd)
-
-def atomic_write(path:str|Path, # final name of the file
-                 data:bytes     # its whole content
-                ) -> Path:
-    "Write `data` to `path` so that a crash leaves either the old file or the new one, never a part."
-    path, tmp = Path(path), None
-    try:   # creating the folder or the temporary file can fail too (read-only, no space): same error
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-        os.fchmod(fd, file_mode())   # mkstemp's 0o600 would hide the file from the user's group
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        if tmp is not None:
-            try: os.unlink(tmp)
-            except FileNotFoundError: pass
-        if isinstance(e, OSError):
-            raise CheckpointError(f"could not write {path}", f"{type(e).__name__}: {e}",
-                                  "check free disk space and permissions; any previous file of that name is intact",
-                                  path=str(path)) from e
-        raise
-    _fsync_dir(path.parent)
-    return path
 
 # %% ../nbs/14_checkpoint.ipynb #b2c355f9
 def _rng_to_plain(state:dict) -> dict:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import copy, json, os, socket, time, warnings
 from pathlib import Path
 from .errors import CheckpointError
-from .outputs import claim_folder, MARKER
+from .outputs import claim_folder, MARKER, atomic_write
 from .runtime import patch, log
 from .callbacks import Callback, load_callback_states
 from .distributed import any_process
-from .checkpoint import (CheckpointManager, load_checkpoint, read_header, atomic_write, resume_path)
+from .checkpoint import (CheckpointManager, load_checkpoint, read_header, resume_path)
 
 # %% auto #0
 __all__ = ['FINGERPRINT_FILE', 'RunLock', 'Checkpointing']

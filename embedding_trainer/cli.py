@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from .errors import CheckpointError, ConfigError, DataError, Interrupted
 from .commands import command
-from .checkpoint import atomic_write
+from .outputs import atomic_write
 from .outputs import refuse_same
 from .export import WEIGHTS_NAME
 from .config import load_config

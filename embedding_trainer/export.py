@@ -17,7 +17,8 @@ from .cube import EmbeddingCube
 from .adapters import MODEL_NAMES, ResidualMLP, LowRankAdapter, build_model, describe_model
 from .config import Config, load_config, dump_config
 from .encoders import TEACHERS, TEACHER_INSTALL
-from .checkpoint import atomic_write, latest, load_checkpoint
+from .checkpoint import latest, load_checkpoint
+from .outputs import atomic_write
 from .outputs import check_folder, folder_in_place, refuse_same
 from .report import format_table
 

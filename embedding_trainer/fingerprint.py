@@ -11,7 +11,8 @@ from .cube import RUNTIME_KEYS
 from .data import NAMED_SOURCES, bundled_paths, file_sha256, parallel_files
 from .callbacks import Callback
 from .checkpointing import FINGERPRINT_FILE
-from .checkpoint import atomic_write, read_header, resume_path
+from .checkpoint import read_header, resume_path
+from .outputs import atomic_write
 from .config import Config, upgrade_config
 
 # %% auto #0

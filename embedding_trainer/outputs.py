@@ -4,14 +4,14 @@
 
 # %% ../nbs/01a_outputs.ipynb #dac7c8d5
 from __future__ import annotations
-import errno, json, os, shutil
+import errno, json, os, shutil, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from .errors import CheckpointError, ConfigError, EmbeddingTrainerError
 
 # %% auto #0
-__all__ = ['MARKER', 'OWN_FILES', 'file_mode', 'folder_kind', 'mark_folder', 'check_folder', 'claim_folder', 'refuse_same',
-           'read_rows_jsonl', 'folder_in_place']
+__all__ = ['MARKER', 'OWN_FILES', 'file_mode', 'atomic_write', 'folder_kind', 'mark_folder', 'check_folder', 'claim_folder',
+           'refuse_same', 'read_rows_jsonl', 'folder_in_place']
 
 # %% ../nbs/01a_outputs.ipynb #59c02f1e
 def file_mode() -> int:
@@ -21,6 +21,38 @@ def file_mode() -> int:
     except (OSError, StopIteration, ValueError):
         mask = os.umask(0o022); os.umask(mask)
     return 0o666 & ~mask
+
+# %% ../nbs/01a_outputs.ipynb #7a28df65
+def _fsync_dir(folder:Path):
+    try: fd = os.open(folder, os.O_RDONLY)
+    except OSError: return   # e.g. Windows cannot open folders; the rename is still atomic
+    try: os.fsync(fd)
+    except OSError: pass
+    finally: os.close(fd)
+
+def atomic_write(path:str|Path, # final name of the file
+                 data:bytes     # its whole content
+                ) -> Path:
+    "Write `data` to `path` so that a crash leaves either the old file or the new one, never a part."
+    path, tmp = Path(path), None
+    try:   # creating the folder or the temporary file can fail too (read-only, no space): same error
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+        os.fchmod(fd, file_mode())   # mkstemp's 0o600 would hide the file from the user's group
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as e:
+        if tmp is not None:
+            try: os.unlink(tmp)
+            except FileNotFoundError: pass
+        if isinstance(e, OSError):
+            raise CheckpointError(f"could not write {path}", f"{type(e).__name__}: {e}",
+                                  "check free disk space and permissions; any previous file of that name is intact",
+                                  path=str(path)) from e
+        raise
+    _fsync_dir(path.parent)
+    return path
 
 # %% ../nbs/01a_outputs.ipynb #c4f57e70
 MARKER = '.embedding_trainer'   # in every folder the package made; its first line names the kind of folder

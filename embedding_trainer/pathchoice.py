@@ -4,11 +4,13 @@
 
 # %% ../nbs/03b_path_choice.ipynb #912f68d3
 from __future__ import annotations
-import json, os, statistics, time
+import json, statistics, time
 from pathlib import Path
 import torch
 import torch.utils.checkpoint
+from .errors import CheckpointError
 from .runtime import OOM_ERRORS, default_cache_dir, log
+from .outputs import atomic_write
 
 # %% auto #0
 __all__ = ['STOP_ERRORS', 'PATH_NAMES', 'AUTO_REPS', 'AUTO_TIE', 'kernel_cache_path', 'choice_key', 'path_seconds',
@@ -82,14 +84,12 @@ def _read_choices(path:Path) -> dict:
     except (OSError, ValueError): return {}
 
 def _write_choice(path:Path, key:str, choice:dict):
-    "Add one choice to the cache file (written whole to a temporary file, then renamed: readers never see half)."
+    "Add one choice to the cache file (`atomic_write`: readers never see half, a failed write leaves nothing)."
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         choices = {**_read_choices(path), key: choice}
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(choices, indent=1, sort_keys=True))
-        os.replace(tmp, path)
-    except OSError as e: log.warning(f"model.kernel auto: the choice could not be cached in {path}: {e}")
+        atomic_write(path, json.dumps(choices, indent=1, sort_keys=True).encode())   # makes the folder too
+    except CheckpointError as e:   # atomic_write's error for a folder or file that cannot be written
+        log.warning(f"model.kernel auto: the choice could not be cached in {path}: {e.what} ({e.cause})")
 
 # %% ../nbs/03b_path_choice.ipynb #b278d374
 PATH_NAMES = {'triton': 'fused Triton', 'torch': 'torch eager', 'compiled': 'torch compiled'}

@@ -141,6 +141,7 @@ def test_the_alias_bomb_is_refused_in_under_a_second(tmp_path, capsys):
     assert not (tmp_path / 'run').exists()
 
 
+@pytest.mark.serial   # signals at fixed delays into an import: where they land depends on the load
 def test_ctrl_c_while_the_command_still_imports_is_one_line(tmp_path):
     beside = Path(sys.executable).parent / 'et-train'   # the console script of this environment (make test's .venv)
     script = str(beside) if beside.is_file() else shutil.which('et-train')

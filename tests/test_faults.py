@@ -7,7 +7,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fault_worker as fw
-from embedding_trainer import checkpoint as ckpt_module
+from embedding_trainer import outputs as writer_module   # atomic_write: where checkpoints are written
 from embedding_trainer.checkpoint import latest, load_checkpoint, read_header, verify_checkpoint
 from embedding_trainer.config import load_config
 from embedding_trainer.cube import EmbeddingCube
@@ -227,7 +227,7 @@ class FailingDisk:
     "Checkpoint writes fail with `err` at `where` ('mkstemp': creating the file, 'fsync': flushing it) after `after`"
     def __init__(self, monkeypatch, err, where, after=None):
         self.err, self.after, self.step = err, after, 0
-        owner = ckpt_module.tempfile if where == 'mkstemp' else ckpt_module.os
+        owner = writer_module.tempfile if where == "mkstemp" else writer_module.os
         real = getattr(owner, where)
         def failing(*a, **k):
             if self.after is None or self.step > self.after: raise OSError(self.err, os.strerror(self.err))

@@ -97,7 +97,7 @@ def _hidden(src, clamp, posb, w1, b, x, y, z, row_ok, X, Y, Z,
     hcol = tl.arange(0, HP)
     jc = tl.arange(0, KC)
     h = tl.zeros((BM, HP), tl.float32)
-    v = tl.zeros((BM, KC), tl.float32)
+    v = tl.zeros((BM, KC), src.dtype.element_ty)   # (src: the fp32 state, or its bf16 shadow)
     for c in tl.static_range(NCH):
         v = _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
         wc = tl.load(w1 + (c * KC + jc)[:, None] * HP + hcol[None, :])
@@ -109,10 +109,13 @@ def _hidden(src, clamp, posb, w1, b, x, y, z, row_ok, X, Y, Z,
 
 # %% ../nbs/03a_fused.ipynb #1c609af0
 @_jit
-def _fwd_kernel(src, clamp, fmask, posb, w1, w2, b2, dst, n_cells, n_tiles, nprog, X, Y, Z,
+def _fwd_kernel(src, clamp, gsrc, gclamp, fmask, posb, w1, w2, b2, dst, dst16, n_cells, n_tiles, nprog, X, Y, Z,
                 NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                 KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
-                PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr, BF16: tl.constexpr):
+                PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr, BF16: tl.constexpr,
+                SHADOW: tl.constexpr):
+    """One step: dst = src + update (fp32). The perception is gathered from gsrc and gclamp: with SHADOW, bf16 copies of
+    the state and the clamp (the products round it to bf16 anyway), and the new state's copy goes to dst16."""
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -123,7 +126,7 @@ def _fwd_kernel(src, clamp, fmask, posb, w1, w2, b2, dst, n_cells, n_tiles, npro
         m = tile * BM + tl.arange(0, BM)
         row_ok = m < n_cells
         b, x, y, z = _decode(m, X, Y, Z)
-        h, v = _hidden(src, clamp, posb, w1, b, x, y, z, row_ok, X, Y, Z, NB, NS, S, SP, KC, NCH, HP, BM,
+        h, v = _hidden(gsrc, gclamp, posb, w1, b, x, y, z, row_ok, X, Y, Z, NB, NS, S, SP, KC, NCH, HP, BM,
                        PERIODIC, HAS_CLAMP, BF16)
         r = tl.maximum(h, 0.0)
         if BF16:
@@ -141,7 +144,10 @@ def _fwd_kernel(src, clamp, fmask, posb, w1, w2, b2, dst, n_cells, n_tiles, npro
         if HAS_MASK:
             fm = tl.load(fmask + m, mask=row_ok, other=0.0)
             u = u * fm[:, None]
-        tl.store(dst + own, xo + u, mask=smask)
+        xn = xo + u
+        tl.store(dst + own, xn, mask=smask)
+        if SHADOW:
+            tl.store(dst16 + own, xn.to(tl.bfloat16), mask=smask)
 
 # %% ../nbs/03a_fused.ipynb #a8464e8f
 @_jit
@@ -240,14 +246,17 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
 
 # %% ../nbs/03a_fused.ipynb #ef005c2a
 @_jit
-def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, n_sp, n_tiles, n_items, nprog, B, BG, X, Y, Z,
+def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tiles, n_items, nprog, B, BG, X, Y, Z,
                    NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                    KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
-                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr):
+                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr,
+                   DP_OUT: tl.constexpr):
     """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh. A work item is a spatial tile (BM
     cells of X*Y*Z) and a group of BG batch elements, visited one after the other, so that the learned positions'
     gradient (dh @ Wp^T summed over the batch) is reduced in registers and added once per item to the group's own
-    rows of `dpos` (G, X*Y*Z, Q), without atomics; groups let a small lattice with a large batch fill the GPU."""
+    rows of `dpos` (G, X*Y*Z, Q), without atomics; groups let a small lattice with a large batch fill the GPU. With
+    DP_OUT it also writes the perception's gradient dP = dh @ W1^T (its slot columns of chunk c) to `dp_out` (N, KP),
+    from which `_bwd_x_kernel` gathers dx without products."""
     pid = tl.program_id(0)
     c = tl.program_id(1)
     hcol = tl.arange(0, HP)
@@ -256,6 +265,9 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, n_sp, n_tiles, n_ite
     acc = tl.zeros((KC, HP), tl.float32)
     if POS_GRAD:
         wps = tl.load(w1 + (NS * SP + scol)[None, :] * HP + hcol[:, None])   # (HP, SP) = Wp^T, padded
+    kcol = c * KC + jc
+    if DP_OUT:
+        w1t = tl.load(w1 + kcol[None, :] * HP + hcol[:, None])                # (HP, KC) = W1_c^T
     for it0 in range(0, n_items, nprog):
         it = it0 + pid                      # past the last item: an empty batch range, nothing stored
         tile = it % n_tiles
@@ -269,6 +281,13 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, n_sp, n_tiles, n_ite
             b, x, y, z = _decode(m, X, Y, Z)
             v = _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
             d = tl.load(dh + m[:, None] * HP + hcol[None, :], mask=row_ok[:, None], other=0.0)
+            if DP_OUT:
+                dmask = row_ok[:, None] & (kcol < NS * SP)[None, :]
+                if BF16:
+                    dpv = tl.dot(d, w1t).to(tl.bfloat16)
+                else:
+                    dpv = tl.dot(d, w1t, input_precision="ieee")
+                tl.store(dp_out + m[:, None] * (NCH * KC) + kcol[None, :], dpv, mask=dmask)
             if BF16:
                 acc += tl.dot(tl.trans(v.to(tl.bfloat16)), d)
                 if POS_GRAD:
@@ -279,10 +298,10 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, n_sp, n_tiles, n_ite
                     psum += tl.dot(d, wps, input_precision="ieee")
         if POS_GRAD:
             if c == 0:
-                pm = row_ok[:, None] & (scol < Q)[None, :] & (it < n_items)
+                pm = row_ok[:, None] & (scol < Q)[None, :] & ((tl.zeros((BM,), tl.int32) + it) < n_items)[:, None]
                 po = dpos + (grp * n_sp + sp)[:, None] * Q + scol[None, :]
                 tl.store(po, tl.load(po, mask=pm, other=0.0) + psum, mask=pm)
-    p = part_w1 + pid * (NCH * KC) * HP + (c * KC + jc)[:, None] * HP + hcol[None, :]
+    p = part_w1 + pid * (NCH * KC) * HP + kcol[:, None] * HP + hcol[None, :]
     tl.store(p, tl.load(p) + acc)
 
 # %% ../nbs/03a_fused.ipynb #6882aef1
@@ -392,6 +411,12 @@ class FusedConfig:
                          and os.environ.get('FUSED_FUSE_DW1', '0') != '0')
         # dx from the perception's gradient dP (written by the dh kernel) instead of from dh: needs dW1 there
         self.dp = self.fuse_dw1 and os.environ.get('FUSED_DP', '0') != '0'
+        # the same from dW1's kernel, which reads dh anyway (FUSED_W1_DP=1); measured in BENCHMARKS.md
+        self.w1_dp = not self.fuse_dw1 and os.environ.get('FUSED_W1_DP', '0') != '0'
+        # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
+        # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
+        # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
+        self.shadow = bf16 and os.environ.get('FUSED_SHADOW', '1') != '0'
         # how _bwd_h_kernel sums the hidden bias's gradient under bf16 (its docstring): 2, fp32 dh per tile by atomics
         # (default: the fastest way that passed the scale preset's training test); 1, fp32 dh in registers; 0, dW1's
         # bias row (bf16 dh, as torch); 3, that row plus dh's rounding error. H200, benchmark case: 8.96e8, 8.80e8,
@@ -433,11 +458,11 @@ def _pack_weights(cfg: FusedConfig, w1, b1, w2, b2, wp, dtype):
 
 # %% ../nbs/03a_fused.ipynb #403f81b8
 def _pos_table(cfg: FusedConfig, pos, device):
-    "(X*Y*Z, SP) fp32: the positional features, then a 1 (the bias column), then zeros."
+    "(X*Y*Z, SP): the positional features, then a 1 (the bias column), then zeros; fp32, or bf16 with the shadow."
     t = torch.zeros(cfg.X * cfg.Y * cfg.Z, cfg.SP, device=device)
     if pos is not None: t[:, :cfg.Q] = pos.detach().reshape(-1, cfg.Q).float()
     t[:, cfg.Q] = 1.0
-    return t
+    return t.to(torch.bfloat16) if cfg.shadow else t
 
 # %% ../nbs/03a_fused.ipynb #b2dca12b
 def _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, has_wp:bool, pos_grad:bool):
@@ -457,37 +482,45 @@ def _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, has_wp:bool, 
 
 
 # %% ../nbs/03a_fused.ipynb #433d7a18
-def _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps:int) -> list:
-    "The states before and after each of `n_steps` fused forward steps (the backward pass reads them)."
-    dummy = state
-    xs = [state]
+def _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps:int) -> tuple:
+    """The state after `n_steps` fused forward steps, and what the backward pass gathers from: each step's input state,
+    as its bf16 copy with the shadow (`FusedConfig.shadow`), else the fp32 state itself; and the clamp, likewise."""
+    x = state
+    gs = [state.to(torch.bfloat16) if cfg.shadow else state]
+    clamp_g = None if clamp_c is None else clamp_c.to(torch.bfloat16) if cfg.shadow else clamp_c
     kw = cfg.consts()
     fa, fk = cfg.args('fwd')
     for t in range(n_steps):
         out = torch.empty_like(state)
+        out16 = torch.empty_like(state, dtype=torch.bfloat16) if cfg.shadow and t < n_steps - 1 else out
         _fwd_kernel[(fa[2],)](
-            xs[-1], clamp_c if clamp_c is not None else dummy, masks[t] if masks is not None else dummy,
-            posb, W1, W2, B2, out, *fa, cfg.X, cfg.Y, cfg.Z,
-            HAS_CLAMP=clamp_c is not None, HAS_MASK=masks is not None, BF16=cfg.bf16, **fk, **kw)
-        xs.append(out)
-    return xs
-
+            x, clamp_c if clamp_c is not None else x, gs[-1], clamp_g if clamp_g is not None else gs[-1],
+            masks[t] if masks is not None else x, posb, W1, W2, B2, out, out16, *fa, cfg.X, cfg.Y, cfg.Z,
+            HAS_CLAMP=clamp_c is not None, HAS_MASK=masks is not None, BF16=cfg.bf16,
+            SHADOW=cfg.shadow and t < n_steps - 1, **fk, **kw)
+        x = out
+        if t < n_steps - 1: gs.append(out16 if cfg.shadow else out)
+    return x, gs, clamp_g
 
 # %% ../nbs/03a_fused.ipynb #06ab3ddc
 def _grad_buffers(cfg, n_bwd:int, n_w1:int, has_clamp:bool, dev):
-    "Zeroed buffers of the backward pass: per-program partial sums of the weights' gradients, dpos, dclamp."
+    """Buffers of the backward pass: per-program partial sums of the weights' gradients, dpos, dclamp (zeroed); dh, and the
+    perception's gradient dP when the dW1 kernel writes it."""
     part_w1 = torch.zeros(n_bwd if cfg.fuse_dw1 else n_w1, cfg.KP, cfg.HP, device=dev)
     part_w2 = torch.zeros(n_bwd, cfg.HP, cfg.SP, device=dev)
     part_b2 = torch.zeros(n_bwd, cfg.SP, device=dev)
     part_b1 = torch.zeros(n_bwd, cfg.HP, device=dev)
     dpos = torch.zeros(cfg.launch['w1']['groups'], cfg.X * cfg.Y * cfg.Z, max(cfg.Q, 1), device=dev)   # per batch group
     dclamp = torch.zeros(cfg.B, cfg.X, cfg.Y, cfg.S, device=dev) if has_clamp else None
-    return part_w1, part_w2, part_b2, part_b1, dpos, dclamp
+    low = torch.bfloat16 if cfg.bf16 else torch.float32
+    dh = torch.empty(cfg.n_cells, cfg.KP if cfg.dp else cfg.HP, device=dev, dtype=low)
+    dp = torch.empty(cfg.n_cells, cfg.KP, device=dev, dtype=low) if cfg.w1_dp else None
+    return part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp
 
 
 # %% ../nbs/03a_fused.ipynb #aca6eccd
 class _FusedRun(torch.autograd.Function):
-    "T fused lattice steps; saves only each step's input state."
+    "T fused lattice steps; saves only each step's input state (its bf16 copy with the shadow)."
 
     @staticmethod
     def forward(ctx, state, clamp, w1, b1, w2, b2, wp, pos, masks, cfg, n_steps):
@@ -496,14 +529,14 @@ class _FusedRun(torch.autograd.Function):
         state = state.detach().contiguous().float()
         clamp_c = None if clamp is None else clamp.detach().contiguous().float()
         posb = _pos_table(cfg, pos, state.device)
-        xs = _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps)
+        out, gs, clamp_g = _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps)
         ctx.cfg, ctx.n_steps = cfg, n_steps
         ctx.has = (clamp is not None, masks is not None, pos is not None, wp is not None)
-        tensors = xs[:-1] + [W1, W2, posb]
-        tensors += [clamp_c] if clamp_c is not None else []
+        tensors = gs + [W1, W2, posb]
+        tensors += [clamp_g] if clamp_g is not None else []
         tensors += [masks] if masks is not None else []
         ctx.save_for_backward(*tensors)
-        return xs[-1]
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -518,32 +551,31 @@ class _FusedRun(torch.autograd.Function):
         pos_grad = has_pos and need[7]
         kw = cfg.consts()
         g = grad.contiguous().float()
-        dh = torch.empty(cfg.n_cells, cfg.KP if cfg.dp else cfg.HP, device=dev,
-                         dtype=torch.bfloat16 if cfg.bf16 else torch.float32)
         (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('w1'), cfg.args('dx')
         W = cfg.launch['w1']
-        part_w1, part_w2, part_b2, part_b1, dpos, dclamp = _grad_buffers(cfg, ba[2], wa[2], has_clamp, dev)
+        part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, ba[2], wa[2], has_clamp, dev)
         dummy = g
         for t in reversed(range(T)):
             src, fm = xs[t], (masks[t] if has_mask else dummy)
-            cl = clamp if has_clamp else dummy
+            cl = clamp if has_clamp else src
             _bwd_h_kernel[(ba[2],)](
                 src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
                 HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_fp32,
                 POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
             if not cfg.fuse_dw1:
                 _bwd_w1_kernel[(wa[2], cfg.NCH)](
-                    src, cl, posb, dh, W1, part_w1, dpos, cfg.X * cfg.Y * cfg.Z, wa[1], wa[1] * W['groups'], wa[2],
-                    cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp, BF16=cfg.bf16,
-                    POS_GRAD=pos_grad, **wk, **kw)
+                    src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],
+                    wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp,
+                    BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
             gx = torch.empty_like(g)
             _bwd_x_kernel[(xa[2],)](
-                dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB, NS=cfg.NS,
-                S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp, BF16=cfg.bf16,
-                DP_IN=cfg.dp, **xk)
+                dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
+                NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
+                BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, **xk)
             g = gx
         dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, has_wp, pos_grad)
         return g if need[0] else None, dclamp, dw1, db1, dw2, db2, dwp, dp, None, None, None
+
 
 # %% ../nbs/03a_fused.ipynb #ad79d323
 def fused_supported(lattice, state,

@@ -105,9 +105,14 @@ def _inputs(r, device=DEVICE):
     return lat, st, clamp, masks, T
 
 
+DX_WAYS = {'products': '0', 'dP': '1'}   # FUSED_W1_DP: dx from dh by products, or gathered from dP (dW1's kernel)
+
+
+@pytest.mark.parametrize('dx', DX_WAYS)
 @pytest.mark.parametrize('r', RUNS, ids=IDS)
-def test_run_fp32(r):
+def test_run_fp32(r, dx, monkeypatch):
     if INTERPRET and r[0][0] * r[0][1] * r[0][2] * r[1] > 2500: pytest.skip("too large for the interpreter")
+    monkeypatch.setenv('FUSED_W1_DP', DX_WAYS[dx])
     lat, st, clamp, masks, T = _inputs(r)
     ref = run_and_grads(lambda l, s, c: eager_run(l, s, c, T, masks), lat, st, clamp)
     got = run_and_grads(lambda l, s, c: fused_lattice_steps(l, s, c, T, masks, bf16=False), lat, st, clamp)
@@ -121,8 +126,10 @@ BF16_RUNS = [RUNS[5], RUNS[6], RUNS[1], RUNS[4]]
 
 
 @pytest.mark.skipif(INTERPRET, reason="bf16 tensor cores: CUDA only")
+@pytest.mark.parametrize('dx', DX_WAYS)
 @pytest.mark.parametrize('r', BF16_RUNS, ids=[IDS[RUNS.index(r)] for r in BF16_RUNS])
-def test_run_bf16(r):
+def test_run_bf16(r, dx, monkeypatch):
+    monkeypatch.setenv('FUSED_W1_DP', DX_WAYS[dx])
     lat, st, clamp, masks, T = _inputs(r)
     lat64 = copy.deepcopy(lat).double()
     ref = run_and_grads(lambda l, s, c: eager_run(l, s, c, T, None if masks is None else [m.double() for m in masks]),
@@ -143,6 +150,24 @@ def test_run_bf16(r):
         line.append(f"{k}: torch {e_t:.1e} fused {e_f:.1e}")
         assert e_f <= min(3 * e_t + 1e-3, 0.1), (k, e_f, e_t)
     print("bf16", IDS[RUNS.index(r)], '; '.join(line))
+
+
+@pytest.mark.skipif(INTERPRET, reason="bf16 tensor cores: CUDA only (the interpreter truncates fp32 to bf16)")
+@pytest.mark.parametrize('r', [RUNS[4], RUNS[1]], ids=[IDS[4], IDS[1]])
+def test_bf16_shadow_is_exact(r, monkeypatch):
+    """bf16: gathering from the states' bf16 copies (FUSED_SHADOW, the default) gives the same output and gradients,
+    bit for bit, as gathering from the fp32 states: the products round the same values the same way."""
+    lat, st, clamp, masks, T = _inputs(r)
+
+    def fused(l, s, c):
+        with torch.autocast('cuda', dtype=torch.bfloat16): return fused_lattice_steps(l, s, c, T, masks)
+
+    got = {}
+    for shadow in '01':
+        monkeypatch.setenv('FUSED_SHADOW', shadow)
+        got[shadow] = run_and_grads(fused, lat, st, clamp)
+    differ = [k for k in got['0'] if not torch.equal(got['0'][k], got['1'][k])]
+    assert not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
 
 
 @pytest.mark.skipif(INTERPRET, reason="CUDA only")

@@ -38,13 +38,16 @@ def main():
     p.add_argument('--Q', type=int, default=4)
     a = p.parse_args()
     S, H, Q, NS = a.S, a.H, a.Q, 7
-    SP = F._pow2(max(S, Q + 1)); HP = F._pow2(H); NSP = triton.next_power_of_2(NS + 1); KP = NSP * SP
+    SP = F.pow2(max(S, Q + 1)); HP = F.pow2(H); NSP = triton.next_power_of_2(NS + 1); KP = NSP * SP
     KC = min(KP, max(SP, 128)); NCH = KP // KC
     env = lambda k, d: int(os.environ.get(k, d))
     base = dict(NB=6, NS=NS, S=S, SP=SP, Q=Q, KC=KC, NCH=NCH, HP=HP, PERIODIC=False, HAS_CLAMP=True, BF16=True)
     big = 128 if HP <= 128 else 64
     launch = {'fwd': (big, 4, 1), 'bwd': (64, 4, 1), 'w1': (big, 8, 1), 'dx': (64, 4, 2)}
     b1 = os.environ.get('FUSED_B1_FP32', '2')
+    sh = os.environ.get('FUSED_SHADOW', '1') != '0'   # gathers read bf16 copies
+    w1dp = os.environ.get('FUSED_W1_DP', '0') != '0'
+    g = '*bf16' if sh else '*fp32'
     for name in a.kernels.split(','):
         BM, warps, stages = launch[name]
         key = name.upper()
@@ -52,26 +55,27 @@ def main():
         stages = env(f'FUSED_STAGES_{key}', stages)
         bf = '*bf16'
         if name == 'fwd':
-            fn, c = F._fwd_kernel, dict(base, HAS_MASK=False, BM=BM)
-            ptrs = dict(src='*fp32', clamp='*fp32', fmask='*fp32', posb='*fp32', w1=bf, w2=bf, b2=bf, dst='*fp32')
+            fn, c = F._fwd_kernel, dict(base, HAS_MASK=False, BM=BM, SHADOW=sh)
+            ptrs = dict(src='*fp32', clamp='*fp32', gsrc=g, gclamp=g, fmask='*fp32', posb=g, w1=bf, w2=bf, b2=bf,
+                        dst='*fp32', dst16=bf)
         elif name == 'bwd':
             fn = F._bwd_h_kernel
             c = dict(base, HAS_MASK=False, BM=BM, FUSE_DW1=False, POS_GRAD=False, DP_OUT=False)
             c.update({k: v for k, v in dict(B1_FP32=int(b1)).items() if k in fn.arg_names})
-            ptrs = dict(src='*fp32', clamp='*fp32', fmask='*fp32', posb='*fp32', w1=bf, w2=bf, g='*fp32', dh_out=bf,
+            ptrs = dict(src=g, clamp=g, fmask='*fp32', posb=g, w1=bf, w2=bf, g='*fp32', dh_out=bf,
                         part_w1='*fp32', part_w2='*fp32', part_b2='*fp32', part_b1='*fp32', dpos='*fp32')
             c = {k: v for k, v in c.items() if k in fn.arg_names}
         elif name == 'w1':
-            fn, c = F._bwd_w1_kernel, dict(base, BM=BM, POS_GRAD=True)
-            ptrs = dict(src='*fp32', clamp='*fp32', posb='*fp32', dh=bf, w1=bf, part_w1='*fp32', dpos='*fp32')
+            fn, c = F._bwd_w1_kernel, dict(base, BM=BM, POS_GRAD=True, DP_OUT=w1dp)
+            ptrs = dict(src=g, clamp=g, posb=g, dh=bf, w1=bf, part_w1='*fp32', dpos='*fp32', dp_out=bf)
         else:
             fn = F._bwd_x_kernel
             c = dict(NB=6, NS=NS, S=S, SP=SP, HP=HP, KP=KP, BM=BM, PERIODIC=False, HAS_CLAMP=True, BF16=True,
-                     DP_IN=False)
+                     DP_IN=w1dp)
             ptrs = dict(dh=bf, w1=bf, g='*fp32', dst='*fp32', dclamp='*fp32')
         c = {k: v for k, v in c.items() if k in fn.arg_names}
         regs, spills, wg, mma = compile_one(fn, ptrs, c, warps, stages)
         print(f"{name}: BM {BM} warps {warps} stages {stages}: {regs} registers, {spills} B stack, "
-              f"{wg} wgmma, {mma} mma.sync  ({ {k: v for k, v in c.items() if k.startswith(('B1', 'FUSE'))} })")
+              f"{wg} wgmma, {mma} mma.sync  ({ {k: v for k, v in c.items() if k.startswith(('B1', 'FUSE', 'SHADOW', 'DP'))} })")
 
 if __name__ == '__main__': main()

@@ -104,8 +104,12 @@ def bias_grads(settings, out, save):
               ', '.join(f"{k} {v[k]:.2e}" for k in keys), flush=True)
     out['bias_grads'] = res; save()
 
-def graphed(out, save, reps, steps):
+def graphed(out, save, reps, steps, env=None):
     "The whole training step (forward, loss, backward) in one CUDA graph: the launch gaps' share, measured."
+    with Env(env or {}): _graphed(out, save, reps, steps)
+    out['graph']['env'] = env or {}
+
+def _graphed(out, save, reps, steps):
     case, cube, step = case_step()
     for p in cube.parameters(): p.grad = torch.zeros_like(p)
     s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
@@ -135,6 +139,7 @@ def main():
     p.add_argument('--reps', type=int, default=7)
     p.add_argument('--steps', type=int, default=5)
     p.add_argument('--parts', default='bench,profile,bias,graph')
+    p.add_argument('--graph-setting', default='', help='the setting (a name of --settings) the graph part runs')
     a = p.parse_args()
     settings = parse(a.settings)
     out = {'gpu': torch.cuda.get_device_name(0), 'torch': torch.__version__, 'settings': settings}
@@ -149,7 +154,7 @@ def main():
     if 'bench' in parts: ccs = attempt('bench', lambda: bench(settings, a.reps, a.steps, out, save))
     if 'profile' in parts and ccs: attempt('profile', lambda: profile(settings, out, save, ccs))
     if 'bias' in parts: attempt('bias', lambda: bias_grads(settings, out, save))
-    if 'graph' in parts: attempt('graph', lambda: graphed(out, save, a.reps, a.steps))
+    if 'graph' in parts: attempt('graph', lambda: graphed(out, save, a.reps, a.steps, settings.get(a.graph_setting)))
     return 0
 
 if __name__ == '__main__': sys.exit(main())

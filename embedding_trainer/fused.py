@@ -161,7 +161,10 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
     """dh for a tile (recomputed h); writes dh, or with DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC). The
     update bias's gradient is summed from the fp32 du; the hidden bias's (bf16) as B1_FP32 says: 0, dW1's bias row
     only (bf16 dh, as torch); 1, fp32 dh summed in registers; 2, fp32 dh summed per tile by atomics; 3, dW1's bias
-    row plus the sum of dh's bf16 rounding error (fp32 dh - bf16 dh, itself in bf16) on the tensor cores."""
+    row plus the sum of dh's bf16 rounding error (fp32 dh - bf16 dh, itself in bf16) on the tensor cores; 4, the sum of
+    fp32 dh by linearity: dh = [h > 0] * (du_bf16 @ W2), so sum_cells dh[:, j] = sum_s W2[s, j] * A[j, s] with
+    A = [h > 0]^T @ du_bf16 (exact 0/1 and bf16 factors, fp32 sums: one small product on the tensor cores per tile,
+    beside dW2's); the host finishes the sum over s (`_assemble_grads`)."""
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -172,6 +175,7 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
     acc_b1 = tl.zeros((HP,), tl.float32)
     acc_w1 = tl.zeros((KC, HP), tl.float32)
     acc_lo = tl.zeros((HP, 16), tl.float32)   # B1_FP32 == 3: column 0 sums dh's rounding error
+    acc_a = tl.zeros((HP, SP), tl.float32)    # B1_FP32 == 4: A = [h > 0]^T @ du
     first = tl.where(tl.arange(0, 16) == 0, 1.0, 0.0).to(tl.bfloat16)
     for tile0 in range(0, n_tiles, nprog):
         tile = tile0 + pid                  # past the last tile: every row masked
@@ -200,6 +204,8 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
                 acc_lo += tl.dot(tl.trans(lo), tl.zeros((BM, 16), tl.bfloat16) + first[None, :])
             rb = tl.maximum(h, 0.0).to(tl.bfloat16)
             acc_w2 += tl.dot(tl.trans(rb), dub)
+            if B1_FP32 == 4:
+                acc_a += tl.dot(tl.trans(tl.where(h > 0, 1.0, 0.0).to(tl.bfloat16)), dub)
             acc_b2 += tl.sum(du, axis=0)
             if FUSE_DW1:
                 acc_w1 += tl.dot(tl.trans(v.to(tl.bfloat16)), dh)
@@ -240,6 +246,9 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
     if B1_FP32 == 3:
         pb1 = part_b1 + pid * HP + hcol
         tl.store(pb1, tl.load(pb1) + tl.sum(acc_lo, axis=1))
+    if B1_FP32 == 4:
+        pa = part_b1 + pid * HP * SP + hcol[:, None] * SP + scol[None, :]
+        tl.store(pa, tl.load(pa) + acc_a)
     if FUSE_DW1:
         pw1 = part_w1 + pid * (NCH * KC) * HP + jc[:, None] * HP + hcol[None, :]
         tl.store(pw1, tl.load(pw1) + acc_w1)
@@ -419,12 +428,14 @@ class FusedConfig:
         self.shadow = bf16 and os.environ.get('FUSED_SHADOW', '1') != '0'
         # how _bwd_h_kernel sums the hidden bias's gradient under bf16 (its docstring): 2, fp32 dh per tile by atomics
         # (default: the fastest way that passed the scale preset's training test); 1, fp32 dh in registers; 0, dW1's
-        # bias row (bf16 dh, as torch); 3, that row plus dh's rounding error. H200, benchmark case: 8.96e8, 8.80e8,
-        # 9.54e8, 9.06e8 cell-steps/s (BENCHMARKS.md)
+        # bias row (bf16 dh, as torch); 3, that row plus dh's rounding error; 4, fp32 dh's sum by linearity (one more
+        # small product per tile). H200, benchmark case, 2026-12-02: 8.96e8, 8.80e8, 9.54e8, 9.06e8 cell-steps/s
+        # (ways 2, 1, 0, 3, before the shadow; BENCHMARKS.md)
         self.b1_fp32 = int(os.environ.get('FUSED_B1_FP32', '2'))
-        if self.b1_fp32 not in (0, 1, 2, 3):
-            raise ValueError(f"FUSED_B1_FP32={self.b1_fp32}: the hidden bias's gradient is summed one of four ways, "
-                             "0 to 3 (FusedConfig); unset it for the default, 2")
+        if self.b1_fp32 not in (0, 1, 2, 3, 4):
+            raise ValueError(f"FUSED_B1_FP32={self.b1_fp32}: the hidden bias's gradient is summed one of five ways, "
+                             "0 to 4 (FusedConfig); unset it for the default, 2")
+        self.b1_way = self.b1_fp32 if bf16 else int(self.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
         self.periodic = lattice.boundary == 'periodic'
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
@@ -465,14 +476,15 @@ def _pos_table(cfg: FusedConfig, pos, device):
     return t.to(torch.bfloat16) if cfg.shadow else t
 
 # %% ../nbs/03a_fused.ipynb #b2dca12b
-def _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, has_wp:bool, pos_grad:bool):
+def _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp:bool, pos_grad:bool):
     "The weights' gradients (dW1, db1, dW2, db2, dWp, dpos) from the programs' partial sums, laid out as `CellRule`'s."
     S, SP, NS, H, Q = cfg.S, cfg.SP, cfg.NS, cfg.H, cfg.Q
     W1g = part_w1.sum(0).view(cfg.NSP, SP, cfg.HP)
     dw1 = W1g[:NS, :S, :H].permute(2, 0, 1).reshape(H, NS * S)
-    way = cfg.b1_fp32 if cfg.bf16 else int(cfg.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
+    way = cfg.b1_way
     if way == 0: db1 = W1g[NS, Q, :H].clone()                  # from bf16 dh
     elif way == 3: db1 = W1g[NS, Q, :H] + part_b1.sum(0)[:H]   # bf16 dh, plus its rounding error
+    elif way == 4: db1 = (W2.float() * part_b1.sum(0)).sum(1)[:H]   # sum_s W2[s, j] A[j, s] (W2 packed as W2^T)
     else: db1 = part_b1.sum(0)[:H]                             # from fp32 dh
     dwp = W1g[NS, :Q, :H].t().contiguous() if has_wp else None
     dw2 = part_w2.sum(0)[:H, :S].t().contiguous()
@@ -509,7 +521,7 @@ def _grad_buffers(cfg, n_bwd:int, n_w1:int, has_clamp:bool, dev):
     part_w1 = torch.zeros(n_bwd if cfg.fuse_dw1 else n_w1, cfg.KP, cfg.HP, device=dev)
     part_w2 = torch.zeros(n_bwd, cfg.HP, cfg.SP, device=dev)
     part_b2 = torch.zeros(n_bwd, cfg.SP, device=dev)
-    part_b1 = torch.zeros(n_bwd, cfg.HP, device=dev)
+    part_b1 = torch.zeros((n_bwd, cfg.HP, cfg.SP) if cfg.b1_way == 4 else (n_bwd, cfg.HP), device=dev)
     dpos = torch.zeros(cfg.launch['w1']['groups'], cfg.X * cfg.Y * cfg.Z, max(cfg.Q, 1), device=dev)   # per batch group
     dclamp = torch.zeros(cfg.B, cfg.X, cfg.Y, cfg.S, device=dev) if has_clamp else None
     low = torch.bfloat16 if cfg.bf16 else torch.float32
@@ -560,7 +572,7 @@ class _FusedRun(torch.autograd.Function):
             cl = clamp if has_clamp else src
             _bwd_h_kernel[(ba[2],)](
                 src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
-                HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_fp32,
+                HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_way,
                 POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
             if not cfg.fuse_dw1:
                 _bwd_w1_kernel[(wa[2], cfg.NCH)](
@@ -573,7 +585,8 @@ class _FusedRun(torch.autograd.Function):
                 NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
                 BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, **xk)
             g = gx
-        dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, has_wp, pos_grad)
+        dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp,
+                                                      pos_grad)
         return g if need[0] else None, dclamp, dw1, db1, dw2, db2, dwp, dp, None, None, None
 
 

@@ -17,10 +17,10 @@ __all__ = ['STOP_ERRORS', 'PATH_NAMES', 'AUTO_REPS', 'AUTO_TIE', 'kernel_cache_p
            'measured_choice']
 
 # %% ../nbs/03b_path_choice.ipynb #5e545ed3
-if hasattr(torch, 'getautocast_dtype'):
+if hasattr(torch, 'get_autocast_dtype'):
     def autocast_dtype(device_type:str):
         "The dtype autocast computes in on this device type, or None when autocast is off."
-        return torch.getautocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else None
+        return torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else None
 else:   # torch < 2.4
     def autocast_dtype(device_type:str):
         if device_type == 'cuda': return torch.get_autocast_gpu_dtype() if torch.is_autocast_enabled() else None

@@ -19,8 +19,9 @@ from .commands import command
 
 # %% auto #0
 __all__ = ['DATASHEET_FLOPS', 'CASES', 'GPU_SWEEP', 'SWEEP_GPU_STEPS', 'SWEEP_GPU_COMPILED', 'PATHS', 'matmul_peak',
-           'device_bounds', 'Case', 'time_training_step', 'naive_rate', 'run_case', 'format_rows', 'sweep',
-           'sweep_case', 'sweep_gpu', 'format_sweep_gpu', 'check_fast_paths', 'run_bench', 'bench_cli']
+           'device_bounds', 'Case', 'training_step_fn', 'interleaved_seconds', 'time_training_step', 'naive_rate',
+           'case_model', 'training_choice', 'step_memory', 'run_case', 'format_rows', 'sweep', 'sweep_case',
+           'sweep_gpu', 'format_sweep_gpu', 'check_fast_paths', 'run_bench', 'bench_cli']
 
 # %% ../nbs/22_bench.ipynb #5bbf5619
 DATASHEET_FLOPS = {'H100': {'fp32': 67e12, 'bf16': 990e12}, 'H200': {'fp32': 67e12, 'bf16': 990e12}}
@@ -80,16 +81,32 @@ CASES = {
 }
 
 # %% ../nbs/22_bench.ipynb #419bcf3d
+def training_step_fn(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor, device:torch.device, precision:str='fp32'):
+    "A function running one forward + backward of `model` on (x, y) under `precision`, then dropping the gradients."
+    def step():
+        with autocast_for(device, precision): pred = model(x)
+        compute_loss(pred, y).backward()
+        model.zero_grad(set_to_none=True)
+    return step
+
+def interleaved_seconds(steps:dict, device:torch.device, reps:int=5) -> dict:
+    """Median seconds of one call of each function, the calls interleaved (a, b, c, a, b, c, ...): paths compared
+    this way share the card's state, its clocks and what ran just before (on an H200 one torch eager step measured
+    17.9 to 22.5 ms in one process, 2026-12-02, depending on what had run before it: BENCHMARKS.md)."""
+    times = {k: [] for k in steps}
+    for _ in range(reps):
+        for k, fn in steps.items():
+            _sync(device); t0 = time.perf_counter(); fn(); _sync(device)
+            times[k].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
+
 def time_training_step(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor,
                        device:torch.device, precision:str='fp32',
                        reps:int=3,               # timed repetitions
                        warmup:int=1,
                        stat:str='best') -> tuple[float, float]:   # 'best' or 'median' of the repetitions
     "(best or median seconds per forward + backward, seconds of the first call, compilation included)."
-    def step():
-        with autocast_for(device, precision): pred = model(x)
-        compute_loss(pred, y).backward()
-        model.zero_grad(set_to_none=True)
+    step = training_step_fn(model, x, y, device, precision)
     times = []
     for i in range(warmup + reps):
         _sync(device); t0 = time.perf_counter(); step(); _sync(device)
@@ -110,6 +127,31 @@ def naive_rate(case:Case, device:torch.device|str='cpu', shape=(4, 4, 4), steps:
     return case.batch * shape[0] * shape[1] * shape[2] * steps / (time.perf_counter() - t0)
 
 # %% ../nbs/22_bench.ipynb #f75df0de
+def case_model(case:Case, device:torch.device, perception:str='auto', compile:bool|str=False,
+               recompute_every:int=0, kernel:str='torch') -> tuple:
+    "(cube, its ModelConfig, x, y): the seeded model of a benchmark variant on `device`, and one batch for it."
+    torch.manual_seed(0)
+    cfg = case.model_config(recompute_every=recompute_every, compile=bool(compile), kernel=kernel)
+    cube = EmbeddingCube(cfg).to(device)
+    cube.lattice.perception = perception
+    if compile: cube.lattice.compile_mode = compile
+    x = F.normalize(torch.randn(case.batch, cfg.embedding_dim, device=device), dim=-1)
+    y = F.normalize(torch.randn(case.batch, cfg.embedding_dim, device=device), dim=-1)
+    return cube, cfg, x, y
+
+def training_choice(cube) -> dict|None:
+    "The path `kernel='auto'` chose for this cube's training steps in this process (None: it chose none)."
+    trained = f"train | torch {torch.__version__}"
+    return next((c for c in cube.lattice._choices.values() if c['key'].endswith(trained)), None)
+
+def step_memory(cube, cfg, case, x, y, device, precision, perception, kernel, choice=None) -> dict:
+    "The measured peak of one training step beside `estimate_memory`'s prediction for the path that ran."
+    peak = training_step_peak(cube, x, y, compute_loss, device, precision)
+    pred = estimate_memory(cfg, case.batch, device, precision, perception=perception,
+                           kernel=kernel if kernel != 'auto' else (choice or {}).get('path', 'auto'))['step']
+    return dict(peak_mib=peak / 2**20, bytes_per_cell_step=peak / case.cell_steps, predicted_mib=pred / 2**20,
+                prediction_error=pred / peak - 1)
+
 def run_case(case:Case,
              device:torch.device|str='cpu',
              perception:str='auto',     # 'auto', 'conv' or 'gather'
@@ -125,20 +167,12 @@ def run_case(case:Case,
             ) -> dict:
     "Time (and measure) one variant of a case; a row of the benchmark table."
     device = torch.device(device)
-    torch.manual_seed(0)
-    cfg = case.model_config(recompute_every=recompute_every, compile=bool(compile), kernel=kernel)
-    cube = EmbeddingCube(cfg).to(device)
-    cube.lattice.perception = perception
-    if compile:
-        torch._dynamo.reset()   # a fresh cache: earlier variants' graphs must not count against its size limit
-        cube.lattice.compile_mode = compile
-    x = F.normalize(torch.randn(case.batch, cfg.embedding_dim, device=device), dim=-1)
-    y = F.normalize(torch.randn(case.batch, cfg.embedding_dim, device=device), dim=-1)
+    if compile: torch._dynamo.reset()   # a fresh cache: earlier variants' graphs must not count against its size limit
+    cube, cfg, x, y = case_model(case, device, perception, compile, recompute_every, kernel)
     best, first = time_training_step(cube, x, y, device, precision, reps, stat=stat)
     rate = case.cell_steps / best
     used = cube.lattice.perception_for(device)
-    trained = f"train | torch {torch.__version__}"
-    choice = next((c for c in cube.lattice._choices.values() if c['key'].endswith(trained)), None)
+    choice = training_choice(cube)
     if kernel == 'triton' or (choice and choice['path'] == 'triton'): used = 'fused'
     row = {'case': case.name, 'device': device.type, 'perception': used, 'precision': precision, 'kernel': kernel,
            'compile': compile if cube.lattice.compile_mode else False, 'recompute_every': recompute_every,
@@ -147,12 +181,7 @@ def run_case(case:Case,
            'cell_steps': case.cell_steps, 'ms_per_step': best * 1e3, 'first_call_s': first,
            'cell_steps_per_s': rate}
     if choice: row.update(kernel_choice=choice['path'], choice_seconds=choice['seconds'])
-    if memory:
-        peak = training_step_peak(cube, x, y, compute_loss, device, precision)
-        pred = estimate_memory(cfg, case.batch, device, precision, perception=perception,
-                               kernel=kernel if kernel != 'auto' else (choice or {}).get('path', 'auto'))['step']
-        row.update(peak_mib=peak / 2**20, bytes_per_cell_step=peak / case.cell_steps,
-                   predicted_mib=pred / 2**20, prediction_error=pred / peak - 1)
+    if memory: row.update(step_memory(cube, cfg, case, x, y, device, precision, perception, kernel, choice))
     if naive: row['x_naive'] = rate / naive
     if bounds:
         key = 'bf16' if precision in ('bf16', 'fp16') or (precision == 'auto' and device.type == 'cuda') else 'fp32'
@@ -205,28 +234,42 @@ def sweep_gpu(device:torch.device|str='cuda',
               cases=GPU_SWEEP,        # (lattice, batch, S, H, precision) rows
               compiled=None,          # indices of the rows that also time torch.compile (None: all)
               reps:int=5, log=print) -> list:
-    """One row per case: the rate of each path (fused, torch eager, torch compiled), then of `kernel='auto'` (allowed
-    to compile where the compiled path is timed), the path it picked, and each path's peak memory beside its
-    prediction. Rates are medians of `reps` (the best of two varied by up to 30% between runs of one path)."""
+    """One row per case: the rate of each path (fused, torch eager, torch compiled) and of `kernel='auto'` (allowed to
+    compile where the compiled path is timed), the path it picked, and the fused and eager steps' peak memory beside
+    the prediction. Each variant is built and warmed up first (compiling; `auto` measures its paths and picks one),
+    then their training steps are timed interleaved (`interleaved_seconds`), `reps` rounds, medians."""
+    device = torch.device(device)
     rows = []
     for i, (shape, batch, S, H, precision) in enumerate(cases):
         case = sweep_case(shape, batch, S, H)
         row = {'case': case.name, 'lattice': 'x'.join(map(str, shape)), 'batch': batch, 'state_dim': S,
                'hidden_dim': H, 'precision': precision, 'steps': case.steps, 'cell_steps': case.cell_steps,
-               'reps': reps, 'stat': 'median'}
+               'reps': reps, 'stat': 'median, interleaved'}
         with_compile = compiled is None or i in compiled
+        if with_compile: torch._dynamo.reset()
+        models = {}
         for name, kw in [*PATHS.items(), ('auto', dict(kernel='auto', compile=with_compile))]:
             if name == 'compiled' and not with_compile: continue
-            try: r = run_case(case, device, 'gather', precision, reps=reps, stat='median',
-                              memory=name in ('fused', 'eager'), **kw)
+            try:
+                cube, cfg, x, y = case_model(case, device, 'gather', **kw)
+                step = training_step_fn(cube, x, y, device, precision)
+                step()   # warm-up: compiles, and auto measures its candidates
+                models[name] = (cube, cfg, x, y, step, kw['kernel'])
             except Exception as e:   # one path failing must not lose the others' numbers
                 row[f'{name}_error'] = f"{type(e).__name__}: {e}"[:500]
                 log(f"  {case.name} {name}: FAILED {row[f'{name}_error'][:200]}")
-                if torch.device(device).type == 'cuda': torch.cuda.empty_cache()
-                continue
-            row[name] = r['cell_steps_per_s']
-            if 'peak_mib' in r: row[f'{name}_mib'], row[f'{name}_predicted_mib'] = r['peak_mib'], r['predicted_mib']
-            if name == 'auto': row['auto_pick'], row['auto_seconds'] = r.get('kernel_choice'), r.get('choice_seconds')
+                if device.type == 'cuda': torch.cuda.empty_cache()
+        secs = interleaved_seconds({k: m[4] for k, m in models.items()}, device, reps)
+        for name, (cube, cfg, x, y, _, kernel) in models.items():
+            row[name] = case.cell_steps / secs[name]
+            if name == 'auto':
+                choice = training_choice(cube) or {}
+                row['auto_pick'], row['auto_seconds'] = choice.get('path'), choice.get('seconds')
+            if name in ('fused', 'eager'):
+                mem = step_memory(cube, cfg, case, x, y, device, precision, 'gather', kernel)
+                row[f'{name}_mib'], row[f'{name}_predicted_mib'] = mem['peak_mib'], mem['predicted_mib']
+        del models
+        if device.type == 'cuda': torch.cuda.empty_cache()
         best = max((row[k] for k in PATHS if k in row), default=None)
         if best and 'auto' in row: row['auto_vs_best'] = row['auto'] / best - 1
         rows.append(row)

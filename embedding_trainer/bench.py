@@ -90,12 +90,16 @@ def training_step_fn(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor, devi
     return step
 
 def interleaved_seconds(steps:dict, device:torch.device, reps:int=5) -> dict:
-    """Median seconds of one call of each function, the calls interleaved (a, b, c, a, b, c, ...): paths compared
-    this way share the card's state, its clocks and what ran just before (on an H200 one torch eager step measured
-    17.9 to 22.5 ms in one process, 2026-12-02, depending on what had run before it: BENCHMARKS.md)."""
+    """Median seconds of one call of each function, in `reps` rounds; in each round every function runs once untimed,
+    then once timed (a a b b c c, a a b b c c, ...): the paths share the card's state over the rounds, and no timed
+    call is the first after another path's (on an H200, 2026-12-02, with one timed call per path per round, the
+    fused step auto had picked measured up to 14% below the same step's own timing, and a torch eager step
+    17.9 to 22.5 ms in one process,
+    depending on what had run before it: BENCHMARKS.md)."""
     times = {k: [] for k in steps}
     for _ in range(reps):
         for k, fn in steps.items():
+            fn()
             _sync(device); t0 = time.perf_counter(); fn(); _sync(device)
             times[k].append(time.perf_counter() - t0)
     return {k: statistics.median(v) for k, v in times.items()}

@@ -13,7 +13,7 @@ try:   # Triton ships with CUDA builds of torch; without it the kernels below ar
 except ImportError: triton = tl = None
 
 # %% auto #0
-__all__ = ['pow2', 'FusedConfig', 'fused_supported', 'fused_lattice_steps', 'fused_run_steps']
+__all__ = ['pow2', 'FusedConfig', 'fused_step_bytes', 'fused_supported', 'fused_lattice_steps', 'fused_run_steps']
 
 # %% ../nbs/03a_fused.ipynb #3c436c27
 def _jit(f):
@@ -528,6 +528,19 @@ def _grad_buffers(cfg, n_bwd:int, n_w1:int, has_clamp:bool, dev):
     dh = torch.empty(cfg.n_cells, cfg.KP if cfg.dp else cfg.HP, device=dev, dtype=low)
     dp = torch.empty(cfg.n_cells, cfg.KP, device=dev, dtype=low) if cfg.w1_dp else None
     return part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp
+
+
+def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=False, neighbourhood:int=6) -> tuple[int, int]:
+    """(kept, backward): bytes a training step of T fused steps on N cells (batch x lattice) keeps from forward to
+    backward, and the backward pass's own buffers (for `estimate_memory`). Kept: what the gathers read, each step's
+    input state (bf16 copies with the shadow, else fp32), the input and the output (fp32), the fire masks; backward:
+    dh (and dP with FUSED_W1_DP), the incoming and outgoing state gradients (fp32)."""
+    shadow = bf16 and os.environ.get('FUSED_SHADOW', '1') != '0'
+    e = 2 if bf16 else 4
+    kept = T * N * S * (2 if shadow else 4) + 2 * N * S * 4 + (T * N * 4 if fire_masks else 0)
+    dp = os.environ.get('FUSED_W1_DP', '0') != '0'
+    backward = N * (pow2(H) * e + 2 * S * 4 + (pow2(neighbourhood + 2, least=1) * pow2(S) * e if dp else 0))
+    return kept, backward
 
 
 # %% ../nbs/03a_fused.ipynb #aca6eccd

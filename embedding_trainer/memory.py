@@ -12,7 +12,7 @@ from .errors import ConfigError, MemoryBudgetError
 from .runtime import autocast_for, peak_rss_mb
 from .runtime import is_oom
 from .cube import EmbeddingCube, as_model_config
-from .fused import fused_supported, pow2
+from .fused import fused_supported, fused_step_bytes
 from .losses import compute_loss
 
 # %% auto #0
@@ -126,10 +126,7 @@ def estimate_memory(config,                         # ModelConfig, a dict of mod
     kept = math.ceil(T / k) * N * S * 4 + min(k, T) * per_step if k else T * per_step
     backward = N * (2 * H * e + 2 * S * 4 + (read if gather else 0))
     if _runs_fused(cube.lattice, kernel or cfg.kernel, device, precision):
-        # the fused kernel keeps each step's input state and the output (fp32), and the fire masks; its backward
-        # holds dh (N, H padded) and the incoming and outgoing state gradients (03a_fused)
-        kept = (T + 1) * N * S * 4 + (T * N * 4 if cfg.fire_rate < 1 else 0)
-        backward = N * (pow2(H) * e + 2 * S * 4)
+        kept, backward = fused_step_bytes(N, S, H, T, e == 2, cfg.fire_rate < 1, cfg.neighbourhood)
     n_params = cube.n_params
     out = {'params': 4 * n_params, 'grads': 4 * n_params,
            'optimizer': 4 * n_params * OPTIMIZER_STATES.get(optimizer, 2),

@@ -17,7 +17,7 @@ timeout $T python3 -m pytest -q -s -p no:cacheprovider tests/test_fused.py -k "s
 timeout $T python3 -m pytest -q -s -p no:cacheprovider tests/test_fused.py \
   -k "shadow or run_bf16 or deterministic or uses_the_kernel" > $OUT/t_bf16.log 2>&1 &
 timeout $T python3 -m pytest -q -s -p no:cacheprovider tests/test_fused.py -k "hidden_bias or scale_shape" > $OUT/t_grads.log 2>&1 &
-(python3 benchmarks/fused/memcheck_step.py > /dev/null 2>&1; timeout 180 compute-sanitizer --tool memcheck \
+(python3 benchmarks/fused/memcheck_step.py > /dev/null 2>&1; CS=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1); timeout 180 ${CS:-compute-sanitizer} --tool memcheck \
   python3 benchmarks/fused/memcheck_step.py > $OUT/memcheck.log 2>&1) &
 wait
 for f in t_train t_bf16 t_grads; do echo "== $f"; q < $OUT/$f.log | grep -v "^\s*$\|^tests/test_fused.py\|^  " | grep "passed\|failed\|scale, model\|hidden bias\|Error" | cut -c1-400; done

@@ -89,19 +89,20 @@ def training_step_fn(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor, devi
         model.zero_grad(set_to_none=True)
     return step
 
-def interleaved_seconds(steps:dict, device:torch.device, reps:int=5) -> dict:
-    """Median seconds of one call of each function, in `reps` rounds; in each round every function runs once untimed,
-    then once timed (a a b b c c, a a b b c c, ...): the paths share the card's state over the rounds, and no timed
-    call is the first after another path's (on an H200, 2026-12-02, with one timed call per path per round, the
-    fused step auto had picked measured up to 14% below the same step's own timing, and a torch eager step
-    17.9 to 22.5 ms in one process,
-    depending on what had run before it: BENCHMARKS.md)."""
+def interleaved_seconds(steps:dict, device:torch.device, reps:int=5, calls:int=3) -> dict:
+    """Median over `reps` rounds of the seconds per call of each function; in each round every function runs once
+    untimed, then `calls` times timed (a a a a b b b b ..., a a a a b b b b ...): the paths share the card's state
+    over the rounds, and no timed call is the first after another path's. On an H200 (2026-12-02) a torch eager step
+    measured 17.9 to 22.5 ms in one process, depending on what had run before it, and with one timed call per path
+    per round the fused step `auto` had picked measured up to 14% below the same step's own timing (BENCHMARKS.md)."""
     times = {k: [] for k in steps}
     for _ in range(reps):
         for k, fn in steps.items():
             fn()
-            _sync(device); t0 = time.perf_counter(); fn(); _sync(device)
-            times[k].append(time.perf_counter() - t0)
+            _sync(device); t0 = time.perf_counter()
+            for _ in range(calls): fn()
+            _sync(device)
+            times[k].append((time.perf_counter() - t0) / calls)
     return {k: statistics.median(v) for k, v in times.items()}
 
 def time_training_step(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor,

@@ -16,12 +16,13 @@ from .memory import training_step_peak, estimate_memory, flops_per_cell_step
 from .losses import compute_loss
 from .outputs import atomic_write
 from .commands import command
+from .fastchecks import check_fast_paths
 
 # %% auto #0
 __all__ = ['DATASHEET_FLOPS', 'CASES', 'GPU_SWEEP', 'SWEEP_GPU_STEPS', 'SWEEP_GPU_COMPILED', 'PATHS', 'matmul_peak',
            'device_bounds', 'Case', 'training_step_fn', 'interleaved_seconds', 'time_training_step', 'naive_rate',
            'case_model', 'training_choice', 'step_memory', 'run_case', 'format_rows', 'sweep', 'sweep_case',
-           'sweep_gpu', 'format_sweep_gpu', 'check_fast_paths', 'run_bench', 'bench_cli']
+           'sweep_gpu', 'format_sweep_gpu', 'run_bench', 'bench_cli']
 
 # %% ../nbs/22_bench.ipynb #5bbf5619
 DATASHEET_FLOPS = {'H100': {'fp32': 67e12, 'bf16': 990e12}, 'H200': {'fp32': 67e12, 'bf16': 990e12}}
@@ -157,6 +158,8 @@ def step_memory(cube, cfg, case, x, y, device, precision, perception, kernel, ch
     return dict(peak_mib=peak / 2**20, bytes_per_cell_step=peak / case.cell_steps, predicted_mib=pred / 2**20,
                 prediction_error=pred / peak - 1)
 
+
+# %% ../nbs/22_bench.ipynb #f75df0e0
 def run_case(case:Case,
              device:torch.device|str='cpu',
              perception:str='auto',     # 'auto', 'conv' or 'gather'
@@ -282,6 +285,8 @@ def sweep_gpu(device:torch.device|str='cuda',
             f"{k} {row[k]:.2e}" for k in (*PATHS, 'auto') if k in row) + f"; auto picked {row.get('auto_pick')}")
     return rows
 
+
+# %% ../nbs/22_bench.ipynb #7c00d382
 def format_sweep_gpu(rows:list) -> str:
     "The GPU sweep as a Markdown table (rates in cell-steps/s; memory: measured peak (predicted) MiB)."
     head = ['lattice × batch', 'S/H', 'precision', 'fused', 'eager', 'compiled', 'auto (pick)', 'auto vs best',
@@ -296,91 +301,6 @@ def format_sweep_gpu(rows:list) -> str:
                                         f"{r['auto_vs_best']:+.0%}" if 'auto_vs_best' in r else '–',
                                         mib(r, 'fused'), mib(r, 'eager')]) + ' |')
     return '\n'.join(lines)
-
-# %% ../nbs/22_bench.ipynb #7645dd27
-_COMPILED_CHECKS = ((6, 'zero'), (26, 'periodic'))   # compiling takes seconds each: two settings cover both kernels
-
-def _grad_error(lat, st, mask, device):
-    "Largest difference between the gradients (state and parameters) of `lat.step` and of `reference_step`."
-    grads = []
-    for fn in (lambda s: lat.step(s, lat.pos_hidden(), mask), lambda s: reference_step(lat, s, mask)):
-        lat.zero_grad(); s = st.clone().requires_grad_()
-        fn(s).pow(2).mean().backward()
-        grads.append([s.grad] + [p.grad for p in lat.parameters()])
-    return max((a - b).abs().max().item() for a, b in zip(*grads))
-
-def _run_outputs(lat, st, clamp):
-    "Output and gradients (state, clamp, parameters) of one training run, fire masks drawn from seed 1."
-    lat.zero_grad(); s, c = st.clone().requires_grad_(), clamp.clone().requires_grad_()
-    torch.manual_seed(1)
-    out = lat(s, c)
-    out.pow(2).mean().backward()
-    return [out.detach(), s.grad, c.grad] + [p.grad.clone() for p in lat.parameters()]
-
-# %% ../nbs/22_bench.ipynb #54514788
-def _compiled_run_checks(device) -> list:
-    """A whole compiled run (graphs of several steps, clamp writes, fire masks; with and without step checkpointing)
-    against the eager run."""
-    results = []
-    for k in (0, 4):
-        torch.manual_seed(0)
-        lat = Lattice3D((5, 4, 3), 8, 16, steps=6, fire_rate=0.5, recompute_every=k, update_init=1.0).to(device)
-        st, clamp = torch.randn(3, 5, 4, 3, 8, device=device), torch.randn(3, 5, 4, 8, device=device)
-        eager = _run_outputs(lat, st, clamp)
-        torch._dynamo.reset(); lat.compile_mode = True
-        compiled = _run_outputs(lat, st, clamp)
-        err = max((a - b).abs().max().item() for a, b in zip(eager, compiled))
-        results.append({'neighbourhood': 6, 'boundary': 'zero', 'perception': lat.perception_for(device),
-                        'compile': bool(lat.compile_mode), 'precision': 'fp32', 'what': f'run (recompute_every={k})',
-                        'error': err, 'ok': err < 1e-4 and bool(lat.compile_mode)})
-    return results
-
-# %% ../nbs/22_bench.ipynb #75854b30
-def check_fast_paths(device:torch.device|str='cpu',
-                     compile:bool=False,          # also the compiled step
-                     precisions=('fp32', 'bf16')) -> list:
-    "Differences of the fast steps from `reference_step` on `device`; raises IntegrationError if too large."
-    device = torch.device(device)
-    results = []
-    tf32 = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
-    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
-    try:
-        for nb in (6, 26):
-            for boundary in ('zero', 'periodic'):
-                torch.manual_seed(0)
-                lat = Lattice3D((5, 4, 3), 8, 16, nb, boundary, update_init=1.0).to(device)
-                st = torch.randn(3, 5, 4, 3, 8, device=device)
-                mask = (torch.rand(3, 5, 4, 3, 1, device=device) < 0.5).float()
-                with torch.no_grad(): ref = reference_step(lat, st, mask)
-                compiled = (False, True) if compile and (nb, boundary) in _COMPILED_CHECKS else (False,)
-                for perception in ('conv', 'gather'):
-                    for comp in compiled:
-                        for precision in precisions:
-                            lat.perception, lat.compile_mode, lat._compiled_steps = perception, comp, None
-                            if comp: torch._dynamo.reset()
-                            with torch.no_grad(), autocast_for(device, precision):
-                                out = lat.step(st, lat.pos_hidden(), mask)
-                            err = ((out - ref).abs().max() if precision == 'fp32' else
-                                   ((out - ref).norm() / (ref - st).norm())).item()
-                            tol = 1e-4 if precision == 'fp32' else 2e-2
-                            results.append({'neighbourhood': nb, 'boundary': boundary, 'perception': perception,
-                                            'compile': comp and bool(lat.compile_mode), 'precision': precision,
-                                            'what': 'forward', 'error': err,
-                                            'ok': err < tol and out.dtype == torch.float32})
-                        if perception == 'conv':   # and the backward pass, in fp32
-                            err = _grad_error(lat, st, mask, device)
-                            results.append({'neighbourhood': nb, 'boundary': boundary, 'perception': perception,
-                                            'compile': comp and bool(lat.compile_mode), 'precision': 'fp32',
-                                            'what': 'gradients', 'error': err, 'ok': err < 1e-4})
-        if compile: results += _compiled_run_checks(device)
-    finally:
-        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = tf32
-    bad = [r for r in results if not r['ok']]
-    if bad:
-        raise IntegrationError(f"{len(bad)} fast lattice step(s) disagree with the reference on {device}: {bad[:3]}",
-                               "a fast path computes something else than the per-cell rule",
-                               "use model perception 'gather' and report the case")
-    return results
 
 # %% ../nbs/22_bench.ipynb #d38a9c31
 def _variants(case:str, device:torch.device, quick:bool, compile_mode=True) -> list:

@@ -516,8 +516,8 @@ def _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps:int) ->
 
 # %% ../nbs/03a_fused.ipynb #06ab3ddc
 def _grad_buffers(cfg, n_bwd:int, n_w1:int, has_clamp:bool, dev):
-    """Buffers of the backward pass: per-program partial sums of the weights' gradients, dpos, dclamp (zeroed); dh, and the
-    perception's gradient dP when the dW1 kernel writes it."""
+    """Buffers of the backward pass: per-program partial sums of the weights' gradients, dpos, dclamp (zeroed); dh,
+    and the perception's gradient dP when the dW1 kernel writes it."""
     part_w1 = torch.zeros(n_bwd if cfg.fuse_dw1 else n_w1, cfg.KP, cfg.HP, device=dev)
     part_w2 = torch.zeros(n_bwd, cfg.HP, cfg.SP, device=dev)
     part_b2 = torch.zeros(n_bwd, cfg.SP, device=dev)
@@ -530,7 +530,8 @@ def _grad_buffers(cfg, n_bwd:int, n_w1:int, has_clamp:bool, dev):
     return part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp
 
 
-def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=False, neighbourhood:int=6) -> tuple[int, int]:
+def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=False,
+                     neighbourhood:int=6) -> tuple[int, int]:
     """(kept, backward): bytes a training step of T fused steps on N cells (batch x lattice) keeps from forward to
     backward, and the backward pass's own buffers (for `estimate_memory`). Kept: what the gathers read, each step's
     input state (bf16 copies with the shadow, else fp32), the input and the output (fp32), the fire masks; backward:

@@ -8,7 +8,7 @@ from embedding_trainer.lattice import Lattice3D, reference_step
 from embedding_trainer.cube import EmbeddingCube
 from embedding_trainer.memory import (estimate_memory, training_step_peak, auto_batch_size, halve_on_oom,
                                       _check_estimate)
-from embedding_trainer.bench import check_fast_paths, _run_outputs
+from embedding_trainer.fastchecks import check_fast_paths, _run_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW = os.environ.get('ET_SLOW') == '1'

@@ -30,6 +30,8 @@ def compile_one(fn, ptrs, consts, warps, stages):
     spills = int(re.search(r'STACK:(\d+)', log).group(1))
     return regs, spills, len(re.findall(r'wgmma.mma_async', ptx)), len(re.findall(r'mma.sync', ptx))
 
+SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP')   # the constexprs printed beside each kernel
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--kernels', default='fwd,bwd,w1,dx')
@@ -76,6 +78,6 @@ def main():
         c = {k: v for k, v in c.items() if k in fn.arg_names}
         regs, spills, wg, mma = compile_one(fn, ptrs, c, warps, stages)
         print(f"{name}: BM {BM} warps {warps} stages {stages}: {regs} registers, {spills} B stack, "
-              f"{wg} wgmma, {mma} mma.sync  ({ {k: v for k, v in c.items() if k.startswith(('B1', 'FUSE', 'SHADOW', 'DP'))} })")
+              f"{wg} wgmma, {mma} mma.sync  ({ {k: v for k, v in c.items() if k.startswith(SWITCHES)} })")
 
 if __name__ == '__main__': main()

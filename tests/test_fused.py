@@ -152,20 +152,24 @@ def test_run_bf16(r, dx, monkeypatch):
     print("bf16", IDS[RUNS.index(r)], '; '.join(line))
 
 
+def bf16_grads_under(monkeypatch, var, values, lat, st, clamp, masks, T):
+    "{value: output and gradients of the fused bf16 run} with the environment switch `var` set to each value in turn."
+    def fused(l, s, c):
+        with torch.autocast('cuda', dtype=torch.bfloat16): return fused_lattice_steps(l, s, c, T, masks)
+
+    got = {}
+    for v in values:
+        monkeypatch.setenv(var, v)
+        got[v] = run_and_grads(fused, lat, st, clamp)
+    return got
+
+
 @pytest.mark.skipif(INTERPRET, reason="bf16 tensor cores: CUDA only (the interpreter truncates fp32 to bf16)")
 @pytest.mark.parametrize('r', [RUNS[4], RUNS[1]], ids=[IDS[4], IDS[1]])
 def test_bf16_shadow_is_exact(r, monkeypatch):
     """bf16: gathering from the states' bf16 copies (FUSED_SHADOW, the default) gives the same output and gradients,
     bit for bit, as gathering from the fp32 states: the products round the same values the same way."""
-    lat, st, clamp, masks, T = _inputs(r)
-
-    def fused(l, s, c):
-        with torch.autocast('cuda', dtype=torch.bfloat16): return fused_lattice_steps(l, s, c, T, masks)
-
-    got = {}
-    for shadow in '01':
-        monkeypatch.setenv('FUSED_SHADOW', shadow)
-        got[shadow] = run_and_grads(fused, lat, st, clamp)
+    got = bf16_grads_under(monkeypatch, 'FUSED_SHADOW', '01', *_inputs(r))
     differ = [k for k in got['0'] if not torch.equal(got['0'][k], got['1'][k])]
     assert not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
 
@@ -263,17 +267,9 @@ def test_hidden_bias_gradient_ways(monkeypatch):
     2 and 3; 0, the sum of bf16-rounded dh, is 8.1e-4 away: the others are not it); every other gradient is bitwise
     the same under each (dh itself does not change); two runs of the default give bitwise equal gradients."""
     r = ((8, 8, 4), 8192, 32, 128, 6, 'zero', 'learned', 6, True, False)
-    lat, st, clamp, masks, T = _inputs(r)
-
-    def fused(l, s, c):
-        with torch.autocast('cuda', dtype=torch.bfloat16): return fused_lattice_steps(l, s, c, T, None)
-
-    got = {}
-    for way in '01234':
-        monkeypatch.setenv('FUSED_B1_FP32', way)
-        got[way] = run_and_grads(fused, lat, st, clamp)
+    got = bf16_grads_under(monkeypatch, 'FUSED_B1_FP32', '01234', *_inputs(r))
     monkeypatch.delenv('FUSED_B1_FP32')
-    again = run_and_grads(fused, lat, st, clamp), run_and_grads(fused, lat, st, clamp)
+    again = [bf16_grads_under(monkeypatch, 'FUSED_SHADOW', '1', *_inputs(r))['1'] for _ in range(2)]
     b1 = 'rule.hidden.bias'
     print("hidden bias gradient, relative to way 1:", ', '.join(f"way {w} {rel(got[w][b1], got['1'][b1]):.1e}"
                                                                  for w in '0234'))

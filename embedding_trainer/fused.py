@@ -365,6 +365,11 @@ def pow2(n: int, least: int = 16) -> int:
     "The padded size of `n`: the next power of two, at least `least`."
     return max(least, 1 << (int(n) - 1).bit_length())
 
+def _switch(name:str, default:bool) -> bool:
+    "An on/off `FUSED_*` environment switch (for experiments; BENCHMARKS.md measures each): unset gives `default`."
+    v = os.environ.get(name)
+    return default if v is None else v != '0'
+
 # %% ../nbs/03a_fused.ipynb #ac847939
 def _num_sms(device) -> int:
     if device.type == 'cuda': return torch.cuda.get_device_properties(device).multi_processor_count
@@ -421,11 +426,11 @@ class FusedConfig:
         # dx from the perception's gradient dP (written by the dh kernel) instead of from dh: needs dW1 there
         self.dp = self.fuse_dw1 and os.environ.get('FUSED_DP', '0') != '0'
         # the same from dW1's kernel, which reads dh anyway (FUSED_W1_DP=1); measured in BENCHMARKS.md
-        self.w1_dp = not self.fuse_dw1 and os.environ.get('FUSED_W1_DP', '0') != '0'
+        self.w1_dp = not self.fuse_dw1 and _switch('FUSED_W1_DP', False)
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
-        self.shadow = bf16 and os.environ.get('FUSED_SHADOW', '1') != '0'
+        self.shadow = bf16 and _switch('FUSED_SHADOW', True)
         # how _bwd_h_kernel sums the hidden bias's gradient under bf16 (its docstring): 2, fp32 dh per tile by atomics
         # (default: the fastest way that passed the scale preset's training test); 1, fp32 dh in registers; 0, dW1's
         # bias row (bf16 dh, as torch); 3, that row plus dh's rounding error; 4, fp32 dh's sum by linearity (one more
@@ -536,10 +541,10 @@ def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=Fals
     backward, and the backward pass's own buffers (for `estimate_memory`). Kept: what the gathers read, each step's
     input state (bf16 copies with the shadow, else fp32), the input and the output (fp32), the fire masks; backward:
     dh (and dP with FUSED_W1_DP), the incoming and outgoing state gradients (fp32)."""
-    shadow = bf16 and os.environ.get('FUSED_SHADOW', '1') != '0'
+    shadow = bf16 and _switch('FUSED_SHADOW', True)
     e = 2 if bf16 else 4
     kept = T * N * S * (2 if shadow else 4) + 2 * N * S * 4 + (T * N * 4 if fire_masks else 0)
-    dp = os.environ.get('FUSED_W1_DP', '0') != '0'
+    dp = _switch('FUSED_W1_DP', False)
     backward = N * (pow2(H) * e + 2 * S * 4 + (pow2(neighbourhood + 2, least=1) * pow2(S) * e if dp else 0))
     return kept, backward
 

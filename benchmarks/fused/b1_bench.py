@@ -8,9 +8,7 @@ captured in one CUDA graph (the most that graphs over the launches could give).
 """
 import argparse, copy, json, os, statistics, sys, time
 import torch
-import torch.nn.functional as F
-from embedding_trainer.bench import CASES
-from embedding_trainer.cube import EmbeddingCube
+from embedding_trainer.bench import CASES, case_model
 from embedding_trainer.losses import compute_loss
 
 def parse(spec):
@@ -31,11 +29,8 @@ class Env:
 
 def case_step():
     case = CASES['gpu']
-    torch.manual_seed(0)
-    cube = EmbeddingCube(case.model_config(kernel='triton')).cuda()
-    x = F.normalize(torch.randn(case.batch, cube.config.embedding_dim, device='cuda'), dim=-1)
-    y = F.normalize(torch.randn(case.batch, cube.config.embedding_dim, device='cuda'), dim=-1)
-    def step():
+    cube, _, x, y = case_model(case, torch.device('cuda'), 'gather', kernel='triton')
+    def step():   # (gradients accumulate: the graph part needs them in place)
         with torch.autocast('cuda', dtype=torch.bfloat16): pred = cube(x)
         compute_loss(pred, y).backward()
     return case, cube, step

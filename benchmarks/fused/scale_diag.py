@@ -7,7 +7,6 @@ case's fused rate, median of --reps; (launch) per-kernel times of the benchmark 
 """
 import argparse, copy, json, os, statistics, sys, tempfile, time
 import torch
-import torch.nn.functional as F
 from torch.autograd import DeviceType
 from embedding_trainer.config import load_config
 from embedding_trainer.prepare import prepare_data
@@ -101,16 +100,10 @@ def bench_case(reps, kernels=('triton',), memory=True):
 def kernel_profile(label):
     "Per-kernel CUDA time of one fused training step of the benchmark case (torch profiler), and the step's wall time."
     from torch.profiler import profile, ProfilerActivity
-    from embedding_trainer.bench import CASES
-    from embedding_trainer.cube import EmbeddingCube
-    case = CASES['gpu']
-    torch.manual_seed(0)
-    cube = EmbeddingCube(case.model_config(kernel='triton')).cuda()
-    x = F.normalize(torch.randn(case.batch, cube.config.embedding_dim, device='cuda'), dim=-1)
-    y = F.normalize(torch.randn(case.batch, cube.config.embedding_dim, device='cuda'), dim=-1)
-    def step():
-        with torch.autocast('cuda', dtype=torch.bfloat16): pred = cube(x)
-        compute_loss(pred, y).backward(); cube.zero_grad(set_to_none=True)
+    from embedding_trainer.bench import CASES, case_model, training_step_fn
+    case, dev = CASES['gpu'], torch.device('cuda')
+    cube, _, x, y = case_model(case, dev, 'gather', kernel='triton')
+    step = training_step_fn(cube, x, y, dev, 'bf16')
     step(); step(); torch.cuda.synchronize()
     walls = []
     for _ in range(3):

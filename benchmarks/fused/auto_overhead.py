@@ -6,13 +6,15 @@ the choice from the cache file), the host time to enqueue one step against the s
 
     python benchmarks/fused/auto_overhead.py --out auto.json --row 2 --rounds 3
 """
-import argparse, json, statistics, sys, time
+import argparse, os, statistics, sys, time
 import torch
 import torch.nn.functional as F
 from embedding_trainer.bench import GPU_SWEEP, sweep_case
 from embedding_trainer.runtime import autocast_for
 from embedding_trainer.cube import EmbeddingCube
 from embedding_trainer.losses import compute_loss
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_file import results_saver   # noqa: E402
 
 def build(case, kernel):
     torch.manual_seed(0)
@@ -43,7 +45,7 @@ def main():
     shape, batch, S, H, precision = GPU_SWEEP[a.row]
     case = sweep_case(shape, batch, S, H)
     out = {'gpu': torch.cuda.get_device_name(0), 'row': a.row, 'runs': []}
-    save = lambda: open(a.out, 'w').write(json.dumps(out, indent=1, default=str))
+    save = results_saver(a.out, out)
     for r in range(a.rounds):
         for k in ('torch', 'auto'):
             cube, x, y = build(case, k)

@@ -5,11 +5,12 @@ the measurement in turn (each piece once, cumulative), printing after every unit
 
     python benchmarks/fused/auto_pieces.py --out pieces.json
 """
-import argparse, gc, json, statistics, sys, time
+import argparse, gc, statistics, sys, time
 import torch
 from embedding_trainer.bench import GPU_SWEEP, sweep_case
 from embedding_trainer.pathchoice import path_seconds, measured_choice
 sys.path.insert(0, __file__.rsplit('/', 1)[0])
+from results_file import results_saver   # noqa: E402
 from auto_overhead import build, times
 
 def main():
@@ -21,7 +22,7 @@ def main():
     shape, batch, S, H, precision = GPU_SWEEP[a.row]
     case = sweep_case(shape, batch, S, H)
     out = {'gpu': torch.cuda.get_device_name(0), 'row': a.row, 'after': []}
-    save = lambda: open(a.out, 'w').write(json.dumps(out, indent=1, default=str))
+    save = results_saver(a.out, out)
 
     def torch_time(label):
         cube, x, y = build(case, 'torch')

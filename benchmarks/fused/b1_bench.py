@@ -6,10 +6,12 @@ captured in one CUDA graph (the most that graphs over the launches could give).
 
     python benchmarks/fused/b1_bench.py --out b1.json --settings "main:FUSED_B1_FP32=1;bf16row:FUSED_B1_FP32=0"
 """
-import argparse, copy, json, os, statistics, sys, time
+import argparse, copy, os, statistics, sys, time
 import torch
 from embedding_trainer.bench import CASES, case_model
 from embedding_trainer.losses import compute_loss
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_file import results_saver   # noqa: E402
 
 def parse(spec):
     out = {}
@@ -138,7 +140,7 @@ def main():
     a = p.parse_args()
     settings = parse(a.settings)
     out = {'gpu': torch.cuda.get_device_name(0), 'torch': torch.__version__, 'settings': settings}
-    save = lambda: open(a.out, 'w').write(json.dumps(out, indent=1, default=str))
+    save = results_saver(a.out, out)
     parts = a.parts.split(',')
     ccs = None
     def attempt(name, fn):

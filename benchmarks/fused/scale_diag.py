@@ -5,7 +5,7 @@ case's fused rate, median of --reps; (launch) per-kernel times of the benchmark 
 
     python benchmarks/fused/scale_diag.py --out diag.json --parts grads,fits,bench,launch
 """
-import argparse, copy, json, os, statistics, sys, tempfile, time
+import argparse, copy, os, statistics, sys, tempfile, time
 import torch
 from torch.autograd import DeviceType
 from embedding_trainer.config import load_config
@@ -14,6 +14,8 @@ from embedding_trainer.adapters import build_for
 from embedding_trainer.trainer import train_model
 from embedding_trainer.losses import compute_loss
 from embedding_trainer.runtime import autocast_for
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_file import results_saver   # noqa: E402
 
 def grads(model, x, y, precision):
     model.zero_grad(set_to_none=True)
@@ -145,7 +147,7 @@ def main():
         import triton; out['triton'] = triton.__version__
     except ImportError: pass
     parts = a.parts.split(',')
-    save = lambda: open(a.out, 'w').write(json.dumps(out, indent=1, default=str))
+    save = results_saver(a.out, out)
     def attempt(name, fn):   # one part failing must not lose the others
         try: fn()
         except Exception as e:

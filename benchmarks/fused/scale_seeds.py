@@ -8,13 +8,14 @@ are numerically equal (BENCHMARKS.md, 2026-12-02 evening: runs whose gradients d
     python benchmarks/fused/scale_seeds.py --out s.json --seeds 0 --settings "torch:kernel=torch" \
         --set train.max_steps=3 --set train.batch_size=64     # a smoke run (CPU)
 """
-import argparse, json, os, statistics, sys, tempfile
+import argparse, os, statistics, sys, tempfile
 import torch
 from embedding_trainer.config import load_config
 from embedding_trainer.prepare import prepare_data
 from embedding_trainer.trainer import train_model
 sys.path.insert(0, os.path.dirname(__file__))
 from b1_bench import Env, parse   # noqa: E402
+from results_file import results_saver   # noqa: E402
 
 def fit(seed, kernel, extra):
     cfg = load_config('scale', overrides=[f'checkpoint.dir={tempfile.mkdtemp()}', 'checkpoint.keep_best=false',
@@ -33,6 +34,7 @@ def main():
     a = p.parse_args()
     out = {'gpu': torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'cpu', 'runs': []}
     settings = parse(a.settings)
+    save = results_saver(a.out, out)
     for seed in map(int, a.seeds.split(',')):
         for name, env in settings.items():
             env = dict(env)
@@ -40,7 +42,7 @@ def main():
             with Env(env): cos, rb = fit(seed, kernel, a.set)
             out['runs'].append({'setting': name, 'seed': seed, 'val_cosine': cos, 'rollbacks': rb})
             print(f"{name} seed {seed}: final val cosine {cos:.4f}, rollbacks at {rb}", flush=True)
-            open(a.out, 'w').write(json.dumps(out, indent=1))
+            save()
     for name in settings:
         runs = [r for r in out['runs'] if r['setting'] == name]
         cos = [r['val_cosine'] for r in runs]

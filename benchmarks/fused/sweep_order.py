@@ -3,9 +3,11 @@ models once (auto measures and picks in its warm-up), then times them with `inte
 
     python benchmarks/fused/sweep_order.py --out order.json --rows 1,8
 """
-import argparse, json, sys
+import argparse, os, sys
 import torch
 from embedding_trainer.bench import GPU_SWEEP, sweep_case, case_model, training_step_fn, interleaved_seconds, PATHS
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_file import results_saver   # noqa: E402
 
 def main():
     p = argparse.ArgumentParser()
@@ -15,6 +17,7 @@ def main():
     a = p.parse_args()
     out = {'gpu': torch.cuda.get_device_name(0), 'rows': []}
     dev = torch.device('cuda')
+    save = results_saver(a.out, out)
     for i in map(int, a.rows.split(',')):
         shape, batch, S, H, precision = GPU_SWEEP[i]
         case = sweep_case(shape, batch, S, H)
@@ -30,7 +33,7 @@ def main():
             out['rows'].append({'row': i, 'order': order, 'rates': rates})
             print(f"row {i} {case.name} x {batch} {precision}, order {order}: " +
                   ', '.join(f"{k} {rates[k]:.3e}" for k in order), flush=True)
-            open(a.out, 'w').write(json.dumps(out, indent=1))
+            save()
     return 0
 
 if __name__ == '__main__': sys.exit(main())

@@ -3,9 +3,11 @@ done, until --deadline seconds have passed (a device call has a time limit): rat
 
     python benchmarks/fused/sweep_rows.py --out sweep.json --rows 1,2,8 --reps 5 --deadline 200
 """
-import argparse, json, sys, time
+import argparse, os, sys, time
 import torch
 from embedding_trainer.bench import GPU_SWEEP, sweep_gpu
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_file import results_saver   # noqa: E402
 
 def main():
     p = argparse.ArgumentParser()
@@ -19,13 +21,14 @@ def main():
     compiled = {int(i) for i in a.compiled.split(',') if i}
     out = {'gpu': torch.cuda.get_device_name(0), 'torch': torch.__version__, 'date': time.strftime('%Y-%m-%d'),
            'reps': a.reps, 'stat': 'median', 'rows': []}
+    save = results_saver(a.out, out)
     for i in map(int, a.rows.split(',')):
         if time.time() - t0 > a.deadline:
             print(f"row {i}: not run (deadline)", flush=True); continue
         row = sweep_gpu('cuda', cases=[GPU_SWEEP[i]], compiled=(0,) if i in compiled else (), reps=a.reps)[0]
         row['index'], row['seconds'] = i, time.time() - t0
         out['rows'].append(row)
-        open(a.out, 'w').write(json.dumps(out, indent=1, default=str))
+        save()
     return 0
 
 if __name__ == '__main__': sys.exit(main())

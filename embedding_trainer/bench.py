@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_bench.ipynb #b2bed27d
 from __future__ import annotations
-import argparse, datetime, json, os, platform, statistics, time
+import argparse, datetime, json, math, os, platform, statistics, time
 from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
@@ -20,9 +20,9 @@ from .fastchecks import check_fast_paths
 
 # %% auto #0
 __all__ = ['DATASHEET_FLOPS', 'CASES', 'GPU_SWEEP', 'SWEEP_GPU_STEPS', 'SWEEP_GPU_COMPILED', 'PATHS', 'matmul_peak',
-           'device_bounds', 'Case', 'training_step_fn', 'interleaved_seconds', 'time_training_step', 'naive_rate',
-           'case_model', 'training_choice', 'step_memory', 'run_case', 'format_rows', 'sweep', 'sweep_case',
-           'sweep_gpu', 'format_sweep_gpu', 'run_bench', 'bench_cli']
+           'device_bounds', 'Case', 'training_step_fn', 'time_training_step', 'naive_rate', 'interleaved_times',
+           'interleaved_seconds', 'paired_gap', 'case_model', 'training_choice', 'step_memory', 'run_case',
+           'format_rows', 'sweep', 'sweep_case', 'sweep_gpu', 'format_sweep_gpu', 'run_bench', 'bench_cli']
 
 # %% ../nbs/22_bench.ipynb #5bbf5619
 DATASHEET_FLOPS = {'H100': {'fp32': 67e12, 'bf16': 990e12}, 'H200': {'fp32': 67e12, 'bf16': 990e12}}
@@ -90,22 +90,6 @@ def training_step_fn(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor, devi
         model.zero_grad(set_to_none=True)
     return step
 
-def interleaved_seconds(steps:dict, device:torch.device, reps:int=5, calls:int=3) -> dict:
-    """Median over `reps` rounds of the seconds per call of each function; in each round every function runs once
-    untimed, then `calls` times timed (a a a a b b b b ..., a a a a b b b b ...): the paths share the card's state
-    over the rounds, and no timed call is the first after another path's. On an H200 (2026-12-02) a torch eager step
-    measured 17.9 to 22.5 ms in one process, depending on what had run before it, and with one timed call per path
-    per round the fused step `auto` had picked measured up to 14% below the same step's own timing (BENCHMARKS.md)."""
-    times = {k: [] for k in steps}
-    for _ in range(reps):
-        for k, fn in steps.items():
-            fn()
-            _sync(device); t0 = time.perf_counter()
-            for _ in range(calls): fn()
-            _sync(device)
-            times[k].append((time.perf_counter() - t0) / calls)
-    return {k: statistics.median(v) for k, v in times.items()}
-
 def time_training_step(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor,
                        device:torch.device, precision:str='fp32',
                        reps:int=3,               # timed repetitions
@@ -131,6 +115,37 @@ def naive_rate(case:Case, device:torch.device|str='cpu', shape=(4, 4, 4), steps:
     for _ in range(steps): s = reference_step(lat, s)
     s.pow(2).mean().backward(); _sync(device)
     return case.batch * shape[0] * shape[1] * shape[2] * steps / (time.perf_counter() - t0)
+
+# %% ../nbs/22_bench.ipynb #419bcf3f
+def interleaved_times(steps:dict, device:torch.device, reps:int=5, calls:int=3, min_seconds:float=0.0) -> dict:
+    """Seconds per call of each function in each of `reps` rounds ({name: [one per round]}). In a round every function
+    runs once untimed, then `calls` times timed (a a a a b b b b ...), or more where `calls` would fill less than
+    `min_seconds` (counted once, from the first untimed call); round r starts with the (r mod n)-th function, so no
+    path always runs after the same one. Why: on an H200 (2026-12-02) a torch eager step measured 17.9 to 22.5 ms in
+    one process depending on what had run before it; with one timed call per round the fused step `auto` had picked
+    measured up to 14% below the same step's own timing, and with 3 timed calls, 7 rounds, in one fixed order, two
+    instances of one path still differed by 6% and 10% on steps of 5 and 40 ms (BENCHMARKS.md)."""
+    names, times, n = list(steps), {k: [] for k in steps}, {}
+    for r in range(reps):
+        for k in names[r % len(names):] + names[:r % len(names)]:
+            _sync(device); t0 = time.perf_counter(); steps[k](); _sync(device)
+            n.setdefault(k, max(calls, math.ceil(min_seconds / max(time.perf_counter() - t0, 1e-6))))
+            t0 = time.perf_counter()
+            for _ in range(n[k]): steps[k]()
+            _sync(device)
+            times[k].append((time.perf_counter() - t0) / n[k])
+    return times
+
+def interleaved_seconds(steps:dict, device:torch.device, reps:int=5, calls:int=3, min_seconds:float=0.0) -> dict:
+    "The median over the rounds of `interleaved_times`: seconds per call of each function."
+    return {k: statistics.median(v) for k, v in interleaved_times(steps, device, reps, calls, min_seconds).items()}
+
+def paired_gap(times:dict, a:str, b:str) -> float:
+    """How much faster `a` ran than `b` (rate over rate, minus 1) as the median over the rounds of `interleaved_times`
+    of each round's ratio: a comparison of two calls made moments apart, which a slow stretch of the process moves
+    less than it moves either path's own median."""
+    return statistics.median(tb / ta for ta, tb in zip(times[a], times[b])) - 1
+
 
 # %% ../nbs/22_bench.ipynb #f75df0de
 def case_model(case:Case, device:torch.device, perception:str='auto', compile:bool|str=False,
@@ -241,18 +256,21 @@ PATHS = {'fused': dict(kernel='triton'), 'eager': dict(kernel='torch'), 'compile
 def sweep_gpu(device:torch.device|str='cuda',
               cases=GPU_SWEEP,        # (lattice, batch, S, H, precision) rows
               compiled=None,          # indices of the rows that also time torch.compile (None: all)
-              reps:int=5, log=print) -> list:
+              reps:int=5,
+              min_seconds:float=0.25, # each path's timed calls per round fill at least this
+              log=print) -> list:
     """One row per case: the rate of each path (fused, torch eager, torch compiled) and of `kernel='auto'` (allowed to
     compile where the compiled path is timed), the path it picked, and the fused and eager steps' peak memory beside
     the prediction. Each variant is built and warmed up first (compiling; `auto` measures its paths and picks one),
-    then their training steps are timed interleaved (`interleaved_seconds`), `reps` rounds, medians."""
+    then their training steps are timed interleaved (`interleaved_times`), `reps` rounds: rates from the medians,
+    `auto_vs_best` the median of the rounds' ratios (`paired_gap`; `auto_vs_best_medians` the ratio of the medians)."""
     device = torch.device(device)
     rows = []
     for i, (shape, batch, S, H, precision) in enumerate(cases):
         case = sweep_case(shape, batch, S, H)
         row = {'case': case.name, 'lattice': 'x'.join(map(str, shape)), 'batch': batch, 'state_dim': S,
                'hidden_dim': H, 'precision': precision, 'steps': case.steps, 'cell_steps': case.cell_steps,
-               'reps': reps, 'stat': 'median, interleaved'}
+               'reps': reps, 'stat': 'median, interleaved, rotated'}
         with_compile = compiled is None or i in compiled
         if with_compile: torch._dynamo.reset()
         models = {}
@@ -267,7 +285,8 @@ def sweep_gpu(device:torch.device|str='cuda',
                 row[f'{name}_error'] = f"{type(e).__name__}: {e}"[:500]
                 log(f"  {case.name} {name}: FAILED {row[f'{name}_error'][:200]}")
                 if device.type == 'cuda': torch.cuda.empty_cache()
-        secs = interleaved_seconds({k: m[4] for k, m in models.items()}, device, reps)
+        times = interleaved_times({k: m[4] for k, m in models.items()}, device, reps, min_seconds=min_seconds)
+        secs = {k: statistics.median(v) for k, v in times.items()}
         for name, (cube, cfg, x, y, _, kernel) in models.items():
             row[name] = case.cell_steps / secs[name]
             if name == 'auto':
@@ -278,8 +297,10 @@ def sweep_gpu(device:torch.device|str='cuda',
                 row[f'{name}_mib'], row[f'{name}_predicted_mib'] = mem['peak_mib'], mem['predicted_mib']
         del models
         if device.type == 'cuda': torch.cuda.empty_cache()
-        best = max((row[k] for k in PATHS if k in row), default=None)
-        if best and 'auto' in row: row['auto_vs_best'] = row['auto'] / best - 1
+        best = max((k for k in PATHS if k in row), key=row.get, default=None)
+        if best and 'auto' in row:
+            row['best'], row['auto_vs_best_medians'] = best, row['auto'] / row[best] - 1
+            row['auto_vs_best'] = paired_gap(times, 'auto', best)
         rows.append(row)
         log(f"  {case.name} x {batch} S{S} H{H} {precision}: " + ', '.join(
             f"{k} {row[k]:.2e}" for k in (*PATHS, 'auto') if k in row) + f"; auto picked {row.get('auto_pick')}")
@@ -341,7 +362,7 @@ def run_bench(device:torch.device|str='cpu', cases=('cpu', 'sweep'), quick:bool=
                                            f"{r['peak_mib']:.0f} MiB")
             continue
         if name == 'sweep-gpu':
-            out['sweep_gpu'] = sweep_gpu(device, reps=5 if quick else 7, compiled=SWEEP_GPU_COMPILED, log=log)
+            out['sweep_gpu'] = sweep_gpu(device, reps=5 if quick else 11, compiled=SWEEP_GPU_COMPILED, log=log)
             continue
         if name not in CASES:
             raise IntegrationError(f"unknown benchmark case {name!r}", f"known: {', '.join(CASES)}, sweep, sweep-gpu",

@@ -1,7 +1,7 @@
 """Rows of `et-bench --cases sweep-gpu` (bench.GPU_SWEEP) in a chosen order, each written to --out as soon as it is
 done, until --deadline seconds have passed (a device call has a time limit): rates are medians of --reps.
 
-    python benchmarks/fused/sweep_rows.py --out sweep.json --rows 1,2,8 --reps 5 --deadline 200
+    python benchmarks/fused/sweep_rows.py --out sweep.json --rows 1,2,8 --reps 11 --min-seconds 0.25 --deadline 200
 """
 import argparse, os, sys, time
 import torch
@@ -15,17 +15,19 @@ def main():
     p.add_argument('--rows', default=','.join(map(str, range(len(GPU_SWEEP)))))
     p.add_argument('--reps', type=int, default=5)
     p.add_argument('--deadline', type=float, default=1e9)
+    p.add_argument('--min-seconds', type=float, default=0.25, help="each path's timed calls per round fill this")
     p.add_argument('--compiled', default='', help='indices of the rows that also time torch.compile')
     a = p.parse_args()
     t0 = time.time()
     compiled = {int(i) for i in a.compiled.split(',') if i}
     out = {'gpu': torch.cuda.get_device_name(0), 'torch': torch.__version__, 'date': time.strftime('%Y-%m-%d'),
-           'reps': a.reps, 'stat': 'median', 'rows': []}
+           'reps': a.reps, 'min_seconds': a.min_seconds, 'stat': 'median', 'rows': []}
     save = results_saver(a.out, out)
     for i in map(int, a.rows.split(',')):
         if time.time() - t0 > a.deadline:
             print(f"row {i}: not run (deadline)", flush=True); continue
-        row = sweep_gpu('cuda', cases=[GPU_SWEEP[i]], compiled=(0,) if i in compiled else (), reps=a.reps)[0]
+        row = sweep_gpu('cuda', cases=[GPU_SWEEP[i]], compiled=(0,) if i in compiled else (), reps=a.reps,
+                        min_seconds=a.min_seconds)[0]
         row['index'], row['seconds'] = i, time.time() - t0
         out['rows'].append(row)
         save()

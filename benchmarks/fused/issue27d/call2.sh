@@ -1,27 +1,21 @@
 #!/usr/bin/env bash
-# Device call 2 (NVIDIA H200), 2026-12-02 night, on main as it stands (fused.py last changed by the _switch helper after
-# the evening's GPU tests): every GPU test of tests/test_fused.py and the CUDA tests of tests/test_perf.py, side by side;
-# compute-sanitizer memcheck on one training step of the benchmark case; the scale preset over seeds 1-3 under torch,
-# the fused default, the hidden bias way 4 and dx from dP (seed 0 of each is in BENCHMARKS.md). Run from a copy of the
-# repository root with OUT set.
+# Device call 2 (NVIDIA H200), 2026-12-02 night: the whole shape sweep again, as in call 1 (rotated rounds, each path's
+# timed calls filling >= 0.25 s per round, 11 rounds), with a deadline that leaves room for the 64^3 rows; call 1 lost
+# its sweep JSON (the device returns at most 8 files: everything here is packed into one archive). Run from a copy of
+# the repository root with OUT set.
 set -uo pipefail
 export MPLBACKEND=Agg HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1 PYTHONPATH=$PWD TRITON_CACHE_DIR=/tmp/tc
 export EMBEDDING_TRAINER_CACHE=$(mktemp -d)/embeddings
+R=$(mktemp -d); trap 'tar czf $OUT/call2.tgz -C $R .' EXIT
 q() { grep -v "^AUTOTUNE\|^  triton\|SingleProcess\|LightConeWarning\|check_light_cone\|DeprecationWarning\|get_autocast\|^$"; }
-{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; date -u +%FT%TZ; } | tee $OUT/gpu.txt
-T=${T_TESTS:-400}
-py() { timeout $T python3 -m pytest -q -s -p no:cacheprovider "$@"; }
-py tests/test_fused.py -k "run_fp32" > $OUT/t1.log 2>&1 &
-py tests/test_fused.py -k "run_bf16 or shadow or deterministic or uses_the_kernel or step_vs" > $OUT/t2.log 2>&1 &
-py tests/test_fused.py -k "scale_shape or hidden_bias" > $OUT/t3.log 2>&1 &
-py tests/test_fused.py -k "scale_trains" > $OUT/t4.log 2>&1 &
-py tests/test_perf.py -k "cuda" > $OUT/t5.log 2>&1 &
-(python3 benchmarks/fused/memcheck_step.py > /dev/null 2>&1; CS=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1); timeout 240 ${CS:-compute-sanitizer} --tool memcheck \
-  python3 benchmarks/fused/memcheck_step.py > $OUT/memcheck.log 2>&1) &
-timeout ${T_SEEDS:-520} python3 benchmarks/fused/scale_seeds.py --out $OUT/seeds.json --seeds 1,2,3 \
-  --settings "torch:kernel=torch;default:;way4:FUSED_B1_FP32=4;dP:FUSED_W1_DP=1" > $OUT/seeds.log 2>&1 &
-wait
-for f in t1 t2 t3 t4 t5; do echo "== $f"; q < $OUT/$f.log | grep -v "^\s*$\|^  " | grep "passed\|failed\|FAILED\|scale, model\|Error" | cut -c1-300; done
-echo "== memcheck"; grep -v "^$" $OUT/memcheck.log | tail -3
-echo "== seeds"; q < $OUT/seeds.log | grep "seed\|mean\|Error" | cut -c1-300
+{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; date -u +%FT%TZ; } | tee $R/gpu.txt
+timeout ${T_SWEEP:-400} python3 benchmarks/fused/sweep_rows.py --out $R/sweep.json --reps 11 --min-seconds 0.25 \
+  --compiled 6 --rows ${ROWS:-1,8,2,5,3,7,0,6,4,9,10} --deadline ${D_SWEEP:-360} > $R/sweep.log 2>&1
+q < $R/sweep.log | grep "sweep-gpu\|deadline\|Error"
+python3 - $R/sweep.json <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))['rows']:
+    print(r['lattice'], r['batch'], r['precision'], 'best', r.get('best'), 'auto', r.get('auto_pick'),
+          f"paired {r.get('auto_vs_best', float('nan')):+.3f} medians {r.get('auto_vs_best_medians', float('nan')):+.3f}")
+PY
 date -u +%FT%TZ

@@ -309,17 +309,20 @@ def sweep_gpu(device:torch.device|str='cuda',
 
 # %% ../nbs/22_bench.ipynb #7c00d382
 def format_sweep_gpu(rows:list) -> str:
-    "The GPU sweep as a Markdown table (rates in cell-steps/s; memory: measured peak (predicted) MiB)."
+    """The GPU sweep as a Markdown table (rates in cell-steps/s; auto against the row's fastest path: the median of
+    the rounds' ratios, then the ratio of the medians; memory: measured peak (predicted) MiB)."""
     head = ['lattice × batch', 'S/H', 'precision', 'fused', 'eager', 'compiled', 'auto (pick)', 'auto vs best',
             'MiB fused (pred.)', 'MiB eager (pred.)']
     f = lambda r, k: f"{r[k]:.2e}" if k in r else '–'
     mib = lambda r, k: f"{r[k + '_mib']:.0f} ({r[k + '_predicted_mib']:.0f})" if k + '_mib' in r else '–'
+    gap = lambda r: (f"{r['auto_vs_best']:+.1%}" + (f" / {r['auto_vs_best_medians']:+.1%}"
+                     if 'auto_vs_best_medians' in r else '')) if 'auto_vs_best' in r else '–'
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
         lines.append('| ' + ' | '.join([f"{r['lattice']} × {r['batch']}", f"{r['state_dim']}/{r['hidden_dim']}",
                                         r['precision'], f(r, 'fused'), f(r, 'eager'), f(r, 'compiled'),
                                         f"{f(r, 'auto')} ({r.get('auto_pick') or '–'})",
-                                        f"{r['auto_vs_best']:+.0%}" if 'auto_vs_best' in r else '–',
+                                        gap(r),
                                         mib(r, 'fused'), mib(r, 'eager')]) + ' |')
     return '\n'.join(lines)
 

@@ -117,14 +117,13 @@ def naive_rate(case:Case, device:torch.device|str='cpu', shape=(4, 4, 4), steps:
     return case.batch * shape[0] * shape[1] * shape[2] * steps / (time.perf_counter() - t0)
 
 # %% ../nbs/22_bench.ipynb #419bcf3f
-def interleaved_times(steps:dict, device:torch.device, reps:int=5, calls:int=3, min_seconds:float=0.0) -> dict:
-    """Seconds per call of each function in each of `reps` rounds ({name: [one per round]}). In a round every function
-    runs once untimed, then `calls` times timed (a a a a b b b b ...), or more where `calls` would fill less than
-    `min_seconds` (counted once, from the first untimed call); round r starts with the (r mod n)-th function, so no
-    path always runs after the same one. Why: on an H200 (2026-12-02) a torch eager step measured 17.9 to 22.5 ms in
-    one process depending on what had run before it; with one timed call per round the fused step `auto` had picked
-    measured up to 14% below the same step's own timing, and with 3 timed calls, 7 rounds, in one fixed order, two
-    instances of one path still differed by 6% and 10% on steps of 5 and 40 ms (BENCHMARKS.md)."""
+def interleaved_times(steps:dict,            # name: a function running one training step
+                      device:torch.device,    # synchronised around each timing
+                      reps:int=5,             # rounds
+                      calls:int=3,            # timed calls per function and round, at least
+                      min_seconds:float=0.0   # or as many as fill this (counted from the first untimed call)
+                     ) -> dict:
+    "Seconds per call of each function in each round ({name: [one per round]}); the rounds rotate the order."
     names, times, n = list(steps), {k: [] for k in steps}, {}
     for r in range(reps):
         for k in names[r % len(names):] + names[:r % len(names)]:
@@ -141,9 +140,7 @@ def interleaved_seconds(steps:dict, device:torch.device, reps:int=5, calls:int=3
     return {k: statistics.median(v) for k, v in interleaved_times(steps, device, reps, calls, min_seconds).items()}
 
 def paired_gap(times:dict, a:str, b:str) -> float:
-    """How much faster `a` ran than `b` (rate over rate, minus 1) as the median over the rounds of `interleaved_times`
-    of each round's ratio: a comparison of two calls made moments apart, which a slow stretch of the process moves
-    less than it moves either path's own median."""
+    "How much faster `a` ran than `b` (rate over rate, minus 1): the median of the rounds' ratios in `times`."
     return statistics.median(tb / ta for ta, tb in zip(times[a], times[b])) - 1
 
 

@@ -19,10 +19,10 @@ from .commands import command
 from .fastchecks import check_fast_paths
 
 # %% auto #0
-__all__ = ['DATASHEET_FLOPS', 'CASES', 'GPU_SWEEP', 'SWEEP_GPU_STEPS', 'SWEEP_GPU_COMPILED', 'PATHS', 'matmul_peak',
-           'device_bounds', 'Case', 'training_step_fn', 'time_training_step', 'naive_rate', 'interleaved_times',
-           'interleaved_seconds', 'paired_gap', 'case_model', 'training_choice', 'step_memory', 'run_case',
-           'format_rows', 'sweep', 'sweep_case', 'sweep_gpu', 'format_sweep_gpu', 'run_bench', 'bench_cli']
+__all__ = ['DATASHEET_FLOPS', 'CASES', 'GPU_SWEEP', 'SWEEP_GPU_STEPS', 'SWEEP_GPU_COMPILED', 'SWEEP_GPU_MIN_SECONDS', 'PATHS',
+           'matmul_peak', 'device_bounds', 'Case', 'training_step_fn', 'time_training_step', 'naive_rate',
+           'interleaved_times', 'interleaved_seconds', 'paired_gap', 'case_model', 'training_choice', 'step_memory',
+           'run_case', 'format_rows', 'sweep', 'sweep_case', 'sweep_gpu', 'format_sweep_gpu', 'run_bench', 'bench_cli']
 
 # %% ../nbs/22_bench.ipynb #5bbf5619
 DATASHEET_FLOPS = {'H100': {'fp32': 67e12, 'bf16': 990e12}, 'H200': {'fp32': 67e12, 'bf16': 990e12}}
@@ -242,6 +242,7 @@ GPU_SWEEP = [  # lattice, batch, S, H, precision: from the scale preset's 8x8x4 
     ((64, 64, 64), 2, 16, 128, 'bf16'), ((64, 64, 64), 4, 32, 64, 'bf16')]
 SWEEP_GPU_STEPS = 8   # T of every sweep case, or Z - 1 where that is more (the cube needs T >= depth - 1)
 SWEEP_GPU_COMPILED = (6,)   # the rows that also time torch.compile (tens of seconds each): the benchmark's shape
+SWEEP_GPU_MIN_SECONDS = 0.25   # each path's timed calls per round fill at least this
 
 def sweep_case(shape, batch:int, S:int, H:int) -> Case:
     "The case of a sweep row: T = SWEEP_GPU_STEPS, or Z - 1 where that is more (the cube needs T >= depth - 1)."
@@ -254,7 +255,7 @@ def sweep_gpu(device:torch.device|str='cuda',
               cases=GPU_SWEEP,        # (lattice, batch, S, H, precision) rows
               compiled=None,          # indices of the rows that also time torch.compile (None: all)
               reps:int=5,
-              min_seconds:float=0.25, # each path's timed calls per round fill at least this
+              min_seconds:float=SWEEP_GPU_MIN_SECONDS, # each path's timed calls per round fill this
               log=print) -> list:
     """One row per case: the rate of each path (fused, torch eager, torch compiled) and of `kernel='auto'` (allowed to
     compile where the compiled path is timed), the path it picked, and the fused and eager steps' peak memory beside

@@ -5,7 +5,7 @@ done, until --deadline seconds have passed (a device call has a time limit): rat
 """
 import argparse, os, sys, time
 import torch
-from embedding_trainer.bench import GPU_SWEEP, sweep_gpu
+from embedding_trainer.bench import GPU_SWEEP, SWEEP_GPU_MIN_SECONDS, sweep_gpu
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results_file import results_saver   # noqa: E402
 
@@ -15,7 +15,7 @@ def main():
     p.add_argument('--rows', default=','.join(map(str, range(len(GPU_SWEEP)))))
     p.add_argument('--reps', type=int, default=5)
     p.add_argument('--deadline', type=float, default=1e9)
-    p.add_argument('--min-seconds', type=float, default=0.25, help="each path's timed calls per round fill this")
+    p.add_argument('--min-seconds', type=float, default=SWEEP_GPU_MIN_SECONDS, help="each path's timed calls per round fill this")
     p.add_argument('--compiled', default='', help='indices of the rows that also time torch.compile')
     a = p.parse_args()
     t0 = time.time()

@@ -15,7 +15,8 @@ def main():
     p.add_argument('--rows', default=','.join(map(str, range(len(GPU_SWEEP)))))
     p.add_argument('--reps', type=int, default=5)
     p.add_argument('--deadline', type=float, default=1e9)
-    p.add_argument('--min-seconds', type=float, default=SWEEP_GPU_MIN_SECONDS, help="each path's timed calls per round fill this")
+    p.add_argument('--min-seconds', type=float, default=SWEEP_GPU_MIN_SECONDS,
+                   help="each path's timed calls per round fill this")
     p.add_argument('--compiled', default='', help='indices of the rows that also time torch.compile')
     a = p.parse_args()
     t0 = time.time()

@@ -149,54 +149,16 @@ def _fwd_kernel(src, clamp, gsrc, gclamp, fmask, posb, w1, w2, b2, dst, dst16, n
         if SHADOW:
             tl.store(dst16 + own, xn.to(tl.bfloat16), mask=smask)
 
-# %% ../nbs/03a_fused.ipynb #7c0d5e21
-@_jit
-def _mask_bytes(h, HP: tl.constexpr, NW: tl.constexpr, BF16: tl.constexpr):
-    """The ReLU mask h > 0 of a (BM, HP) tile as (BM, NW) bytes, NW = max(16, HP / 8): bit i of byte w is column 8w + i.
-    Packed by a product with the powers of two (sums up to 255: exact), so no reshape of the tile."""
-    j = tl.arange(0, HP)[:, None]
-    two = tl.where(j // 8 == tl.arange(0, NW)[None, :], (1 << (j % 8)).to(tl.float32), 0.0)   # (HP, NW)
-    on = tl.where(h > 0, 1.0, 0.0)
-    if BF16:
-        v = tl.dot(on.to(tl.bfloat16), two.to(tl.bfloat16))
-    else:
-        v = tl.dot(on, two, input_precision="ieee")
-    return v.to(tl.uint8)
-
-
-@_jit
-def _dh_rebuilt(du_ptr, bits_ptr, cell, ok, w2s, SP: tl.constexpr, HP: tl.constexpr, NW: tl.constexpr,
-                BF16: tl.constexpr):
-    """dh of cells `cell` (rows where `ok`, else 0) from their stored du and mask bytes: [h > 0] * (du @ W2), the same
-    product on the same values as `_bwd_h_kernel`'s, so the same dh bit for bit. The bytes are spread to their
-    columns by a product too (values up to 255: exact), which lands them in the layout of du @ W2."""
-    du = tl.load(du_ptr + cell[:, None] * SP + tl.arange(0, SP)[None, :], mask=ok[:, None], other=0.0)
-    wb = tl.load(bits_ptr + cell[:, None] * NW + tl.arange(0, NW)[None, :], mask=ok[:, None], other=0)
-    j = tl.arange(0, HP)[None, :]
-    spread = tl.where(tl.arange(0, NW)[:, None] == j // 8, 1.0, 0.0)                            # (NW, HP)
-    if BF16:
-        byte = tl.dot(wb.to(tl.bfloat16), spread.to(tl.bfloat16))
-        on = ((byte.to(tl.int32) >> (j % 8)) & 1) != 0
-        d = tl.where(on, tl.dot(du, w2s), 0.0).to(tl.bfloat16)
-    else:
-        byte = tl.dot(wb.to(tl.float32), spread, input_precision="ieee")
-        on = ((byte.to(tl.int32) >> (j % 8)) & 1) != 0
-        d = tl.where(on, tl.dot(du, w2s, input_precision="ieee"), 0.0)
-    return d
-
-
 # %% ../nbs/03a_fused.ipynb #a8464e8f
 @_jit
-def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, bits_out, part_w1, part_w2, part_b2, part_b1, dpos,
+def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, part_b2, part_b1, dpos,
                   n_cells, n_tiles, nprog, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                   KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr,
                   BF16: tl.constexpr, FUSE_DW1: tl.constexpr, POS_GRAD: tl.constexpr, DP_OUT: tl.constexpr,
-                  B1_FP32: tl.constexpr, COMPACT: tl.constexpr, NW: tl.constexpr):
-    """dh for a tile (recomputed h); writes dh — with COMPACT, what it is made of: du (rounded as the product rounds it,
-    SP columns) the bytes of the ReLU mask h > 0 (`_mask_bytes`), 2*SP + max(16, HP/8) bytes a cell in bf16 instead of
-    2*HP —, or with DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC). The
+                  B1_FP32: tl.constexpr):
+    """dh for a tile (recomputed h); writes dh, or with DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC). The
     update bias's gradient is summed from the fp32 du; the hidden bias's (bf16) as B1_FP32 says: 0, dW1's bias row
     only (bf16 dh, as torch); 1, fp32 dh summed in registers; 2, fp32 dh summed per tile by atomics; 3, dW1's bias
     row plus the sum of dh's bf16 rounding error (fp32 dh - bf16 dh, itself in bf16) on the tensor cores; 4, the sum of
@@ -263,13 +225,6 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, bits_out, part_w1,
             else:
                 dp_all = tl.dot(dh, w1t, input_precision="ieee")
             tl.store(dh_out + m[:, None] * KC + jc[None, :], dp_all, mask=row_ok[:, None])
-        elif COMPACT:
-            if BF16:
-                tl.store(dh_out + m[:, None] * SP + scol[None, :], dub, mask=row_ok[:, None])
-            else:
-                tl.store(dh_out + m[:, None] * SP + scol[None, :], du, mask=row_ok[:, None])
-            tl.store(bits_out + m[:, None] * NW + tl.arange(0, NW)[None, :], _mask_bytes(h, HP, NW, BF16),
-                     mask=row_ok[:, None])
         else:
             tl.store(dh_out + m[:, None] * HP + hcol[None, :], dh, mask=row_ok[:, None])
         if POS_GRAD:   # d positions = dh @ Wp^T, summed over the batch (and the steps) with atomics
@@ -300,18 +255,17 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, bits_out, part_w1,
 
 # %% ../nbs/03a_fused.ipynb #ef005c2a
 @_jit
-def _bwd_w1_kernel(src, clamp, posb, dh, bits, w1, w2, part_w1, dpos, dp_out, n_sp, n_tiles, n_items, nprog, B, BG,
-                   X, Y, Z,
+def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tiles, n_items, nprog, B, BG, X, Y, Z,
                    NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                    KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                    PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr,
-                   DP_OUT: tl.constexpr, COMPACT: tl.constexpr, NW: tl.constexpr):
+                   DP_OUT: tl.constexpr):
     """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh. A work item is a spatial tile (BM
     cells of X*Y*Z) and a group of BG batch elements, visited one after the other, so that the learned positions'
     gradient (dh @ Wp^T summed over the batch) is reduced in registers and added once per item to the group's own
     rows of `dpos` (G, X*Y*Z, Q), without atomics; groups let a small lattice with a large batch fill the GPU. With
     DP_OUT it also writes the perception's gradient dP = dh @ W1^T (its slot columns of chunk c) to `dp_out` (N, KP),
-    from which `_bwd_x_kernel` gathers dx without products. With COMPACT, dh is rebuilt from du and the mask bytes."""
+    from which `_bwd_x_kernel` gathers dx without products."""
     pid = tl.program_id(0)
     c = tl.program_id(1)
     hcol = tl.arange(0, HP)
@@ -321,8 +275,6 @@ def _bwd_w1_kernel(src, clamp, posb, dh, bits, w1, w2, part_w1, dpos, dp_out, n_
     if POS_GRAD:
         wps = tl.load(w1 + (NS * SP + scol)[None, :] * HP + hcol[:, None])   # (HP, SP) = Wp^T, padded
     kcol = c * KC + jc
-    if COMPACT:
-        w2s = tl.load(w2 + scol[:, None] + hcol[None, :] * SP)          # (SP, HP) = W2
     if DP_OUT:
         w1t = tl.load(w1 + kcol[None, :] * HP + hcol[:, None])                # (HP, KC) = W1_c^T
     for it0 in range(0, n_items, nprog):
@@ -337,10 +289,7 @@ def _bwd_w1_kernel(src, clamp, posb, dh, bits, w1, w2, part_w1, dpos, dp_out, n_
             m = bb * n_sp + sp
             b, x, y, z = _decode(m, X, Y, Z)
             v = _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
-            if COMPACT:
-                d = _dh_rebuilt(dh, bits, m, row_ok, w2s, SP, HP, NW, BF16)
-            else:
-                d = tl.load(dh + m[:, None] * HP + hcol[None, :], mask=row_ok[:, None], other=0.0)
+            d = tl.load(dh + m[:, None] * HP + hcol[None, :], mask=row_ok[:, None], other=0.0)
             if DP_OUT:
                 dmask = row_ok[:, None] & (kcol < NS * SP)[None, :]
                 if BF16:
@@ -366,18 +315,15 @@ def _bwd_w1_kernel(src, clamp, posb, dh, bits, w1, w2, part_w1, dpos, dp_out, n_
 
 # %% ../nbs/03a_fused.ipynb #6882aef1
 @_jit
-def _bwd_x_kernel(dh, bits, w1, w2, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
+def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
                   KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-                  BF16: tl.constexpr, DP_IN: tl.constexpr, COMPACT: tl.constexpr, NW: tl.constexpr):
+                  BF16: tl.constexpr, DP_IN: tl.constexpr):
     """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
-    share goes to the clamp's gradient. With COMPACT, each neighbour's dh is rebuilt from its du and mask bytes:
-    2*SP + max(16, HP/8) bytes gathered per neighbour instead of 2*HP (bf16), for one more small product."""
+    share goes to the clamp's gradient."""
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
-    if COMPACT:
-        w2s = tl.load(w2 + scol[:, None] + hcol[None, :] * SP)          # (SP, HP) = W2
     for tile0 in range(0, n_tiles, nprog):
         tile = tile0 + pid                  # past the last tile: every row masked
         m = tile * BM + tl.arange(0, BM)
@@ -400,10 +346,7 @@ def _bwd_x_kernel(dh, bits, w1, w2, g, dst, dclamp, n_cells, n_tiles, nprog, X, 
                 d = tl.load(dh + cell[:, None] * KP + k * SP + scol[None, :], mask=ok[:, None], other=0.0)
                 acc += d.to(tl.float32)
             else:
-                if COMPACT:
-                    d = _dh_rebuilt(dh, bits, cell, ok, w2s, SP, HP, NW, BF16)
-                else:
-                    d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
+                d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
                 wk = tl.load(w1 + (k * SP + scol)[None, :] * HP + hcol[:, None])    # (HP, SP) = W1_k^T
                 if BF16:
                     acc += tl.dot(d, wk)
@@ -488,10 +431,6 @@ class FusedConfig:
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
         self.shadow = bf16 and _switch('FUSED_SHADOW', True)
-        # the backward pass keeps dh as what it is made of, du and the ReLU mask's bits (FUSED_COMPACT; needs dh kept at
-        # all: not with dW1 in the dh kernel or dx from dP): the dW1 and dx kernels rebuild it with one small product
-        self.compact = not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_COMPACT', False)
-        self.NW = max(16, self.HP // 8)                # bytes of the ReLU mask per cell
         # how _bwd_h_kernel sums the hidden bias's gradient under bf16 (its docstring): 2, fp32 dh per tile by atomics
         # (default: the fastest way that passed the scale preset's training test); 1, fp32 dh in registers; 0, dW1's
         # bias row (bf16 dh, as torch); 3, that row plus dh's rounding error; 4, fp32 dh's sum by linearity (one more
@@ -582,8 +521,8 @@ def _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps:int) ->
 
 # %% ../nbs/03a_fused.ipynb #06ab3ddc
 def _grad_buffers(cfg, n_bwd:int, n_w1:int, has_clamp:bool, dev):
-    """Buffers of the backward pass: per-program partial sums of the weights' gradients, dpos, dclamp (zeroed); dh (with
-    the compact dh, du and the mask bytes), and the perception's gradient dP when the dW1 kernel writes it."""
+    """Buffers of the backward pass: per-program partial sums of the weights' gradients, dpos, dclamp (zeroed); dh,
+    and the perception's gradient dP when the dW1 kernel writes it."""
     part_w1 = torch.zeros(n_bwd if cfg.fuse_dw1 else n_w1, cfg.KP, cfg.HP, device=dev)
     part_w2 = torch.zeros(n_bwd, cfg.HP, cfg.SP, device=dev)
     part_b2 = torch.zeros(n_bwd, cfg.SP, device=dev)
@@ -591,10 +530,9 @@ def _grad_buffers(cfg, n_bwd:int, n_w1:int, has_clamp:bool, dev):
     dpos = torch.zeros(cfg.launch['w1']['groups'], cfg.X * cfg.Y * cfg.Z, max(cfg.Q, 1), device=dev)   # per batch group
     dclamp = torch.zeros(cfg.B, cfg.X, cfg.Y, cfg.S, device=dev) if has_clamp else None
     low = torch.bfloat16 if cfg.bf16 else torch.float32
-    dh = torch.empty(cfg.n_cells, cfg.KP if cfg.dp else cfg.SP if cfg.compact else cfg.HP, device=dev, dtype=low)
-    bits = torch.empty(cfg.n_cells, cfg.NW, device=dev, dtype=torch.uint8) if cfg.compact else dh
+    dh = torch.empty(cfg.n_cells, cfg.KP if cfg.dp else cfg.HP, device=dev, dtype=low)
     dp = torch.empty(cfg.n_cells, cfg.KP, device=dev, dtype=low) if cfg.w1_dp else None
-    return part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, bits, dp
+    return part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp
 
 
 def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=False,
@@ -602,14 +540,12 @@ def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=Fals
     """(kept, backward): bytes a training step of T fused steps on N cells (batch x lattice) keeps from forward to
     backward, and the backward pass's own buffers (for `estimate_memory`). Kept: what the gathers read, each step's
     input state (bf16 copies with the shadow, else fp32), the input and the output (fp32), the fire masks; backward:
-    dh (du and the mask's bits with FUSED_COMPACT; dP with FUSED_W1_DP), the incoming and outgoing state gradients
-    (fp32)."""
+    dh (and dP with FUSED_W1_DP), the incoming and outgoing state gradients (fp32)."""
     shadow = bf16 and _switch('FUSED_SHADOW', True)
     e = 2 if bf16 else 4
     kept = T * N * S * (2 if shadow else 4) + 2 * N * S * 4 + (T * N * 4 if fire_masks else 0)
     dp = _switch('FUSED_W1_DP', False)
-    dh = pow2(S) * e + max(16, pow2(H) // 8) if _switch('FUSED_COMPACT', False) and not dp else pow2(H) * e
-    backward = N * (dh + 2 * S * 4 + (pow2(neighbourhood + 2, least=1) * pow2(S) * e if dp else 0))
+    backward = N * (pow2(H) * e + 2 * S * 4 + (pow2(neighbourhood + 2, least=1) * pow2(S) * e if dp else 0))
     return kept, backward
 
 
@@ -648,27 +584,25 @@ class _FusedRun(torch.autograd.Function):
         g = grad.contiguous().float()
         (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('w1'), cfg.args('dx')
         W = cfg.launch['w1']
-        part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, bits, dp = _grad_buffers(cfg, ba[2], wa[2], has_clamp,
-                                                                                      dev)
+        part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, ba[2], wa[2], has_clamp, dev)
         dummy = g
-        cw = dict(COMPACT=cfg.compact, NW=cfg.NW)
         for t in reversed(range(T)):
             src, fm = xs[t], (masks[t] if has_mask else dummy)
             cl = clamp if has_clamp else src
             _bwd_h_kernel[(ba[2],)](
-                src, cl, fm, posb, W1, W2, g, dh, bits, part_w1, part_w2, part_b2, part_b1, dpos, *ba,
-                cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1,
-                B1_FP32=cfg.b1_way, POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **cw, **bk, **kw)
+                src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
+                HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_way,
+                POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
             if not cfg.fuse_dw1:
                 _bwd_w1_kernel[(wa[2], cfg.NCH)](
-                    src, cl, posb, dh, bits, W1, W2, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z,
-                    wa[1], wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z,
-                    HAS_CLAMP=has_clamp, BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **cw, **wk, **kw)
+                    src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],
+                    wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp,
+                    BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
             gx = torch.empty_like(g)
             _bwd_x_kernel[(xa[2],)](
-                dp if cfg.w1_dp else dh, bits, W1, W2, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z,
-                NB=cfg.NB, NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic,
-                HAS_CLAMP=has_clamp, BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, **cw, **xk)
+                dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
+                NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
+                BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, **xk)
             g = gx
         dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp,
                                                       pos_grad)

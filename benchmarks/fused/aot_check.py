@@ -30,7 +30,7 @@ def compile_one(fn, ptrs, consts, warps, stages):
     spills = int(re.search(r'STACK:(\d+)', log).group(1))
     return regs, spills, len(re.findall(r'wgmma.mma_async', ptx)), len(re.findall(r'mma.sync', ptx))
 
-SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP', 'COMPACT')   # the constexprs printed beside each kernel
+SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP')   # the constexprs printed beside each kernel
 
 def main():
     p = argparse.ArgumentParser()
@@ -49,8 +49,6 @@ def main():
     b1 = os.environ.get('FUSED_B1_FP32', '2')
     sh = os.environ.get('FUSED_SHADOW', '1') != '0'   # gathers read bf16 copies
     w1dp = os.environ.get('FUSED_W1_DP', '0') != '0'
-    cp = dict(COMPACT=os.environ.get('FUSED_COMPACT', '0') != '0' and not w1dp,
-              NW=max(16, HP // 8))   # dh kept as du and the mask bytes
     g = '*bf16' if sh else '*fp32'
     for name in a.kernels.split(','):
         BM, warps, stages = launch[name]
@@ -64,20 +62,19 @@ def main():
                         dst='*fp32', dst16=bf)
         elif name == 'bwd':
             fn = F._bwd_h_kernel
-            c = dict(base, HAS_MASK=False, BM=BM, FUSE_DW1=False, POS_GRAD=False, DP_OUT=False, **cp)
+            c = dict(base, HAS_MASK=False, BM=BM, FUSE_DW1=False, POS_GRAD=False, DP_OUT=False)
             c.update({k: v for k, v in dict(B1_FP32=int(b1)).items() if k in fn.arg_names})
-            ptrs = dict(src=g, clamp=g, fmask='*fp32', posb=g, w1=bf, w2=bf, g='*fp32', dh_out=bf, bits_out='*u8',
+            ptrs = dict(src=g, clamp=g, fmask='*fp32', posb=g, w1=bf, w2=bf, g='*fp32', dh_out=bf,
                         part_w1='*fp32', part_w2='*fp32', part_b2='*fp32', part_b1='*fp32', dpos='*fp32')
             c = {k: v for k, v in c.items() if k in fn.arg_names}
         elif name == 'w1':
-            fn, c = F._bwd_w1_kernel, dict(base, BM=BM, POS_GRAD=True, DP_OUT=w1dp, **cp)
-            ptrs = dict(src=g, clamp=g, posb=g, dh=bf, bits='*u8', w1=bf, w2=bf, part_w1='*fp32', dpos='*fp32',
-                        dp_out=bf)
+            fn, c = F._bwd_w1_kernel, dict(base, BM=BM, POS_GRAD=True, DP_OUT=w1dp)
+            ptrs = dict(src=g, clamp=g, posb=g, dh=bf, w1=bf, part_w1='*fp32', dpos='*fp32', dp_out=bf)
         else:
             fn = F._bwd_x_kernel
             c = dict(NB=6, NS=NS, S=S, SP=SP, HP=HP, KP=KP, BM=BM, PERIODIC=False, HAS_CLAMP=True, BF16=True,
-                     DP_IN=w1dp, **cp)
-            ptrs = dict(dh=bf, bits='*u8', w1=bf, w2=bf, g='*fp32', dst='*fp32', dclamp='*fp32')
+                     DP_IN=w1dp)
+            ptrs = dict(dh=bf, w1=bf, g='*fp32', dst='*fp32', dclamp='*fp32')
         c = {k: v for k, v in c.items() if k in fn.arg_names}
         regs, spills, wg, mma = compile_one(fn, ptrs, c, warps, stages)
         print(f"{name}: BM {BM} warps {warps} stages {stages}: {regs} registers, {spills} B stack, "

@@ -315,43 +315,67 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
 
 # %% ../nbs/03a_fused.ipynb #6882aef1
 @_jit
-def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
-                  NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
-                  KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-                  BF16: tl.constexpr, DP_IN: tl.constexpr):
-    """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
-    share goes to the clamp's gradient."""
-    pid = tl.program_id(0)
+def _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
+             KP: tl.constexpr, PERIODIC: tl.constexpr, BF16: tl.constexpr, DP_IN: tl.constexpr):
+    "acc + slot k's share of dx: dh[c - o_k] @ W1_k^T (or, with DP_IN, dP[c - o_k, slot k])."
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
-    for tile0 in range(0, n_tiles, nprog):
-        tile = tile0 + pid                  # past the last tile: every row masked
-        m = tile * BM + tl.arange(0, BM)
-        row_ok = m < n_cells
+    dx, dy, dz = _slot_offsets(tl.zeros((1,), tl.int32) + k, NB)
+    cx = x - dx
+    cy = y - dy
+    cz = z - dz
+    if PERIODIC:
+        cx = (cx + X) % X
+        cy = (cy + Y) % Y
+    ok = row_ok & (cx >= 0) & (cx < X) & (cy >= 0) & (cy < Y) & (cz >= 0) & (cz < Z)
+    cell = ((b * X + cx) * Y + cy) * Z + cz
+    if DP_IN:
+        d = tl.load(dh + cell[:, None] * KP + k * SP + scol[None, :], mask=ok[:, None], other=0.0)
+        acc += d.to(tl.float32)
+    else:
+        d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
+        wk = tl.load(w1 + (k * SP + scol)[None, :] * HP + hcol[:, None])    # (HP, SP) = W1_k^T
+        if BF16:
+            acc += tl.dot(d, wk)
+        else:
+            acc += tl.dot(d, wk, input_precision="ieee")
+    return acc
+
+
+@_jit
+def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, tiles_per_plane, X, Y, Z,
+                  NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
+                  KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
+                  BF16: tl.constexpr, DP_IN: tl.constexpr, WALK: tl.constexpr, UNROLL: tl.constexpr):
+    """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
+    share goes to the clamp's gradient. Tiles: BM cells in memory order, program p taking tiles p, p + nprog, ...; or
+    with WALK, tiles of one (y, z) plane each (`tiles_per_plane` a plane), ordered (b, plane tile, x) with x fastest,
+    program p taking a run of consecutive ones, so that the planes x - 1, x, x + 1 it gathers from are the ones it
+    read for the tile before (a chance for the L1 cache). UNROLL unrolls the loop over slots. Each tile's arithmetic
+    is the same either way."""
+    pid = tl.program_id(0)
+    scol = tl.arange(0, SP)
+    n_iter = tl.cdiv(n_tiles, nprog)
+    for i in range(0, n_iter):
+        if WALK:
+            t = pid * n_iter + i
+            r = t // X
+            j = (r % tiles_per_plane) * BM + tl.arange(0, BM)        # rows of the (y, z) plane
+            m = ((r // tiles_per_plane) * X + t % X) * (Y * Z) + j
+            row_ok = (j < Y * Z) & (t < n_tiles)
+        else:
+            m = (i * nprog + pid) * BM + tl.arange(0, BM)   # past the last tile: every row masked
+            row_ok = m < n_cells
         b, x, y, z = _decode(m, X, Y, Z)
         smask = row_ok[:, None] & (scol < S)[None, :]
         own = m[:, None] * S + scol[None, :]
         acc = tl.load(g + own, mask=smask, other=0.0)
-        for k in range(NS):                 # a loop, not unrolled: one slot's (BM, HP) tile live at a time
-            dx, dy, dz = _slot_offsets(tl.zeros((1,), tl.int32) + k, NB)
-            cx = x - dx
-            cy = y - dy
-            cz = z - dz
-            if PERIODIC:
-                cx = (cx + X) % X
-                cy = (cy + Y) % Y
-            ok = row_ok & (cx >= 0) & (cx < X) & (cy >= 0) & (cy < Y) & (cz >= 0) & (cz < Z)
-            cell = ((b * X + cx) * Y + cy) * Z + cz
-            if DP_IN:
-                d = tl.load(dh + cell[:, None] * KP + k * SP + scol[None, :], mask=ok[:, None], other=0.0)
-                acc += d.to(tl.float32)
-            else:
-                d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
-                wk = tl.load(w1 + (k * SP + scol)[None, :] * HP + hcol[:, None])    # (HP, SP) = W1_k^T
-                if BF16:
-                    acc += tl.dot(d, wk)
-                else:
-                    acc += tl.dot(d, wk, input_precision="ieee")
+        if UNROLL:
+            for k in tl.static_range(NS):
+                acc = _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB, SP, HP, KP, PERIODIC, BF16, DP_IN)
+        else:
+            for k in range(NS):             # a loop, not unrolled: one slot's (BM, HP) tile live at a time
+                acc = _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB, SP, HP, KP, PERIODIC, BF16, DP_IN)
         if HAS_CLAMP:
             at0 = (z == 0)[:, None]
             cm = smask & at0
@@ -359,6 +383,7 @@ def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
             tl.store(dclamp + cofs, tl.load(dclamp + cofs, mask=cm, other=0.0) + acc, mask=cm)
             acc = tl.where(at0, 0.0, acc)
         tl.store(dst + own, acc, mask=smask)
+
 
 # %% ../nbs/03a_fused.ipynb #b02bff06
 def pow2(n: int, least: int = 16) -> int:
@@ -395,10 +420,14 @@ def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int) -> dict:
         if name == 'w1': groups = env('FUSED_W1_GROUPS', min(B, triton.cdiv(progs, n_tiles)))
         bg = triton.cdiv(B, groups)
         groups = triton.cdiv(B, bg)                    # no empty group
+        walk = name == 'dx' and env('FUSED_DX_WALK', 0) != 0   # dx: tiles of one (y, z) plane, walking along x
+        tpp = triton.cdiv(Y * Z, BM)
+        if walk: n_tiles = B * X * tpp
         grid = max(1, min(n_tiles * groups, progs))
         launch[name] = dict(BM=BM, n_tiles=n_tiles, groups=groups, batch_per_group=bg, grid=grid,
                             num_warps=env(f'FUSED_WARPS_{key}', warps),
                             num_stages=env(f'FUSED_STAGES_{key}', stages))
+        if name == 'dx': launch[name].update(walk=walk, tiles_per_plane=tpp, unroll=env('FUSED_DX_UNROLL', 0) != 0)
     return launch
 
 
@@ -583,7 +612,7 @@ class _FusedRun(torch.autograd.Function):
         kw = cfg.consts()
         g = grad.contiguous().float()
         (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('w1'), cfg.args('dx')
-        W = cfg.launch['w1']
+        W, D = cfg.launch['w1'], cfg.launch['dx']
         part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, ba[2], wa[2], has_clamp, dev)
         dummy = g
         for t in reversed(range(T)):
@@ -600,9 +629,10 @@ class _FusedRun(torch.autograd.Function):
                     BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
             gx = torch.empty_like(g)
             _bwd_x_kernel[(xa[2],)](
-                dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
-                NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
-                BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, **xk)
+                dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, D['tiles_per_plane'],
+                cfg.X, cfg.Y, cfg.Z, NB=cfg.NB, NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP,
+                PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp, BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp,
+                WALK=D['walk'], UNROLL=D['unroll'], **xk)
             g = gx
         dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp,
                                                       pos_grad)

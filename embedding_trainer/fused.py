@@ -346,13 +346,13 @@ def _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB: tl.constexpr, SP: 
 def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, tiles_per_plane, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
                   KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-                  BF16: tl.constexpr, DP_IN: tl.constexpr, WALK: tl.constexpr, UNROLL: tl.constexpr):
+                  BF16: tl.constexpr, DP_IN: tl.constexpr, WALK: tl.constexpr):
     """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
     share goes to the clamp's gradient. Tiles: BM cells in memory order, program p taking tiles p, p + nprog, ...; or
     with WALK, tiles of one (y, z) plane each (`tiles_per_plane` a plane), ordered (b, plane tile, x) with x fastest,
     program p taking a run of consecutive ones, so that the planes x - 1, x, x + 1 it gathers from are the ones it
-    read for the tile before (a chance for the L1 cache). UNROLL unrolls the loop over slots. Each tile's arithmetic
-    is the same either way."""
+    read for the tile before (a chance for the L1 cache). Each tile's arithmetic is the same
+    either way."""
     pid = tl.program_id(0)
     scol = tl.arange(0, SP)
     n_iter = tl.cdiv(n_tiles, nprog)
@@ -370,12 +370,8 @@ def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, tiles_per_pla
         smask = row_ok[:, None] & (scol < S)[None, :]
         own = m[:, None] * S + scol[None, :]
         acc = tl.load(g + own, mask=smask, other=0.0)
-        if UNROLL:
-            for k in tl.static_range(NS):
-                acc = _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB, SP, HP, KP, PERIODIC, BF16, DP_IN)
-        else:
-            for k in range(NS):             # a loop, not unrolled: one slot's (BM, HP) tile live at a time
-                acc = _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB, SP, HP, KP, PERIODIC, BF16, DP_IN)
+        for k in range(NS):                 # a loop, not unrolled: one slot's (BM, HP) tile live at a time
+            acc = _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB, SP, HP, KP, PERIODIC, BF16, DP_IN)
         if HAS_CLAMP:
             at0 = (z == 0)[:, None]
             cm = smask & at0
@@ -427,7 +423,7 @@ def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int) -> dict:
         launch[name] = dict(BM=BM, n_tiles=n_tiles, groups=groups, batch_per_group=bg, grid=grid,
                             num_warps=env(f'FUSED_WARPS_{key}', warps),
                             num_stages=env(f'FUSED_STAGES_{key}', stages))
-        if name == 'dx': launch[name].update(walk=walk, tiles_per_plane=tpp, unroll=env('FUSED_DX_UNROLL', 0) != 0)
+        if name == 'dx': launch[name].update(walk=walk, tiles_per_plane=tpp)
     return launch
 
 
@@ -632,7 +628,7 @@ class _FusedRun(torch.autograd.Function):
                 dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, D['tiles_per_plane'],
                 cfg.X, cfg.Y, cfg.Z, NB=cfg.NB, NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP,
                 PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp, BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp,
-                WALK=D['walk'], UNROLL=D['unroll'], **xk)
+                WALK=D['walk'], **xk)
             g = gx
         dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp,
                                                       pos_grad)

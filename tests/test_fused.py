@@ -177,8 +177,8 @@ def test_bf16_shadow_is_exact(r, monkeypatch):
 @pytest.mark.parametrize('precision', ['fp32', 'bf16'])
 @pytest.mark.parametrize('r', [RUNS[0], RUNS[3], RUNS[4], RUNS[1]], ids=[IDS[0], IDS[3], IDS[4], IDS[1]])
 def test_dx_tile_orders_are_exact(r, precision, monkeypatch):
-    """The dx kernel's tile orders and its unrolled loop (FUSED_DX_WALK, FUSED_DX_UNROLL) give the same output and
-    gradients, bit for bit: each tile's arithmetic is the same."""
+    """The dx kernel's tile order along x (FUSED_DX_WALK) gives the same output and gradients, bit for bit, as the
+    memory order: each tile's arithmetic is the same."""
     if precision == 'bf16' and INTERPRET: pytest.skip("bf16 tensor cores: CUDA only")
     if INTERPRET and r[0][0] * r[0][1] * r[0][2] * r[1] > 2500: pytest.skip("too large for the interpreter")
     lat, st, clamp, masks, T = _inputs(r)
@@ -188,13 +188,12 @@ def test_dx_tile_orders_are_exact(r, precision, monkeypatch):
             return fused_lattice_steps(l, s, c, T, masks, bf16=precision == 'bf16')
 
     got = {}
-    for walk, unroll in ('00', '10', '01', '11'):
+    for walk in '01':
         monkeypatch.setenv('FUSED_DX_WALK', walk)
-        monkeypatch.setenv('FUSED_DX_UNROLL', unroll)
-        got[walk + unroll] = run_and_grads(fused, lat, st, clamp)
-    assert len(got['00']) >= 7
-    differ = {v: [k for k in got['00'] if not torch.equal(got['00'][k], g[k])] for v, g in got.items()}
-    assert not any(differ.values()), differ
+        got[walk] = run_and_grads(fused, lat, st, clamp)
+    assert len(got['0']) >= 7
+    differ = [k for k in got['0'] if not torch.equal(got['0'][k], got['1'][k])]
+    assert not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
 
 
 @pytest.mark.skipif(INTERPRET, reason="CUDA only")

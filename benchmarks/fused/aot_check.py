@@ -30,7 +30,7 @@ def compile_one(fn, ptrs, consts, warps, stages):
     spills = int(re.search(r'STACK:(\d+)', log).group(1))
     return regs, spills, len(re.findall(r'wgmma.mma_async', ptx)), len(re.findall(r'mma.sync', ptx))
 
-SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP', 'WALK', 'UNROLL')   # the constexprs printed beside each kernel
+SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP', 'WALK')   # the constexprs printed beside each kernel
 
 def main():
     p = argparse.ArgumentParser()
@@ -73,7 +73,7 @@ def main():
         else:
             fn = F._bwd_x_kernel
             c = dict(NB=6, NS=NS, S=S, SP=SP, HP=HP, KP=KP, BM=BM, PERIODIC=False, HAS_CLAMP=True, BF16=True,
-                     DP_IN=w1dp, WALK=env('FUSED_DX_WALK', 0) != 0, UNROLL=env('FUSED_DX_UNROLL', 0) != 0)
+                     DP_IN=w1dp, WALK=env('FUSED_DX_WALK', 0) != 0)
             ptrs = dict(dh=bf, w1=bf, g='*fp32', dst='*fp32', dclamp='*fp32')
         c = {k: v for k, v in c.items() if k in fn.arg_names}
         regs, spills, wg, mma = compile_one(fn, ptrs, c, warps, stages)

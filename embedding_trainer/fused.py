@@ -253,66 +253,6 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
         pw1 = part_w1 + pid * (NCH * KC) * HP + jc[:, None] * HP + hcol[None, :]
         tl.store(pw1, tl.load(pw1) + acc_w1)
 
-# %% ../nbs/03a_fused.ipynb #ef005c2a
-@_jit
-def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tiles, n_items, nprog, B, BG, X, Y, Z,
-                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
-                   KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
-                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr,
-                   DP_OUT: tl.constexpr):
-    """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh. A work item is a spatial tile (BM
-    cells of X*Y*Z) and a group of BG batch elements, visited one after the other, so that the learned positions'
-    gradient (dh @ Wp^T summed over the batch) is reduced in registers and added once per item to the group's own
-    rows of `dpos` (G, X*Y*Z, Q), without atomics; groups let a small lattice with a large batch fill the GPU. With
-    DP_OUT it also writes the perception's gradient dP = dh @ W1^T (its slot columns of chunk c) to `dp_out` (N, KP),
-    from which `_bwd_x_kernel` gathers dx without products."""
-    pid = tl.program_id(0)
-    c = tl.program_id(1)
-    hcol = tl.arange(0, HP)
-    jc = tl.arange(0, KC)
-    scol = tl.arange(0, SP)
-    acc = tl.zeros((KC, HP), tl.float32)
-    if POS_GRAD:
-        wps = tl.load(w1 + (NS * SP + scol)[None, :] * HP + hcol[:, None])   # (HP, SP) = Wp^T, padded
-    kcol = c * KC + jc
-    if DP_OUT:
-        w1t = tl.load(w1 + kcol[None, :] * HP + hcol[:, None])                # (HP, KC) = W1_c^T
-    for it0 in range(0, n_items, nprog):
-        it = it0 + pid                      # past the last item: an empty batch range, nothing stored
-        tile = it % n_tiles
-        grp = it // n_tiles
-        sp = tile * BM + tl.arange(0, BM)
-        row_ok = sp < n_sp
-        psum = tl.zeros((BM, SP), tl.float32)   # the positions' gradient of this item, summed over its batch group
-        b_lo = grp * BG
-        for bb in range(b_lo, tl.minimum(b_lo + BG, B)):
-            m = bb * n_sp + sp
-            b, x, y, z = _decode(m, X, Y, Z)
-            v = _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
-            d = tl.load(dh + m[:, None] * HP + hcol[None, :], mask=row_ok[:, None], other=0.0)
-            if DP_OUT:
-                dmask = row_ok[:, None] & (kcol < NS * SP)[None, :]
-                if BF16:
-                    dpv = tl.dot(d, w1t).to(tl.bfloat16)
-                else:
-                    dpv = tl.dot(d, w1t, input_precision="ieee")
-                tl.store(dp_out + m[:, None] * (NCH * KC) + kcol[None, :], dpv, mask=dmask)
-            if BF16:
-                acc += tl.dot(tl.trans(v.to(tl.bfloat16)), d)
-                if POS_GRAD:
-                    psum += tl.dot(d, wps)
-            else:
-                acc += tl.dot(tl.trans(v), d, input_precision="ieee")
-                if POS_GRAD:
-                    psum += tl.dot(d, wps, input_precision="ieee")
-        if POS_GRAD:
-            if c == 0:
-                pm = row_ok[:, None] & (scol < Q)[None, :] & ((tl.zeros((BM,), tl.int32) + it) < n_items)[:, None]
-                po = dpos + (grp * n_sp + sp)[:, None] * Q + scol[None, :]
-                tl.store(po, tl.load(po, mask=pm, other=0.0) + psum, mask=pm)
-    p = part_w1 + pid * (NCH * KC) * HP + kcol[:, None] * HP + hcol[None, :]
-    tl.store(p, tl.load(p) + acc)
-
 # %% ../nbs/03a_fused.ipynb #6882aef1
 @_jit
 def _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
@@ -343,43 +283,106 @@ def _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB: tl.constexpr, SP: 
 
 
 @_jit
-def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, tiles_per_plane, X, Y, Z,
+def _dx_rows(dh, w1, g, dst, dclamp, m, row_ok, X, Y, Z, NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr,
+             SP: tl.constexpr, HP: tl.constexpr, KP: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
+             BF16: tl.constexpr, DP_IN: tl.constexpr):
+    "dx of cells `m` (rows where `row_ok`): g plus each slot's share; the z = 0 face's part goes to the clamp's."
+    scol = tl.arange(0, SP)
+    b, x, y, z = _decode(m, X, Y, Z)
+    smask = row_ok[:, None] & (scol < S)[None, :]
+    own = m[:, None] * S + scol[None, :]
+    acc = tl.load(g + own, mask=smask, other=0.0)
+    for k in range(NS):                     # a loop, not unrolled: one slot's (BM, HP) tile live at a time
+        acc = _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB, SP, HP, KP, PERIODIC, BF16, DP_IN)
+    if HAS_CLAMP:
+        at0 = (z == 0)[:, None]
+        cm = smask & at0
+        cofs = ((b * X + x) * Y + y)[:, None] * S + scol[None, :]
+        tl.store(dclamp + cofs, tl.load(dclamp + cofs, mask=cm, other=0.0) + acc, mask=cm)
+        acc = tl.where(at0, 0.0, acc)
+    tl.store(dst + own, acc, mask=smask)
+
+
+@_jit
+def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
                   KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-                  BF16: tl.constexpr, DP_IN: tl.constexpr, WALK: tl.constexpr):
+                  BF16: tl.constexpr, DP_IN: tl.constexpr):
     """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
-    share goes to the clamp's gradient. Tiles: BM cells in memory order, program p taking tiles p, p + nprog, ...; or
-    with WALK, tiles of one (y, z) plane each (`tiles_per_plane` a plane), ordered (b, plane tile, x) with x fastest,
-    program p taking a run of consecutive ones, so that the planes x - 1, x, x + 1 it gathers from are the ones it
-    read for the tile before (a chance for the L1 cache). Each tile's arithmetic is the same
-    either way."""
+    share goes to the clamp's gradient."""
     pid = tl.program_id(0)
-    scol = tl.arange(0, SP)
-    n_iter = tl.cdiv(n_tiles, nprog)
-    for i in range(0, n_iter):
-        if WALK:
-            t = pid * n_iter + i
-            r = t // X
-            j = (r % tiles_per_plane) * BM + tl.arange(0, BM)        # rows of the (y, z) plane
-            m = ((r // tiles_per_plane) * X + t % X) * (Y * Z) + j
-            row_ok = (j < Y * Z) & (t < n_tiles)
-        else:
-            m = (i * nprog + pid) * BM + tl.arange(0, BM)   # past the last tile: every row masked
-            row_ok = m < n_cells
-        b, x, y, z = _decode(m, X, Y, Z)
-        smask = row_ok[:, None] & (scol < S)[None, :]
-        own = m[:, None] * S + scol[None, :]
-        acc = tl.load(g + own, mask=smask, other=0.0)
-        for k in range(NS):                 # a loop, not unrolled: one slot's (BM, HP) tile live at a time
-            acc = _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB, SP, HP, KP, PERIODIC, BF16, DP_IN)
-        if HAS_CLAMP:
-            at0 = (z == 0)[:, None]
-            cm = smask & at0
-            cofs = ((b * X + x) * Y + y)[:, None] * S + scol[None, :]
-            tl.store(dclamp + cofs, tl.load(dclamp + cofs, mask=cm, other=0.0) + acc, mask=cm)
-            acc = tl.where(at0, 0.0, acc)
-        tl.store(dst + own, acc, mask=smask)
+    for tile0 in range(0, n_tiles, nprog):
+        m = (tile0 + pid) * BM + tl.arange(0, BM)   # past the last tile: every row masked
+        _dx_rows(dh, w1, g, dst, dclamp, m, m < n_cells, X, Y, Z, NB, NS, S, SP, HP, KP, PERIODIC, HAS_CLAMP, BF16,
+                 DP_IN)
 
+
+# %% ../nbs/03a_fused.ipynb #ef005c2a
+@_jit
+def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, g, gx, dclamp, n_sp, n_tiles, n_items, nprog,
+                   B, BG, X, Y, Z,
+                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
+                   KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
+                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr,
+                   DP_OUT: tl.constexpr, DX: tl.constexpr, KP: tl.constexpr):
+    """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh. A work item is a spatial tile (BM
+    cells of X*Y*Z) and a group of BG batch elements, visited one after the other, so that the learned positions'
+    gradient (dh @ Wp^T summed over the batch) is reduced in registers and added once per item to the group's own
+    rows of `dpos` (G, X*Y*Z, Q), without atomics; groups let a small lattice with a large batch fill the GPU. With
+    DP_OUT it also writes the perception's gradient dP = dh @ W1^T (its slot columns of chunk c) to `dp_out` (N, KP),
+    from which `_bwd_x_kernel` gathers dx without products. With DX it also does `_bwd_x_kernel`'s work for the cells
+    it visits (chunk 0's programs): dx from g into gx, the clamp's share into dclamp — one launch fewer a step, and the
+    gathers of dh beside the dW1 products."""
+    pid = tl.program_id(0)
+    c = tl.program_id(1)
+    hcol = tl.arange(0, HP)
+    jc = tl.arange(0, KC)
+    scol = tl.arange(0, SP)
+    acc = tl.zeros((KC, HP), tl.float32)
+    if POS_GRAD:
+        wps = tl.load(w1 + (NS * SP + scol)[None, :] * HP + hcol[:, None])   # (HP, SP) = Wp^T, padded
+    kcol = c * KC + jc
+    if DP_OUT:
+        w1t = tl.load(w1 + kcol[None, :] * HP + hcol[:, None])                # (HP, KC) = W1_c^T
+    for it0 in range(0, n_items, nprog):
+        it = it0 + pid                      # past the last item: an empty batch range, nothing stored
+        tile = it % n_tiles
+        grp = it // n_tiles
+        sp = tile * BM + tl.arange(0, BM)
+        row_ok = sp < n_sp
+        psum = tl.zeros((BM, SP), tl.float32)   # the positions' gradient of this item, summed over its batch group
+        b_lo = grp * BG
+        for bb in range(b_lo, tl.minimum(b_lo + BG, B)):
+            m = bb * n_sp + sp
+            if DX:
+                if c == 0:
+                    _dx_rows(dh, w1, g, gx, dclamp, m, row_ok, X, Y, Z, NB, NS, S, SP, HP, KP, PERIODIC, HAS_CLAMP,
+                             BF16, False)
+            b, x, y, z = _decode(m, X, Y, Z)
+            v = _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
+            d = tl.load(dh + m[:, None] * HP + hcol[None, :], mask=row_ok[:, None], other=0.0)
+            if DP_OUT:
+                dmask = row_ok[:, None] & (kcol < NS * SP)[None, :]
+                if BF16:
+                    dpv = tl.dot(d, w1t).to(tl.bfloat16)
+                else:
+                    dpv = tl.dot(d, w1t, input_precision="ieee")
+                tl.store(dp_out + m[:, None] * (NCH * KC) + kcol[None, :], dpv, mask=dmask)
+            if BF16:
+                acc += tl.dot(tl.trans(v.to(tl.bfloat16)), d)
+                if POS_GRAD:
+                    psum += tl.dot(d, wps)
+            else:
+                acc += tl.dot(tl.trans(v), d, input_precision="ieee")
+                if POS_GRAD:
+                    psum += tl.dot(d, wps, input_precision="ieee")
+        if POS_GRAD:
+            if c == 0:
+                pm = row_ok[:, None] & (scol < Q)[None, :] & ((tl.zeros((BM,), tl.int32) + it) < n_items)[:, None]
+                po = dpos + (grp * n_sp + sp)[:, None] * Q + scol[None, :]
+                tl.store(po, tl.load(po, mask=pm, other=0.0) + psum, mask=pm)
+    p = part_w1 + pid * (NCH * KC) * HP + kcol[:, None] * HP + hcol[None, :]
+    tl.store(p, tl.load(p) + acc)
 
 # %% ../nbs/03a_fused.ipynb #b02bff06
 def pow2(n: int, least: int = 16) -> int:
@@ -416,14 +419,10 @@ def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int) -> dict:
         if name == 'w1': groups = env('FUSED_W1_GROUPS', min(B, triton.cdiv(progs, n_tiles)))
         bg = triton.cdiv(B, groups)
         groups = triton.cdiv(B, bg)                    # no empty group
-        walk = name == 'dx' and env('FUSED_DX_WALK', 0) != 0   # dx: tiles of one (y, z) plane, walking along x
-        tpp = triton.cdiv(Y * Z, BM)
-        if walk: n_tiles = B * X * tpp
         grid = max(1, min(n_tiles * groups, progs))
         launch[name] = dict(BM=BM, n_tiles=n_tiles, groups=groups, batch_per_group=bg, grid=grid,
                             num_warps=env(f'FUSED_WARPS_{key}', warps),
                             num_stages=env(f'FUSED_STAGES_{key}', stages))
-        if name == 'dx': launch[name].update(walk=walk, tiles_per_plane=tpp)
     return launch
 
 
@@ -452,6 +451,8 @@ class FusedConfig:
         self.dp = self.fuse_dw1 and os.environ.get('FUSED_DP', '0') != '0'
         # the same from dW1's kernel, which reads dh anyway (FUSED_W1_DP=1); measured in BENCHMARKS.md
         self.w1_dp = not self.fuse_dw1 and _switch('FUSED_W1_DP', False)
+        # dx inside dW1's kernel (FUSED_W1_DX=1): one launch fewer a step, the same arithmetic per cell
+        self.w1_dx = not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_DX', False)
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
@@ -608,9 +609,10 @@ class _FusedRun(torch.autograd.Function):
         kw = cfg.consts()
         g = grad.contiguous().float()
         (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('w1'), cfg.args('dx')
-        W, D = cfg.launch['w1'], cfg.launch['dx']
+        W = cfg.launch['w1']
         part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, ba[2], wa[2], has_clamp, dev)
         dummy = g
+        dcl = dclamp if has_clamp else dummy
         for t in reversed(range(T)):
             src, fm = xs[t], (masks[t] if has_mask else dummy)
             cl = clamp if has_clamp else src
@@ -618,17 +620,18 @@ class _FusedRun(torch.autograd.Function):
                 src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
                 HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_way,
                 POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
+            gx = torch.empty_like(g)
             if not cfg.fuse_dw1:
                 _bwd_w1_kernel[(wa[2], cfg.NCH)](
-                    src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],
-                    wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp,
-                    BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
-            gx = torch.empty_like(g)
-            _bwd_x_kernel[(xa[2],)](
-                dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, D['tiles_per_plane'],
-                cfg.X, cfg.Y, cfg.Z, NB=cfg.NB, NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP,
-                PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp, BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp,
-                WALK=D['walk'], **xk)
+                    src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, g, gx, dcl, cfg.X * cfg.Y * cfg.Z,
+                    wa[1], wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z,
+                    HAS_CLAMP=has_clamp, BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, DX=cfg.w1_dx, KP=cfg.KP,
+                    **wk, **kw)
+            if not cfg.w1_dx:
+                _bwd_x_kernel[(xa[2],)](
+                    dp if cfg.w1_dp else dh, W1, g, gx, dcl, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB, NS=cfg.NS, S=cfg.S,
+                    SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp, BF16=cfg.bf16,
+                    DP_IN=cfg.dp or cfg.w1_dp, **xk)
             g = gx
         dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp,
                                                       pos_grad)

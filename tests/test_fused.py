@@ -176,9 +176,9 @@ def test_bf16_shadow_is_exact(r, monkeypatch):
 
 @pytest.mark.parametrize('precision', ['fp32', 'bf16'])
 @pytest.mark.parametrize('r', [RUNS[0], RUNS[3], RUNS[4], RUNS[1]], ids=[IDS[0], IDS[3], IDS[4], IDS[1]])
-def test_dx_tile_orders_are_exact(r, precision, monkeypatch):
-    """The dx kernel's tile order along x (FUSED_DX_WALK) gives the same output and gradients, bit for bit, as the
-    memory order: each tile's arithmetic is the same."""
+def test_dx_in_dw1_kernel_is_exact(r, precision, monkeypatch):
+    """dx computed inside dW1's kernel (FUSED_W1_DX) gives the same output and gradients, bit for bit, as its own
+    kernel: each cell's arithmetic is the same."""
     if precision == 'bf16' and INTERPRET: pytest.skip("bf16 tensor cores: CUDA only")
     if INTERPRET and r[0][0] * r[0][1] * r[0][2] * r[1] > 2500: pytest.skip("too large for the interpreter")
     lat, st, clamp, masks, T = _inputs(r)
@@ -188,9 +188,9 @@ def test_dx_tile_orders_are_exact(r, precision, monkeypatch):
             return fused_lattice_steps(l, s, c, T, masks, bf16=precision == 'bf16')
 
     got = {}
-    for walk in '01':
-        monkeypatch.setenv('FUSED_DX_WALK', walk)
-        got[walk] = run_and_grads(fused, lat, st, clamp)
+    for v in '01':
+        monkeypatch.setenv('FUSED_W1_DX', v)
+        got[v] = run_and_grads(fused, lat, st, clamp)
     assert len(got['0']) >= 7
     differ = [k for k in got['0'] if not torch.equal(got['0'][k], got['1'][k])]
     assert not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}

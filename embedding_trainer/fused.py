@@ -253,86 +253,19 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
         pw1 = part_w1 + pid * (NCH * KC) * HP + jc[:, None] * HP + hcol[None, :]
         tl.store(pw1, tl.load(pw1) + acc_w1)
 
-# %% ../nbs/03a_fused.ipynb #6882aef1
-@_jit
-def _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
-             KP: tl.constexpr, PERIODIC: tl.constexpr, BF16: tl.constexpr, DP_IN: tl.constexpr):
-    "acc + slot k's share of dx: dh[c - o_k] @ W1_k^T (or, with DP_IN, dP[c - o_k, slot k])."
-    hcol = tl.arange(0, HP)
-    scol = tl.arange(0, SP)
-    dx, dy, dz = _slot_offsets(tl.zeros((1,), tl.int32) + k, NB)
-    cx = x - dx
-    cy = y - dy
-    cz = z - dz
-    if PERIODIC:
-        cx = (cx + X) % X
-        cy = (cy + Y) % Y
-    ok = row_ok & (cx >= 0) & (cx < X) & (cy >= 0) & (cy < Y) & (cz >= 0) & (cz < Z)
-    cell = ((b * X + cx) * Y + cy) * Z + cz
-    if DP_IN:
-        d = tl.load(dh + cell[:, None] * KP + k * SP + scol[None, :], mask=ok[:, None], other=0.0)
-        acc += d.to(tl.float32)
-    else:
-        d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
-        wk = tl.load(w1 + (k * SP + scol)[None, :] * HP + hcol[:, None])    # (HP, SP) = W1_k^T
-        if BF16:
-            acc += tl.dot(d, wk)
-        else:
-            acc += tl.dot(d, wk, input_precision="ieee")
-    return acc
-
-
-@_jit
-def _dx_rows(dh, w1, g, dst, dclamp, m, row_ok, X, Y, Z, NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr,
-             SP: tl.constexpr, HP: tl.constexpr, KP: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-             BF16: tl.constexpr, DP_IN: tl.constexpr):
-    "dx of cells `m` (rows where `row_ok`): g plus each slot's share; the z = 0 face's part goes to the clamp's."
-    scol = tl.arange(0, SP)
-    b, x, y, z = _decode(m, X, Y, Z)
-    smask = row_ok[:, None] & (scol < S)[None, :]
-    own = m[:, None] * S + scol[None, :]
-    acc = tl.load(g + own, mask=smask, other=0.0)
-    for k in range(NS):                     # a loop, not unrolled: one slot's (BM, HP) tile live at a time
-        acc = _dx_slot(acc, k, dh, w1, b, x, y, z, row_ok, X, Y, Z, NB, SP, HP, KP, PERIODIC, BF16, DP_IN)
-    if HAS_CLAMP:
-        at0 = (z == 0)[:, None]
-        cm = smask & at0
-        cofs = ((b * X + x) * Y + y)[:, None] * S + scol[None, :]
-        tl.store(dclamp + cofs, tl.load(dclamp + cofs, mask=cm, other=0.0) + acc, mask=cm)
-        acc = tl.where(at0, 0.0, acc)
-    tl.store(dst + own, acc, mask=smask)
-
-
-@_jit
-def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
-                  NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
-                  KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-                  BF16: tl.constexpr, DP_IN: tl.constexpr):
-    """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
-    share goes to the clamp's gradient."""
-    pid = tl.program_id(0)
-    for tile0 in range(0, n_tiles, nprog):
-        m = (tile0 + pid) * BM + tl.arange(0, BM)   # past the last tile: every row masked
-        _dx_rows(dh, w1, g, dst, dclamp, m, m < n_cells, X, Y, Z, NB, NS, S, SP, HP, KP, PERIODIC, HAS_CLAMP, BF16,
-                 DP_IN)
-
-
 # %% ../nbs/03a_fused.ipynb #ef005c2a
 @_jit
-def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, g, gx, dclamp, n_sp, n_tiles, n_items, nprog,
-                   B, BG, X, Y, Z,
+def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tiles, n_items, nprog, B, BG, X, Y, Z,
                    NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                    KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                    PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr,
-                   DP_OUT: tl.constexpr, DX: tl.constexpr, KP: tl.constexpr):
+                   DP_OUT: tl.constexpr):
     """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh. A work item is a spatial tile (BM
     cells of X*Y*Z) and a group of BG batch elements, visited one after the other, so that the learned positions'
     gradient (dh @ Wp^T summed over the batch) is reduced in registers and added once per item to the group's own
     rows of `dpos` (G, X*Y*Z, Q), without atomics; groups let a small lattice with a large batch fill the GPU. With
     DP_OUT it also writes the perception's gradient dP = dh @ W1^T (its slot columns of chunk c) to `dp_out` (N, KP),
-    from which `_bwd_x_kernel` gathers dx without products. With DX it also does `_bwd_x_kernel`'s work for the cells
-    it visits (chunk 0's programs): dx from g into gx, the clamp's share into dclamp — one launch fewer a step, and the
-    gathers of dh beside the dW1 products."""
+    from which `_bwd_x_kernel` gathers dx without products."""
     pid = tl.program_id(0)
     c = tl.program_id(1)
     hcol = tl.arange(0, HP)
@@ -354,10 +287,6 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, g, gx, dclam
         b_lo = grp * BG
         for bb in range(b_lo, tl.minimum(b_lo + BG, B)):
             m = bb * n_sp + sp
-            if DX:
-                if c == 0:
-                    _dx_rows(dh, w1, g, gx, dclamp, m, row_ok, X, Y, Z, NB, NS, S, SP, HP, KP, PERIODIC, HAS_CLAMP,
-                             BF16, False)
             b, x, y, z = _decode(m, X, Y, Z)
             v = _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
             d = tl.load(dh + m[:, None] * HP + hcol[None, :], mask=row_ok[:, None], other=0.0)
@@ -383,6 +312,53 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, g, gx, dclam
                 tl.store(po, tl.load(po, mask=pm, other=0.0) + psum, mask=pm)
     p = part_w1 + pid * (NCH * KC) * HP + kcol[:, None] * HP + hcol[None, :]
     tl.store(p, tl.load(p) + acc)
+
+# %% ../nbs/03a_fused.ipynb #6882aef1
+@_jit
+def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
+                  NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
+                  KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
+                  BF16: tl.constexpr, DP_IN: tl.constexpr):
+    """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
+    share goes to the clamp's gradient."""
+    pid = tl.program_id(0)
+    hcol = tl.arange(0, HP)
+    scol = tl.arange(0, SP)
+    for tile0 in range(0, n_tiles, nprog):
+        tile = tile0 + pid                  # past the last tile: every row masked
+        m = tile * BM + tl.arange(0, BM)
+        row_ok = m < n_cells
+        b, x, y, z = _decode(m, X, Y, Z)
+        smask = row_ok[:, None] & (scol < S)[None, :]
+        own = m[:, None] * S + scol[None, :]
+        acc = tl.load(g + own, mask=smask, other=0.0)
+        for k in range(NS):                 # a loop, not unrolled: one slot's (BM, HP) tile live at a time
+            dx, dy, dz = _slot_offsets(tl.zeros((1,), tl.int32) + k, NB)
+            cx = x - dx
+            cy = y - dy
+            cz = z - dz
+            if PERIODIC:
+                cx = (cx + X) % X
+                cy = (cy + Y) % Y
+            ok = row_ok & (cx >= 0) & (cx < X) & (cy >= 0) & (cy < Y) & (cz >= 0) & (cz < Z)
+            cell = ((b * X + cx) * Y + cy) * Z + cz
+            if DP_IN:
+                d = tl.load(dh + cell[:, None] * KP + k * SP + scol[None, :], mask=ok[:, None], other=0.0)
+                acc += d.to(tl.float32)
+            else:
+                d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
+                wk = tl.load(w1 + (k * SP + scol)[None, :] * HP + hcol[:, None])    # (HP, SP) = W1_k^T
+                if BF16:
+                    acc += tl.dot(d, wk)
+                else:
+                    acc += tl.dot(d, wk, input_precision="ieee")
+        if HAS_CLAMP:
+            at0 = (z == 0)[:, None]
+            cm = smask & at0
+            cofs = ((b * X + x) * Y + y)[:, None] * S + scol[None, :]
+            tl.store(dclamp + cofs, tl.load(dclamp + cofs, mask=cm, other=0.0) + acc, mask=cm)
+            acc = tl.where(at0, 0.0, acc)
+        tl.store(dst + own, acc, mask=smask)
 
 # %% ../nbs/03a_fused.ipynb #b02bff06
 def pow2(n: int, least: int = 16) -> int:
@@ -451,8 +427,6 @@ class FusedConfig:
         self.dp = self.fuse_dw1 and os.environ.get('FUSED_DP', '0') != '0'
         # the same from dW1's kernel, which reads dh anyway (FUSED_W1_DP=1); measured in BENCHMARKS.md
         self.w1_dp = not self.fuse_dw1 and _switch('FUSED_W1_DP', False)
-        # dx inside dW1's kernel (FUSED_W1_DX=1): one launch fewer a step, the same arithmetic per cell
-        self.w1_dx = not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_DX', False)
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
@@ -612,7 +586,6 @@ class _FusedRun(torch.autograd.Function):
         W = cfg.launch['w1']
         part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, ba[2], wa[2], has_clamp, dev)
         dummy = g
-        dcl = dclamp if has_clamp else dummy
         for t in reversed(range(T)):
             src, fm = xs[t], (masks[t] if has_mask else dummy)
             cl = clamp if has_clamp else src
@@ -620,18 +593,16 @@ class _FusedRun(torch.autograd.Function):
                 src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
                 HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_way,
                 POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
-            gx = torch.empty_like(g)
             if not cfg.fuse_dw1:
                 _bwd_w1_kernel[(wa[2], cfg.NCH)](
-                    src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, g, gx, dcl, cfg.X * cfg.Y * cfg.Z,
-                    wa[1], wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z,
-                    HAS_CLAMP=has_clamp, BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, DX=cfg.w1_dx, KP=cfg.KP,
-                    **wk, **kw)
-            if not cfg.w1_dx:
-                _bwd_x_kernel[(xa[2],)](
-                    dp if cfg.w1_dp else dh, W1, g, gx, dcl, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB, NS=cfg.NS, S=cfg.S,
-                    SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp, BF16=cfg.bf16,
-                    DP_IN=cfg.dp or cfg.w1_dp, **xk)
+                    src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],
+                    wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp,
+                    BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
+            gx = torch.empty_like(g)
+            _bwd_x_kernel[(xa[2],)](
+                dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
+                NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
+                BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, **xk)
             g = gx
         dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp,
                                                       pos_grad)

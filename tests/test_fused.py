@@ -174,28 +174,6 @@ def test_bf16_shadow_is_exact(r, monkeypatch):
     assert not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
 
 
-@pytest.mark.parametrize('precision', ['fp32', 'bf16'])
-@pytest.mark.parametrize('r', [RUNS[0], RUNS[3], RUNS[4], RUNS[1]], ids=[IDS[0], IDS[3], IDS[4], IDS[1]])
-def test_dx_in_dw1_kernel_is_exact(r, precision, monkeypatch):
-    """dx computed inside dW1's kernel (FUSED_W1_DX) gives the same output and gradients, bit for bit, as its own
-    kernel: each cell's arithmetic is the same."""
-    if precision == 'bf16' and INTERPRET: pytest.skip("bf16 tensor cores: CUDA only")
-    if INTERPRET and r[0][0] * r[0][1] * r[0][2] * r[1] > 2500: pytest.skip("too large for the interpreter")
-    lat, st, clamp, masks, T = _inputs(r)
-
-    def fused(l, s, c):
-        with torch.autocast('cuda', dtype=torch.bfloat16, enabled=precision == 'bf16'):
-            return fused_lattice_steps(l, s, c, T, masks, bf16=precision == 'bf16')
-
-    got = {}
-    for v in '01':
-        monkeypatch.setenv('FUSED_W1_DX', v)
-        got[v] = run_and_grads(fused, lat, st, clamp)
-    assert len(got['0']) >= 7
-    differ = [k for k in got['0'] if not torch.equal(got['0'][k], got['1'][k])]
-    assert not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
-
-
 @pytest.mark.skipif(INTERPRET, reason="CUDA only")
 def test_deterministic_state_and_all_cells_written():
     "Two runs give the same state bit for bit, and every element is finite."

@@ -30,7 +30,7 @@ def compile_one(fn, ptrs, consts, warps, stages):
     spills = int(re.search(r'STACK:(\d+)', log).group(1))
     return regs, spills, len(re.findall(r'wgmma.mma_async', ptx)), len(re.findall(r'mma.sync', ptx))
 
-SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP', 'DX')   # the constexprs printed beside each kernel
+SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP')   # the constexprs printed beside each kernel
 
 def main():
     p = argparse.ArgumentParser()
@@ -68,10 +68,8 @@ def main():
                         part_w1='*fp32', part_w2='*fp32', part_b2='*fp32', part_b1='*fp32', dpos='*fp32')
             c = {k: v for k, v in c.items() if k in fn.arg_names}
         elif name == 'w1':
-            fn, c = F._bwd_w1_kernel, dict(base, BM=BM, POS_GRAD=True, DP_OUT=w1dp, KP=KP,
-                                            DX=env('FUSED_W1_DX', 0) != 0 and not w1dp)
-            ptrs = dict(src=g, clamp=g, posb=g, dh=bf, w1=bf, part_w1='*fp32', dpos='*fp32', dp_out=bf, g='*fp32',
-                        gx='*fp32', dclamp='*fp32')
+            fn, c = F._bwd_w1_kernel, dict(base, BM=BM, POS_GRAD=True, DP_OUT=w1dp)
+            ptrs = dict(src=g, clamp=g, posb=g, dh=bf, w1=bf, part_w1='*fp32', dpos='*fp32', dp_out=bf)
         else:
             fn = F._bwd_x_kernel
             c = dict(NB=6, NS=NS, S=S, SP=SP, HP=HP, KP=KP, BM=BM, PERIODIC=False, HAS_CLAMP=True, BF16=True,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Ran at commit 0510b8c (git checkout 0510b8c to repeat it): the switch it measures, FUSED_COMPACT, was removed after this call.
 # Device call 1 (NVIDIA H200), 2026-12-03: dh kept as du and the ReLU mask's bytes (FUSED_COMPACT=1; 48 B a cell
 # instead of 256 in the benchmark case), rebuilt by the dW1 and dx kernels. First its exactness and the fused tests
 # under it (in parallel), then, alone on the card, the benchmark case interleaved against the default with launch

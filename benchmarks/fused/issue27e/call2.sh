@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Ran at commit cf3f998 (git checkout cf3f998 to repeat it): the switch it measures, FUSED_DX_WALK/FUSED_DX_UNROLL, was removed after this call.
 # Device call 2 (NVIDIA H200), 2026-12-03: the dx kernel's tile order (FUSED_DX_WALK=1: tiles of one (y, z) plane,
 # ordered (b, plane tile, x), each program a run of consecutive ones, so the planes it gathers dh from were read for
 # its tile before) and its unrolled slot loop (FUSED_DX_UNROLL=1). Both leave each tile's arithmetic as it is:

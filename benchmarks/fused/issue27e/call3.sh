@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Ran at commit 7ac2c78 (git checkout 7ac2c78 to repeat it): the switch it measures, FUSED_DX_WALK, was removed after this call.
 # Device call 3 (NVIDIA H200), 2026-12-03: call 2 again without the unrolled slot loop (which needs more shared memory
 # than the card has: 290816 B of 232448 at 7 slots, so call 2's benchmark did not run): the dx kernel's tile order
 # along x (FUSED_DX_WALK=1), its exactness test, then, alone on the card, the benchmark case interleaved against the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Ran at commit b907cd2 (git checkout b907cd2 to repeat it): the switch it measures, FUSED_W1_DX, was removed after this call.
 # Device call 4 (NVIDIA H200), 2026-12-03: dx inside dW1's kernel (FUSED_W1_DX=1: one launch fewer a step; each
 # cell's dx computed as the dx kernel computes it). First, alone on the card, the benchmark case interleaved against the
 # default, with per-kernel profiles and the whole step in one CUDA graph; then its exactness test; then, if it was

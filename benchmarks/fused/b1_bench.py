@@ -2,7 +2,8 @@
 switches, repetitions interleaved (setting A, B, C, A, B, C, ...) in one process on one GPU, so that before and after
 share the card, the clocks and the neighbours; then each setting's per-kernel profile, the hidden bias's gradient
 of each setting against a float64 run at the `scale` preset's shape, and (--graph) the whole training step
-captured in one CUDA graph (the most that graphs over the launches could give).
+captured in one CUDA graph (the most that graphs over the launches could give); `exact`: whether each setting's
+gradients of one step are bit for bit the first setting's.
 
     python benchmarks/fused/b1_bench.py --out b1.json --settings "main:FUSED_B1_FP32=1;bf16row:FUSED_B1_FP32=0"
 """
@@ -75,6 +76,25 @@ def profile(settings, out, save, case_cube_step):
         print(f"profile {name}: GPU kernels {sum(per.values()):.2f} ms; " +
               ', '.join(f"{k[:22]} {v:.2f}" for k, v in top.items()), flush=True)
         save()
+
+def exact(settings, out, save, case_cube_step):
+    "Whether each setting's gradients of one training step of the case are bit for bit the first setting's."
+    case, cube, step = case_cube_step
+    grads = {}
+    for name, env in settings.items():
+        with Env(env):
+            cube.zero_grad(set_to_none=True)
+            step(); torch.cuda.synchronize()
+        grads[name] = {n: p.grad.detach().clone() for n, p in cube.named_parameters() if p.grad is not None}
+    first = next(iter(grads))
+    out['exact'] = {}
+    for name, g in grads.items():
+        differ = [n for n in g if not torch.equal(g[n], grads[first][n])]
+        out['exact'][name] = {'tensors': len(g), 'differ': differ}
+        print(f"exact {name} against {first}: {len(g) - len(differ)} of {len(g)} gradients bit for bit"
+              + (f"; differ: {differ}" if differ else ''), flush=True)
+    cube.zero_grad(set_to_none=True)
+    save()
 
 def bias_grads(settings, out, save):
     "The hidden and update biases' gradients at the scale preset's lattice shape, each setting against float64."
@@ -150,6 +170,7 @@ def main():
             out.setdefault('errors', {})[name] = f"{type(e).__name__}: {str(e)[:500]}"; save()
     if 'bench' in parts: ccs = attempt('bench', lambda: bench(settings, a.reps, a.steps, out, save))
     if 'profile' in parts and ccs: attempt('profile', lambda: profile(settings, out, save, ccs))
+    if 'exact' in parts and ccs: attempt('exact', lambda: exact(settings, out, save, ccs))
     if 'bias' in parts: attempt('bias', lambda: bias_grads(settings, out, save))
     if 'graph' in parts: attempt('graph', lambda: graphed(out, save, a.reps, a.steps, settings.get(a.graph_setting)))
     return 0

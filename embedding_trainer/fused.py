@@ -376,7 +376,7 @@ def _num_sms(device) -> int:
     return 4
 
 # %% ../nbs/03a_fused.ipynb #f51a5b4e
-def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int) -> dict:
+def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int, KP:int=128) -> dict:
     "Per kernel (fwd, bwd, w1, dx): rows per tile, tiles, batch groups, grid, warps, stages (`FUSED_*` override)."
     env = lambda k, d: int(os.environ.get(k, d))
     # fp32 (the exact mode, for checks) uses small tiles: its FMA dots compile slowly at 128 rows
@@ -384,9 +384,16 @@ def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int) -> dict:
     small = lambda n: n if bf16 else 32
     # per kernel: rows per tile, warps, software-pipelining stages, programs per multiprocessor (the fastest
     # of the settings swept on the H200 for the 32^3 x 16, S = 16, H = 128 case: benchmarks/fused/sweep_*)
+    # bf16 with a hidden layer of at most 128: deeper software pipelining where the shared memory it takes still lets
+    # as many programs share a multiprocessor (H200, 2026-12-03, the benchmark case, gradients bit for bit: fwd 2.41 ->
+    # 2.17 ms at 2 stages, 106,496 B a program; dx 4.76 -> 4.57 ms at 3 stages and 3 programs, 61,440 B). The forward's
+    # 2 stages take 212,992 B at S = 32 (one program a multiprocessor) and 315,392 B at S 32, H 256 (no launch).
+    deep = bf16 and HP <= 128
+    dx_stages, dx_per_sm = (3, 3) if deep else (2, 4)
     launch = {}
-    for name, (BM, warps, stages, per_sm) in {'fwd': (small(big), 4, 1, 2), 'bwd': (small(64), 4, 1, 2),
-                                              'w1': (small(big), 8, 1, 1), 'dx': (small(64), 4, 2, 4)}.items():
+    for name, (BM, warps, stages, per_sm) in {'fwd': (small(big), 4, 2 if deep and KP <= 128 else 1, 2),
+                                              'bwd': (small(64), 4, 1, 2), 'w1': (small(big), 8, 1, 1),
+                                              'dx': (small(64), 4, dx_stages, dx_per_sm)}.items():
         key = name.upper()
         BM = env(f'FUSED_BM_{key}', BM)
         n_tiles = triton.cdiv(X * Y * Z if name == 'w1' else B * X * Y * Z, BM)   # w1: spatial tiles
@@ -444,7 +451,7 @@ class FusedConfig:
         self.periodic = lattice.boundary == 'periodic'
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
-        self.launch = _launch_settings(B, X, Y, Z, self.HP, bf16, _num_sms(state.device))
+        self.launch = _launch_settings(B, X, Y, Z, self.HP, bf16, _num_sms(state.device), self.KP)
         if self.n_cells * max(self.HP, self.KP, self.S) >= 2**31:
             raise ValueError(f"lattice too large for 32-bit offsets: {self.n_cells} cells x {self.HP}")
 

@@ -42,19 +42,14 @@ def main():
     S, H, Q, NS = a.S, a.H, a.Q, 7
     SP = F.pow2(max(S, Q + 1)); HP = F.pow2(H); NSP = triton.next_power_of_2(NS + 1); KP = NSP * SP
     KC = min(KP, max(SP, 128)); NCH = KP // KC
-    env = lambda k, d: int(os.environ.get(k, d))
     base = dict(NB=6, NS=NS, S=S, SP=SP, Q=Q, KC=KC, NCH=NCH, HP=HP, PERIODIC=False, HAS_CLAMP=True, BF16=True)
-    big = 128 if HP <= 128 else 64
-    launch = {'fwd': (big, 4, 1), 'bwd': (64, 4, 1), 'w1': (big, 8, 1), 'dx': (64, 4, 2)}
+    launch = F._launch_settings(16, 32, 32, 32, HP, True, 132, KP)   # FusedConfig's, FUSED_* overrides included
     b1 = os.environ.get('FUSED_B1_FP32', '2')
     sh = os.environ.get('FUSED_SHADOW', '1') != '0'   # gathers read bf16 copies
     w1dp = os.environ.get('FUSED_W1_DP', '0') != '0'
     g = '*bf16' if sh else '*fp32'
     for name in a.kernels.split(','):
-        BM, warps, stages = launch[name]
-        key = name.upper()
-        BM, warps = env(f'FUSED_BM_{key}', BM), env(f'FUSED_WARPS_{key}', warps)
-        stages = env(f'FUSED_STAGES_{key}', stages)
+        BM, warps, stages = (launch[name][k] for k in ('BM', 'num_warps', 'num_stages'))
         bf = '*bf16'
         if name == 'fwd':
             fn, c = F._fwd_kernel, dict(base, HAS_MASK=False, BM=BM, SHADOW=sh)

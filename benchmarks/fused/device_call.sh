@@ -22,7 +22,7 @@ bench() {
     --parts $parts --settings "$settings" "$@" > $R/$name.log 2>&1
   q < $R/$name.log | grep "^bench\|^profile\|^exact\|graph\|^host\|Error"
 }
-# sweep NAME ROWS DEADLINE: rows of `et-bench --cases sweep-gpu` (sweep_rows.py, 11 rounds), then auto against the best
+# sweep NAME ROWS DEADLINE: rows of `et-bench --cases sweep-gpu` (sweep_rows.py, 11 rounds), then their table
 sweep() {
   timeout $(($3 + 40)) python3 benchmarks/fused/sweep_rows.py --out $R/$1.json --reps 11 --min-seconds 0.25 \
     --compiled 6 --rows $2 --deadline $3 > $R/$1.log 2>&1

@@ -2,25 +2,18 @@
 done, until --deadline seconds have passed (a device call has a time limit): rates are medians of --reps.
 
     python benchmarks/fused/sweep_rows.py --out sweep.json --rows 1,2,8 --reps 11 --min-seconds 0.25 --deadline 200
-    python benchmarks/fused/sweep_rows.py --summary sweep.json     # auto against the fastest path, one line a row
+    python benchmarks/fused/sweep_rows.py --summary sweep.json     # the rows as BENCHMARKS.md's table
 """
 import argparse, json, os, sys, time
 import torch
-from embedding_trainer.bench import GPU_SWEEP, SWEEP_GPU_MIN_SECONDS, sweep_gpu
+from embedding_trainer.bench import GPU_SWEEP, SWEEP_GPU_MIN_SECONDS, format_sweep_gpu, sweep_gpu
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results_file import results_saver   # noqa: E402
-
-def summary(path):
-    "One line per row of a sweep file: the fastest path, auto's pick, auto against it (rounds' ratios, medians)."
-    for r in json.load(open(path))['rows']:
-        gap = lambda k: f"{r.get(k, float('nan')):+.3f}"
-        print(r['lattice'], r['batch'], r['precision'], 'best', r.get('best'), 'auto', r.get('auto_pick'),
-              'paired', gap('auto_vs_best'), 'medians', gap('auto_vs_best_medians'))
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--out')
-    p.add_argument('--summary', help='print this sweep file\'s rows (auto against the best) and stop')
+    p.add_argument('--summary', help='print this sweep file as a Markdown table and stop')
     p.add_argument('--rows', default=','.join(map(str, range(len(GPU_SWEEP)))))
     p.add_argument('--reps', type=int, default=5)
     p.add_argument('--deadline', type=float, default=1e9)
@@ -28,7 +21,7 @@ def main():
                    help="each path's timed calls per round fill this")
     p.add_argument('--compiled', default='', help='indices of the rows that also time torch.compile')
     a = p.parse_args()
-    if a.summary: return summary(a.summary)
+    if a.summary: return print(format_sweep_gpu(json.load(open(a.summary))['rows']))
     if not a.out: p.error('--out is required to measure')
     t0 = time.time()
     compiled = {int(i) for i in a.compiled.split(',') if i}

@@ -2,7 +2,7 @@
 GPU (Triton installed beside a CPU torch). The benchmark case's shapes: 32^3 x 16, S 16, H 128, 6 neighbours, zero
 boundary, clamp, learned positions (pos_dim 4), bf16; launch settings and env switches as FusedConfig reads them.
 
-    FUSED_B1_FP32=0 python benchmarks/fused/aot_check.py [--kernels bwd,w1,dx,fwd] [--S 16 --H 128]
+    FUSED_B1_FP32=0 python benchmarks/fused/aot_check.py [--kernels bwd,w1,hw,dx,fwd] [--S 16 --H 128]
 """
 import argparse, os, re, subprocess, tempfile
 import triton
@@ -10,7 +10,7 @@ from triton.backends.compiler import GPUTarget
 from triton.compiler import ASTSource
 from embedding_trainer import fused as F
 
-def compile_one(fn, ptrs, consts, warps, stages):
+def compile_one(fn, ptrs, consts, warps, stages, maxnreg=None):
     sig = {}
     for name in fn.arg_names:
         if name in consts: sig[name] = 'constexpr'
@@ -20,7 +20,7 @@ def compile_one(fn, ptrs, consts, warps, stages):
     div = {(i,): [['tt.divisibility', 16]] for i, n in enumerate(fn.arg_names)
            if n in ptrs or (n not in consts and n in ('n_cells', 'n_tiles', 'n_sp', 'n_items', 'B', 'X', 'Y', 'Z'))}
     src = ASTSource(fn, sig, constexprs=consts, attrs=div)
-    k = triton.compile(src, target=GPUTarget('cuda', 90, 32), options=dict(num_warps=warps, num_stages=stages))
+    k = triton.compile(src, target=GPUTarget('cuda', 90, 32), options=dict(num_warps=warps, num_stages=stages, maxnreg=maxnreg))
     ptx = k.asm['ptx']
     with tempfile.TemporaryDirectory() as d:
         open(f'{d}/k.cubin', 'wb').write(k.asm['cubin'])   # the cubin Triton itself built (its ptxas options)
@@ -49,7 +49,7 @@ def main():
     w1dp = os.environ.get('FUSED_W1_DP', '0') != '0'
     g = '*bf16' if sh else '*fp32'
     for name in a.kernels.split(','):
-        BM, warps, stages = (launch[name][k] for k in ('BM', 'num_warps', 'num_stages'))
+        BM, warps, stages, maxnreg = (launch[name].get(k) for k in ('BM', 'num_warps', 'num_stages', 'maxnreg'))
         bf = '*bf16'
         if name == 'fwd':
             fn, c = F._fwd_kernel, dict(base, HAS_MASK=False, BM=BM, SHADOW=sh)
@@ -62,6 +62,11 @@ def main():
             ptrs = dict(src=g, clamp=g, fmask='*fp32', posb=g, w1=bf, w2=bf, g='*fp32', dh_out=bf,
                         part_w1='*fp32', part_w2='*fp32', part_b2='*fp32', part_b1='*fp32', dpos='*fp32')
             c = {k: v for k, v in c.items() if k in fn.arg_names}
+        elif name == 'hw':
+            fn = F._bwd_hw_kernel
+            c = dict(base, BM=BM, HAS_MASK=False, POS_GRAD=True, NH=int(os.environ.get('FUSED_HW_PARTS', '2')))
+            ptrs = dict(src=g, clamp=g, fmask='*fp32', posb=g, w1=bf, w2=bf, g='*fp32', dh_out=bf,
+                        part_w1='*fp32', part_w2='*fp32', part_b2='*fp32', part_b1='*fp32', dpos='*fp32')
         elif name == 'w1':
             fn, c = F._bwd_w1_kernel, dict(base, BM=BM, POS_GRAD=True, DP_OUT=w1dp)
             ptrs = dict(src=g, clamp=g, posb=g, dh=bf, w1=bf, part_w1='*fp32', dpos='*fp32', dp_out=bf)
@@ -71,8 +76,8 @@ def main():
                      DP_IN=w1dp)
             ptrs = dict(dh=bf, w1=bf, g='*fp32', dst='*fp32', dclamp='*fp32')
         c = {k: v for k, v in c.items() if k in fn.arg_names}
-        regs, spills, wg, mma = compile_one(fn, ptrs, c, warps, stages)
-        print(f"{name}: BM {BM} warps {warps} stages {stages}: {regs} registers, {spills} B stack, "
+        regs, spills, wg, mma = compile_one(fn, ptrs, c, warps, stages, maxnreg)
+        print(f"{name}: BM {BM} warps {warps} stages {stages}{f' maxnreg {maxnreg}' if maxnreg else ''}: {regs} registers, {spills} B stack, "
               f"{wg} wgmma, {mma} mma.sync  ({ {k: v for k, v in c.items() if k.startswith(SWITCHES)} })")
 
 if __name__ == '__main__': main()

@@ -20,7 +20,8 @@ def compile_one(fn, ptrs, consts, warps, stages, maxnreg=None):
     div = {(i,): [['tt.divisibility', 16]] for i, n in enumerate(fn.arg_names)
            if n in ptrs or (n not in consts and n in ('n_cells', 'n_tiles', 'n_sp', 'n_items', 'B', 'X', 'Y', 'Z'))}
     src = ASTSource(fn, sig, constexprs=consts, attrs=div)
-    k = triton.compile(src, target=GPUTarget('cuda', 90, 32), options=dict(num_warps=warps, num_stages=stages, maxnreg=maxnreg))
+    k = triton.compile(src, target=GPUTarget('cuda', 90, 32),
+                       options=dict(num_warps=warps, num_stages=stages, maxnreg=maxnreg))
     ptx = k.asm['ptx']
     with tempfile.TemporaryDirectory() as d:
         open(f'{d}/k.cubin', 'wb').write(k.asm['cubin'])   # the cubin Triton itself built (its ptxas options)
@@ -77,7 +78,8 @@ def main():
             ptrs = dict(dh=bf, w1=bf, g='*fp32', dst='*fp32', dclamp='*fp32')
         c = {k: v for k, v in c.items() if k in fn.arg_names}
         regs, spills, wg, mma = compile_one(fn, ptrs, c, warps, stages, maxnreg)
-        print(f"{name}: BM {BM} warps {warps} stages {stages}{f' maxnreg {maxnreg}' if maxnreg else ''}: {regs} registers, {spills} B stack, "
+        cap = f' maxnreg {maxnreg}' if maxnreg else ''
+        print(f"{name}: BM {BM} warps {warps} stages {stages}{cap}: {regs} registers, {spills} B stack, "
               f"{wg} wgmma, {mma} mma.sync  ({ {k: v for k, v in c.items() if k.startswith(SWITCHES)} })")
 
 if __name__ == '__main__': main()

@@ -54,6 +54,13 @@ def _decode(m, X, Y, Z):
     b = t // X
     return b, x, y, z
 
+
+@_jit
+def _add_to(p, v):
+    "Adds v to the fp32 values at p: a program's own rows of a partial-sum buffer, accumulated over the steps."
+    tl.store(p, tl.load(p) + v)
+
+
 # %% ../nbs/03a_fused.ipynb #3eb2b9cf
 @_jit
 def _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z,
@@ -237,22 +244,16 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
             sp = (x * Y + y) * Z + z
             tl.atomic_add(dpos + sp[:, None] * Q + scol[None, :], dp, mask=row_ok[:, None] & (scol < Q)[None, :])
     # this program's partial sums (one row per program; summed over programs once at the end)
-    pw2 = part_w2 + pid * HP * SP + hcol[:, None] * SP + scol[None, :]
-    tl.store(pw2, tl.load(pw2) + acc_w2)
-    pb2 = part_b2 + pid * SP + scol
-    tl.store(pb2, tl.load(pb2) + acc_b2)
+    _add_to(part_w2 + pid * HP * SP + hcol[:, None] * SP + scol[None, :], acc_w2)
+    _add_to(part_b2 + pid * SP + scol, acc_b2)
     if B1_FP32 == 1:
-        pb1 = part_b1 + pid * HP + hcol
-        tl.store(pb1, tl.load(pb1) + acc_b1)
+        _add_to(part_b1 + pid * HP + hcol, acc_b1)
     if B1_FP32 == 3:
-        pb1 = part_b1 + pid * HP + hcol
-        tl.store(pb1, tl.load(pb1) + tl.sum(acc_lo, axis=1))
+        _add_to(part_b1 + pid * HP + hcol, tl.sum(acc_lo, axis=1))
     if B1_FP32 == 4:
-        pa = part_b1 + pid * HP * SP + hcol[:, None] * SP + scol[None, :]
-        tl.store(pa, tl.load(pa) + acc_a)
+        _add_to(part_b1 + pid * HP * SP + hcol[:, None] * SP + scol[None, :], acc_a)
     if FUSE_DW1:
-        pw1 = part_w1 + pid * (NCH * KC) * HP + jc[:, None] * HP + hcol[None, :]
-        tl.store(pw1, tl.load(pw1) + acc_w1)
+        _add_to(part_w1 + pid * (NCH * KC) * HP + jc[:, None] * HP + hcol[None, :], acc_w1)
 
 # %% ../nbs/03a_fused.ipynb #ef005c2a
 @_jit
@@ -311,8 +312,7 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
                 pm = row_ok[:, None] & (scol < Q)[None, :] & ((tl.zeros((BM,), tl.int32) + it) < n_items)[:, None]
                 po = dpos + (grp * n_sp + sp)[:, None] * Q + scol[None, :]
                 tl.store(po, tl.load(po, mask=pm, other=0.0) + psum, mask=pm)
-    p = part_w1 + pid * (NCH * KC) * HP + kcol[:, None] * HP + hcol[None, :]
-    tl.store(p, tl.load(p) + acc)
+    _add_to(part_w1 + pid * (NCH * KC) * HP + kcol[:, None] * HP + hcol[None, :], acc)
 
 # %% ../nbs/03a_fused.ipynb #b7e2d41a
 @_jit
@@ -374,15 +374,11 @@ def _bwd_hw_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2,
             po = dpos + ((j * (n_items // n_tiles) + grp) * n_sp + sp)[:, None] * Q + scol[None, :]
             tl.store(po, tl.load(po, mask=pm, other=0.0) + psum, mask=pm)
     # this program's partial sums, its part's columns (summed over programs once at the end)
-    pw1 = part_w1 + pid * KC * HP + jc[:, None] * HP + hcol[None, :]
-    tl.store(pw1, tl.load(pw1) + acc_w1)
-    pw2 = part_w2 + pid * HP * SP + hcol[:, None] * SP + scol[None, :]
-    tl.store(pw2, tl.load(pw2) + acc_w2)
-    pb1 = part_b1 + pid * HP + hcol
-    tl.store(pb1, tl.load(pb1) + acc_b1)
+    _add_to(part_w1 + pid * KC * HP + jc[:, None] * HP + hcol[None, :], acc_w1)
+    _add_to(part_w2 + pid * HP * SP + hcol[:, None] * SP + scol[None, :], acc_w2)
+    _add_to(part_b1 + pid * HP + hcol, acc_b1)
     if j == 0:
-        pb2 = part_b2 + pid * SP + scol
-        tl.store(pb2, tl.load(pb2) + acc_b2)
+        _add_to(part_b2 + pid * SP + scol, acc_b2)
 
 
 # %% ../nbs/03a_fused.ipynb #6882aef1

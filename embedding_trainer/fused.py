@@ -99,12 +99,11 @@ def _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z,
 def _hidden(src, clamp, posb, w1, b, x, y, z, row_ok, X, Y, Z,
             NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr,
             KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr,
-            HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, h0, HW: tl.constexpr):
-    """h = P @ W1 (bias and positions included) for a tile, its columns [h0, h0 + HW) of HP (W1's row length); also the
-    last gathered chunk of P."""
-    hcol = h0 + tl.arange(0, HW)
+            HAS_CLAMP: tl.constexpr, BF16: tl.constexpr):
+    "h = P @ W1 (bias and positions included) for a tile; also the last gathered chunk of P."
+    hcol = tl.arange(0, HP)
     jc = tl.arange(0, KC)
-    h = tl.zeros((BM, HW), tl.float32)
+    h = tl.zeros((BM, HP), tl.float32)
     v = tl.zeros((BM, KC), src.dtype.element_ty)   # (src: the fp32 state, or its bf16 shadow)
     for c in tl.static_range(NCH):
         v = _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
@@ -135,7 +134,7 @@ def _fwd_kernel(src, clamp, gsrc, gclamp, fmask, posb, w1, w2, b2, dst, dst16, n
         row_ok = m < n_cells
         b, x, y, z = _decode(m, X, Y, Z)
         h, v = _hidden(gsrc, gclamp, posb, w1, b, x, y, z, row_ok, X, Y, Z, NB, NS, S, SP, KC, NCH, HP, BM,
-                       PERIODIC, HAS_CLAMP, BF16, 0, HP)
+                       PERIODIC, HAS_CLAMP, BF16)
         r = tl.maximum(h, 0.0)
         if BF16:
             u = tl.dot(r.to(tl.bfloat16), w2t) + b2v[None, :]
@@ -191,7 +190,7 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
         row_ok = m < n_cells
         b, x, y, z = _decode(m, X, Y, Z)
         h, v = _hidden(src, clamp, posb, w1, b, x, y, z, row_ok, X, Y, Z, NB, NS, S, SP, KC, NCH, HP, BM,
-                       PERIODIC, HAS_CLAMP, BF16, 0, HP)
+                       PERIODIC, HAS_CLAMP, BF16)
         smask = row_ok[:, None] & (scol < S)[None, :]
         own = m[:, None] * S + scol[None, :]
         du = tl.load(g + own, mask=smask, other=0.0)
@@ -200,8 +199,14 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
             du = du * fm[:, None]
         if BF16:
             dub = du.to(tl.bfloat16)
+            # relu(h) in bf16 first, and the mask from it, so that h and dr are not live together (rb > 0 where h > 0:
+            # a positive fp32 h rounds to a positive bf16 one above 2^-133)
+            rb = tl.maximum(h, 0.0).to(tl.bfloat16)
+            acc_w2 += tl.dot(tl.trans(rb), dub)
+            if B1_FP32 == 4:
+                acc_a += tl.dot(tl.trans(tl.where(rb > 0, 1.0, 0.0).to(tl.bfloat16)), dub)
             dr = tl.dot(dub, w2s)
-            dh32 = tl.where(h > 0, dr, 0.0)
+            dh32 = tl.where(rb > 0, dr, 0.0)
             dh = dh32.to(tl.bfloat16)
             if B1_FP32 == 1:
                 acc_b1 += tl.sum(dh32, axis=0)
@@ -210,10 +215,6 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
             if B1_FP32 == 3:
                 lo = (dh32 - dh.to(tl.float32)).to(tl.bfloat16)
                 acc_lo += tl.dot(tl.trans(lo), tl.zeros((BM, 16), tl.bfloat16) + first[None, :])
-            rb = tl.maximum(h, 0.0).to(tl.bfloat16)
-            acc_w2 += tl.dot(tl.trans(rb), dub)
-            if B1_FP32 == 4:
-                acc_a += tl.dot(tl.trans(tl.where(h > 0, 1.0, 0.0).to(tl.bfloat16)), dub)
             acc_b2 += tl.sum(du, axis=0)
             if FUSE_DW1:
                 acc_w1 += tl.dot(tl.trans(v.to(tl.bfloat16)), dh)
@@ -316,69 +317,55 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
 
 # %% ../nbs/03a_fused.ipynb #b7e2d41a
 @_jit
-def _bwd_hw_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, part_b2, part_b1, dpos,
-                   n_sp, n_tiles, n_items, nprog, B, BG, X, Y, Z,
-                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
-                   KC: tl.constexpr, HP: tl.constexpr, NH: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr,
-                   HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr, POS_GRAD: tl.constexpr):
-    """`_bwd_h_kernel` and `_bwd_w1_kernel` in one pass (bf16, one chunk of the perception: KC == KP): program (i, j)
-    takes part j of NH of the hidden layer, HP / NH columns, over the work items of `_bwd_w1_kernel` (a spatial tile
-    and a group of the batch, one batch element after the other). Per tile it gathers P, recomputes its part of h,
-    forms and writes its part of dh, and reduces dW1's, dW2's and the hidden bias's columns of that part (the bias from
-    the fp32 dh, in registers), the update bias's gradient (part 0) and its part's share of the positions' gradient
-    (its own slice of `dpos`, (NH G, X*Y*Z, Q)): the gathered perception feeds both products, and dh is not read
-    back."""
+def _dh_cols(v, dub, w1, w2, hc, jc, HP: tl.constexpr, SP: tl.constexpr):
+    "relu(h) in bf16 and the fp32 dh of a tile, columns hc of the hidden layer, from its perception v and bf16 du."
+    scol = tl.arange(0, SP)
+    r = tl.maximum(tl.dot(v, tl.load(w1 + jc[:, None] * HP + hc[None, :])), 0.0).to(tl.bfloat16)
+    dr = tl.dot(dub, tl.load(w2 + scol[:, None] + hc[None, :] * SP))
+    return r, tl.where(r > 0, dr, 0.0)
+
+
+@_jit
+def _bwd_h2_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w2, part_b2, part_b1,
+                   n_cells, n_tiles, nprog, X, Y, Z,
+                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr,
+                   KC: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
+                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr):
+    """`_bwd_h_kernel` (bf16, one chunk of the perception, the hidden bias by way 2) taking the hidden layer in two
+    halves, one after the other, so that fewer values are live at once: the same products and sums, column by column."""
     pid = tl.program_id(0)
-    j = tl.program_id(1)
-    HW: tl.constexpr = HP // NH
-    hcol = j * HW + tl.arange(0, HW)
+    HW: tl.constexpr = HP // 2
+    ha = tl.arange(0, HW)
+    hb = HW + ha
     scol = tl.arange(0, SP)
     jc = tl.arange(0, KC)
-    w2s = tl.load(w2 + scol[:, None] + hcol[None, :] * SP)          # (SP, HW): W2's columns of this part
-    if POS_GRAD:
-        wps = tl.load(w1 + (NS * SP + scol)[None, :] * HP + hcol[:, None])   # (HW, SP) = Wp^T, this part's rows
-    acc_w1 = tl.zeros((KC, HW), tl.float32)
-    acc_w2 = tl.zeros((HW, SP), tl.float32)
-    acc_b1 = tl.zeros((HW,), tl.float32)
+    acc_a = tl.zeros((HW, SP), tl.float32)
+    acc_b = tl.zeros((HW, SP), tl.float32)
     acc_b2 = tl.zeros((SP,), tl.float32)
-    for it0 in range(0, n_items, nprog):
-        it = it0 + pid                      # past the last item: an empty batch range, nothing stored
-        tile = it % n_tiles
-        grp = it // n_tiles
-        sp = tile * BM + tl.arange(0, BM)
-        row_ok = sp < n_sp
-        psum = tl.zeros((BM, SP), tl.float32)   # this part's share of the positions' gradient, over the batch group
-        b_lo = grp * BG
-        for bb in range(b_lo, tl.minimum(b_lo + BG, B)):
-            m = bb * n_sp + sp
-            b, x, y, z = _decode(m, X, Y, Z)
-            h, v = _hidden(src, clamp, posb, w1, b, x, y, z, row_ok, X, Y, Z, NB, NS, S, SP, KC, 1, HP, BM,
-                           PERIODIC, HAS_CLAMP, True, j * HW, HW)
-            smask = row_ok[:, None] & (scol < S)[None, :]
-            du = tl.load(g + m[:, None] * S + scol[None, :], mask=smask, other=0.0)
-            if HAS_MASK:
-                fm = tl.load(fmask + m, mask=row_ok, other=0.0)
-                du = du * fm[:, None]
-            dub = du.to(tl.bfloat16)
-            dh32 = tl.where(h > 0, tl.dot(dub, w2s), 0.0)
-            dh = dh32.to(tl.bfloat16)
-            acc_b1 += tl.sum(dh32, axis=0)
-            acc_b2 += tl.sum(du, axis=0)
-            acc_w2 += tl.dot(tl.trans(tl.maximum(h, 0.0).to(tl.bfloat16)), dub)
-            acc_w1 += tl.dot(tl.trans(v.to(tl.bfloat16)), dh)
-            tl.store(dh_out + m[:, None] * HP + hcol[None, :], dh, mask=row_ok[:, None])
-            if POS_GRAD:
-                psum += tl.dot(dh, wps)
-        if POS_GRAD:
-            pm = row_ok[:, None] & (scol < Q)[None, :] & ((tl.zeros((BM,), tl.int32) + it) < n_items)[:, None]
-            po = dpos + ((j * (n_items // n_tiles) + grp) * n_sp + sp)[:, None] * Q + scol[None, :]
-            tl.store(po, tl.load(po, mask=pm, other=0.0) + psum, mask=pm)
-    # this program's partial sums, its part's columns (summed over programs once at the end)
-    _add_to(part_w1 + pid * KC * HP + jc[:, None] * HP + hcol[None, :], acc_w1)
-    _add_to(part_w2 + pid * HP * SP + hcol[:, None] * SP + scol[None, :], acc_w2)
-    _add_to(part_b1 + pid * HP + hcol, acc_b1)
-    if j == 0:
-        _add_to(part_b2 + pid * SP + scol, acc_b2)
+    for tile0 in range(0, n_tiles, nprog):
+        tile = tile0 + pid                  # past the last tile: every row masked
+        m = tile * BM + tl.arange(0, BM)
+        row_ok = m < n_cells
+        b, x, y, z = _decode(m, X, Y, Z)
+        v = _gather(src, clamp, posb, b, x, y, z, row_ok, 0, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
+        v = v.to(tl.bfloat16)
+        smask = row_ok[:, None] & (scol < S)[None, :]
+        du = tl.load(g + m[:, None] * S + scol[None, :], mask=smask, other=0.0)
+        if HAS_MASK:
+            du = du * tl.load(fmask + m, mask=row_ok, other=0.0)[:, None]
+        dub = du.to(tl.bfloat16)
+        acc_b2 += tl.sum(du, axis=0)
+        r, d = _dh_cols(v, dub, w1, w2, ha, jc, HP, SP)
+        acc_a += tl.dot(tl.trans(r), dub)
+        tl.atomic_add(part_b1 + pid * HP + ha, tl.sum(d, axis=0), sem='relaxed')
+        tl.store(dh_out + m[:, None] * HP + ha[None, :], d.to(tl.bfloat16), mask=row_ok[:, None])
+        r, d = _dh_cols(v, dub, w1, w2, hb, jc, HP, SP)
+        acc_b += tl.dot(tl.trans(r), dub)
+        tl.atomic_add(part_b1 + pid * HP + hb, tl.sum(d, axis=0), sem='relaxed')
+        tl.store(dh_out + m[:, None] * HP + hb[None, :], d.to(tl.bfloat16), mask=row_ok[:, None])
+    _add_to(part_w2 + pid * HP * SP + ha[:, None] * SP + scol[None, :], acc_a)
+    _add_to(part_w2 + pid * HP * SP + hb[:, None] * SP + scol[None, :], acc_b)
+    _add_to(part_b2 + pid * SP + scol, acc_b2)
 
 
 # %% ../nbs/03a_fused.ipynb #6882aef1
@@ -445,7 +432,7 @@ def _num_sms(device) -> int:
 
 # %% ../nbs/03a_fused.ipynb #f51a5b4e
 def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int, KP:int=128) -> dict:
-    "Per kernel (fwd, bwd, w1, hw, dx): rows per tile, tiles, batch groups, grid, warps, stages (`FUSED_*` override)."
+    "Per kernel (fwd, bwd, w1, dx): rows per tile, tiles, batch groups, grid, warps, stages (`FUSED_*` override)."
     env = lambda k, d: int(os.environ.get(k, d))
     # fp32 (the exact mode, for checks) uses small tiles: its FMA dots compile slowly at 128 rows
     big = 128 if HP <= 128 else 64
@@ -461,15 +448,13 @@ def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int, KP:int=128) -> dict:
     launch = {}
     for name, (BM, warps, stages, per_sm) in {'fwd': (small(big), 4, 2 if deep and KP <= 128 else 1, 2),
                                               'bwd': (small(64), 4, 1, 2), 'w1': (small(big), 8, 1, 1),
-                                              'hw': (small(64), 4, 1, 1),   # (a program per part of H: NH per SM)
                                               'dx': (small(64), 4, dx_stages, dx_per_sm)}.items():
         key = name.upper()
         BM = env(f'FUSED_BM_{key}', BM)
-        spatial = name in ('w1', 'hw')
-        n_tiles = triton.cdiv(X * Y * Z if spatial else B * X * Y * Z, BM)   # w1, hw: spatial tiles
+        n_tiles = triton.cdiv(X * Y * Z if name == 'w1' else B * X * Y * Z, BM)   # w1: spatial tiles
         progs = sms * env(f'FUSED_PER_SM_{key}', per_sm)
         groups = 1   # w1: groups of the batch, where the spatial tiles alone would leave multiprocessors idle
-        if spatial: groups = env(f'FUSED_{key}_GROUPS', min(B, triton.cdiv(progs, n_tiles)))
+        if name == 'w1': groups = env('FUSED_W1_GROUPS', min(B, triton.cdiv(progs, n_tiles)))
         bg = triton.cdiv(B, groups)
         groups = triton.cdiv(B, bg)                    # no empty group
         grid = max(1, min(n_tiles * groups, progs))
@@ -520,12 +505,10 @@ class FusedConfig:
             raise ValueError(f"FUSED_B1_FP32={self.b1_fp32}: the hidden bias's gradient is summed one of five ways, "
                              "0 to 4 (FusedConfig); unset it for the default, 2")
         self.b1_way = self.b1_fp32 if bf16 else int(self.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
-        # dh and dW1 in one pass, one program per part of the hidden layer (`_bwd_hw_kernel`, NH parts of at least 16
-        # columns): under bf16, with one chunk of the perception, the hidden bias summed from fp32 dh (ways 1 and 2),
-        # and dW1 and dP nowhere else (FUSED_HW=0: the two kernels)
-        self.NH = int(os.environ.get('FUSED_HW_PARTS', '2'))
-        self.hw = (bf16 and self.NCH == 1 and self.HP >= 16 * self.NH and not self.fuse_dw1 and not self.w1_dp
-                   and self.b1_way in (1, 2) and _switch('FUSED_HW', True))
+        # dh's kernel taking the hidden layer in two halves (`_bwd_h2_kernel`): under bf16, one chunk of the perception,
+        # the hidden bias by way 2, neither dW1 nor dP in it
+        self.h2 = (bf16 and self.NCH == 1 and self.HP >= 32 and not self.fuse_dw1 and self.b1_way == 2
+                   and _switch('FUSED_H2', True))
         self.periodic = lattice.boundary == 'periodic'
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
@@ -608,14 +591,12 @@ def _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps:int) ->
 def _grad_buffers(cfg, has_clamp:bool, dev):
     """Buffers of the backward pass: per-program partial sums of the weights' gradients, dpos, dclamp (zeroed); dh,
     and the perception's gradient dP when the dW1 kernel writes it."""
-    n_bwd, n_w1 = (cfg.launch[k]['grid'] for k in (('hw', 'hw') if cfg.hw else ('bwd', 'w1')))
+    n_bwd, n_w1 = cfg.launch['bwd']['grid'], cfg.launch['w1']['grid']
     part_w1 = torch.zeros(n_bwd if cfg.fuse_dw1 else n_w1, cfg.KP, cfg.HP, device=dev)
     part_w2 = torch.zeros(n_bwd, cfg.HP, cfg.SP, device=dev)
     part_b2 = torch.zeros(n_bwd, cfg.SP, device=dev)
     part_b1 = torch.zeros((n_bwd, cfg.HP, cfg.SP) if cfg.b1_way == 4 else (n_bwd, cfg.HP), device=dev)
-    # the positions' gradient, per batch group of the dW1 pass (and per part of the hidden layer with `hw`)
-    groups = cfg.launch['hw']['groups'] * cfg.NH if cfg.hw else cfg.launch['w1']['groups']
-    dpos = torch.zeros(groups, cfg.X * cfg.Y * cfg.Z, max(cfg.Q, 1), device=dev)
+    dpos = torch.zeros(cfg.launch['w1']['groups'], cfg.X * cfg.Y * cfg.Z, max(cfg.Q, 1), device=dev)   # per batch group
     dclamp = torch.zeros(cfg.B, cfg.X, cfg.Y, cfg.S, device=dev) if has_clamp else None
     low = torch.bfloat16 if cfg.bf16 else torch.float32
     dh = torch.empty(cfg.n_cells, cfg.KP if cfg.dp else cfg.HP, device=dev, dtype=low)
@@ -670,25 +651,23 @@ class _FusedRun(torch.autograd.Function):
         pos_grad = has_pos and need[7]
         kw = cfg.consts()
         g = grad.contiguous().float()
-        (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('hw' if cfg.hw else 'w1'), cfg.args('dx')
-        W = cfg.launch['hw' if cfg.hw else 'w1']
+        (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('w1'), cfg.args('dx')
+        W = cfg.launch['w1']
         part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, has_clamp, dev)
         dummy = g
         for t in reversed(range(T)):
             src, fm = xs[t], (masks[t] if has_mask else dummy)
             cl = clamp if has_clamp else src
-            if cfg.hw:
-                _bwd_hw_kernel[(wa[2], cfg.NH)](
-                    src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, cfg.X * cfg.Y * cfg.Z,
-                    wa[1], wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z,
-                    HAS_CLAMP=has_clamp, HAS_MASK=has_mask, POS_GRAD=pos_grad, NH=cfg.NH, **wk,
-                    **{k: v for k, v in kw.items() if k != 'NCH'})
+            if cfg.h2:
+                _bwd_h2_kernel[(ba[2],)](
+                    src, cl, fm, posb, W1, W2, g, dh, part_w2, part_b2, part_b1, *ba, cfg.X, cfg.Y, cfg.Z,
+                    HAS_CLAMP=has_clamp, HAS_MASK=has_mask, **bk, **{k: v for k, v in kw.items() if k not in ('NCH', 'Q')})
             else:
                 _bwd_h_kernel[(ba[2],)](
                     src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y,
                     cfg.Z, HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1,
                     B1_FP32=cfg.b1_way, POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
-            if not cfg.fuse_dw1 and not cfg.hw:
+            if not cfg.fuse_dw1:
                 _bwd_w1_kernel[(wa[2], cfg.NCH)](
                     src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],
                     wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp,

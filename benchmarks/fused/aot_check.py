@@ -50,7 +50,8 @@ def main():
     w1dp = os.environ.get('FUSED_W1_DP', '0') != '0'
     g = '*bf16' if sh else '*fp32'
     for name in a.kernels.split(','):
-        BM, warps, stages, maxnreg = (launch['bwd' if name == 'h2' else name].get(k) for k in ('BM', 'num_warps', 'num_stages', 'maxnreg'))
+        L = launch['bwd' if name == 'h2' else name]
+        BM, warps, stages, maxnreg = (L.get(k) for k in ('BM', 'num_warps', 'num_stages', 'maxnreg'))
         bf = '*bf16'
         if name == 'fwd':
             fn, c = F._fwd_kernel, dict(base, HAS_MASK=False, BM=BM, SHADOW=sh)

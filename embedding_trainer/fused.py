@@ -199,14 +199,8 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
             du = du * fm[:, None]
         if BF16:
             dub = du.to(tl.bfloat16)
-            # relu(h) in bf16 first, and the mask from it, so that h and dr are not live together (rb > 0 where h > 0:
-            # a positive fp32 h rounds to a positive bf16 one above 2^-133)
-            rb = tl.maximum(h, 0.0).to(tl.bfloat16)
-            acc_w2 += tl.dot(tl.trans(rb), dub)
-            if B1_FP32 == 4:
-                acc_a += tl.dot(tl.trans(tl.where(rb > 0, 1.0, 0.0).to(tl.bfloat16)), dub)
             dr = tl.dot(dub, w2s)
-            dh32 = tl.where(rb > 0, dr, 0.0)
+            dh32 = tl.where(h > 0, dr, 0.0)
             dh = dh32.to(tl.bfloat16)
             if B1_FP32 == 1:
                 acc_b1 += tl.sum(dh32, axis=0)
@@ -215,6 +209,10 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
             if B1_FP32 == 3:
                 lo = (dh32 - dh.to(tl.float32)).to(tl.bfloat16)
                 acc_lo += tl.dot(tl.trans(lo), tl.zeros((BM, 16), tl.bfloat16) + first[None, :])
+            rb = tl.maximum(h, 0.0).to(tl.bfloat16)
+            acc_w2 += tl.dot(tl.trans(rb), dub)
+            if B1_FP32 == 4:
+                acc_a += tl.dot(tl.trans(tl.where(h > 0, 1.0, 0.0).to(tl.bfloat16)), dub)
             acc_b2 += tl.sum(du, axis=0)
             if FUSE_DW1:
                 acc_w1 += tl.dot(tl.trans(v.to(tl.bfloat16)), dh)
@@ -314,59 +312,6 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
                 po = dpos + (grp * n_sp + sp)[:, None] * Q + scol[None, :]
                 tl.store(po, tl.load(po, mask=pm, other=0.0) + psum, mask=pm)
     _add_to(part_w1 + pid * (NCH * KC) * HP + kcol[:, None] * HP + hcol[None, :], acc)
-
-# %% ../nbs/03a_fused.ipynb #b7e2d41a
-@_jit
-def _dh_cols(v, dub, w1, w2, hc, jc, HP: tl.constexpr, SP: tl.constexpr):
-    "relu(h) in bf16 and the fp32 dh of a tile, columns hc of the hidden layer, from its perception v and bf16 du."
-    scol = tl.arange(0, SP)
-    r = tl.maximum(tl.dot(v, tl.load(w1 + jc[:, None] * HP + hc[None, :])), 0.0).to(tl.bfloat16)
-    dr = tl.dot(dub, tl.load(w2 + scol[:, None] + hc[None, :] * SP))
-    return r, tl.where(r > 0, dr, 0.0)
-
-
-@_jit
-def _bwd_h2_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w2, part_b2, part_b1,
-                   n_cells, n_tiles, nprog, X, Y, Z,
-                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr,
-                   KC: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
-                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr):
-    """`_bwd_h_kernel` (bf16, one chunk of the perception, the hidden bias by way 2) taking the hidden layer in two
-    halves, one after the other, so that fewer values are live at once: the same products and sums, column by column."""
-    pid = tl.program_id(0)
-    HW: tl.constexpr = HP // 2
-    ha = tl.arange(0, HW)
-    hb = HW + ha
-    scol = tl.arange(0, SP)
-    jc = tl.arange(0, KC)
-    acc_a = tl.zeros((HW, SP), tl.float32)
-    acc_b = tl.zeros((HW, SP), tl.float32)
-    acc_b2 = tl.zeros((SP,), tl.float32)
-    for tile0 in range(0, n_tiles, nprog):
-        tile = tile0 + pid                  # past the last tile: every row masked
-        m = tile * BM + tl.arange(0, BM)
-        row_ok = m < n_cells
-        b, x, y, z = _decode(m, X, Y, Z)
-        v = _gather(src, clamp, posb, b, x, y, z, row_ok, 0, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
-        v = v.to(tl.bfloat16)
-        smask = row_ok[:, None] & (scol < S)[None, :]
-        du = tl.load(g + m[:, None] * S + scol[None, :], mask=smask, other=0.0)
-        if HAS_MASK:
-            du = du * tl.load(fmask + m, mask=row_ok, other=0.0)[:, None]
-        dub = du.to(tl.bfloat16)
-        acc_b2 += tl.sum(du, axis=0)
-        r, d = _dh_cols(v, dub, w1, w2, ha, jc, HP, SP)
-        acc_a += tl.dot(tl.trans(r), dub)
-        tl.atomic_add(part_b1 + pid * HP + ha, tl.sum(d, axis=0), sem='relaxed')
-        tl.store(dh_out + m[:, None] * HP + ha[None, :], d.to(tl.bfloat16), mask=row_ok[:, None])
-        r, d = _dh_cols(v, dub, w1, w2, hb, jc, HP, SP)
-        acc_b += tl.dot(tl.trans(r), dub)
-        tl.atomic_add(part_b1 + pid * HP + hb, tl.sum(d, axis=0), sem='relaxed')
-        tl.store(dh_out + m[:, None] * HP + hb[None, :], d.to(tl.bfloat16), mask=row_ok[:, None])
-    _add_to(part_w2 + pid * HP * SP + ha[:, None] * SP + scol[None, :], acc_a)
-    _add_to(part_w2 + pid * HP * SP + hb[:, None] * SP + scol[None, :], acc_b)
-    _add_to(part_b2 + pid * SP + scol, acc_b2)
-
 
 # %% ../nbs/03a_fused.ipynb #6882aef1
 @_jit
@@ -505,10 +450,6 @@ class FusedConfig:
             raise ValueError(f"FUSED_B1_FP32={self.b1_fp32}: the hidden bias's gradient is summed one of five ways, "
                              "0 to 4 (FusedConfig); unset it for the default, 2")
         self.b1_way = self.b1_fp32 if bf16 else int(self.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
-        # dh's kernel taking the hidden layer in two halves (`_bwd_h2_kernel`): under bf16, one chunk of the perception,
-        # the hidden bias by way 2, neither dW1 nor dP in it
-        self.h2 = (bf16 and self.NCH == 1 and self.HP >= 32 and not self.fuse_dw1 and self.b1_way == 2
-                   and _switch('FUSED_H2', True))
         self.periodic = lattice.boundary == 'periodic'
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
@@ -658,15 +599,10 @@ class _FusedRun(torch.autograd.Function):
         for t in reversed(range(T)):
             src, fm = xs[t], (masks[t] if has_mask else dummy)
             cl = clamp if has_clamp else src
-            if cfg.h2:
-                _bwd_h2_kernel[(ba[2],)](
-                    src, cl, fm, posb, W1, W2, g, dh, part_w2, part_b2, part_b1, *ba, cfg.X, cfg.Y, cfg.Z,
-                    HAS_CLAMP=has_clamp, HAS_MASK=has_mask, **bk, **{k: v for k, v in kw.items() if k not in ('NCH', 'Q')})
-            else:
-                _bwd_h_kernel[(ba[2],)](
-                    src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y,
-                    cfg.Z, HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1,
-                    B1_FP32=cfg.b1_way, POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
+            _bwd_h_kernel[(ba[2],)](
+                src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
+                HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_way,
+                POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
             if not cfg.fuse_dw1:
                 _bwd_w1_kernel[(wa[2], cfg.NCH)](
                     src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],

@@ -175,25 +175,6 @@ def test_bf16_shadow_is_exact(r, monkeypatch):
     assert not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
 
 
-H2_RUNS = [RUNS[4], ((5, 7, 3), 5, 16, 33, 6, 'periodic', 'none', 2, False, False)] + ([] if INTERPRET else [RUNS[5]])
-
-
-@pytest.mark.parametrize('r', H2_RUNS, ids=lambda r: f"{'x'.join(map(str, r[0]))}xB{r[1]}-S{r[2]}H{r[3]}-{r[5]}")
-def test_dh_in_two_halves_is_exact(r, monkeypatch):
-    """bf16: `_bwd_h2_kernel` (dh's kernel taking the hidden layer in two halves; the default where it applies) against
-    `_bwd_h_kernel`: the output and every gradient bit for bit."""
-    from embedding_trainer.fused import FusedConfig
-    lat, st, clamp, masks, T = _inputs(r)
-    got, used = {}, {}
-    for v in '01':   # (bf16 products asked for directly: the interpreter runs them too, on the CPU)
-        monkeypatch.setenv('FUSED_H2', v)
-        used[v] = FusedConfig(lat, st, True).h2
-        got[v] = run_and_grads(lambda l, s, c: fused_lattice_steps(l, s, c, T, masks, bf16=True), lat, st, clamp)
-    assert used == {'0': False, '1': True}
-    differ = [k for k in got['0'] if not torch.equal(got['1'][k], got['0'][k])]
-    assert len(got['0']) >= 6 and not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
-
-
 @pytest.mark.skipif(INTERPRET, reason="CUDA only")
 def test_deterministic_state_and_all_cells_written():
     "Two runs give the same state bit for bit, and every element is finite."

@@ -2,7 +2,7 @@
 GPU (Triton installed beside a CPU torch). The benchmark case's shapes: 32^3 x 16, S 16, H 128, 6 neighbours, zero
 boundary, clamp, learned positions (pos_dim 4), bf16; launch settings and env switches as FusedConfig reads them.
 
-    FUSED_B1_FP32=0 python benchmarks/fused/aot_check.py [--kernels bwd,h2,w1,dx,fwd] [--S 16 --H 128]
+    FUSED_B1_FP32=0 python benchmarks/fused/aot_check.py [--kernels bwd,w1,dx,fwd] [--S 16 --H 128]
 """
 import argparse, os, re, subprocess, tempfile
 import triton
@@ -50,7 +50,7 @@ def main():
     w1dp = os.environ.get('FUSED_W1_DP', '0') != '0'
     g = '*bf16' if sh else '*fp32'
     for name in a.kernels.split(','):
-        L = launch['bwd' if name == 'h2' else name]
+        L = launch[name]
         BM, warps, stages, maxnreg = (L.get(k) for k in ('BM', 'num_warps', 'num_stages', 'maxnreg'))
         bf = '*bf16'
         if name == 'fwd':
@@ -64,11 +64,6 @@ def main():
             ptrs = dict(src=g, clamp=g, fmask='*fp32', posb=g, w1=bf, w2=bf, g='*fp32', dh_out=bf,
                         part_w1='*fp32', part_w2='*fp32', part_b2='*fp32', part_b1='*fp32', dpos='*fp32')
             c = {k: v for k, v in c.items() if k in fn.arg_names}
-        elif name == 'h2':
-            fn = F._bwd_h2_kernel
-            c = dict(base, BM=BM, HAS_MASK=False)
-            ptrs = dict(src=g, clamp=g, fmask='*fp32', posb=g, w1=bf, w2=bf, g='*fp32', dh_out=bf,
-                        part_w2='*fp32', part_b2='*fp32', part_b1='*fp32')
         elif name == 'w1':
             fn, c = F._bwd_w1_kernel, dict(base, BM=BM, POS_GRAD=True, DP_OUT=w1dp)
             ptrs = dict(src=g, clamp=g, posb=g, dh=bf, w1=bf, part_w1='*fp32', dpos='*fp32', dp_out=bf)

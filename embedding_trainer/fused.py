@@ -10,8 +10,7 @@ import torch
 try:   # Triton ships with CUDA builds of torch; without it the kernels below are plain, unused functions
     import triton
     import triton.language as tl
-    from triton.tools.tensor_descriptor import TensorDescriptor
-except ImportError: triton = tl = TensorDescriptor = None
+except ImportError: triton = tl = None
 
 # %% auto #0
 __all__ = ['pow2', 'FusedConfig', 'fused_step_bytes', 'fused_supported', 'fused_lattice_steps', 'fused_run_steps']
@@ -316,14 +315,12 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
 
 # %% ../nbs/03a_fused.ipynb #6882aef1
 @_jit
-def _bwd_x_kernel(dh, dh_desc, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
+def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
                   KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-                  BF16: tl.constexpr, DP_IN: tl.constexpr, TMA: tl.constexpr):
+                  BF16: tl.constexpr, DP_IN: tl.constexpr):
     """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
-    share goes to the clamp's gradient. With TMA (a zero boundary) each slot's rows of dh are one block, the tile's
-    rows shifted by the slot's offset, read through the tensor descriptor `dh_desc` (rows outside dh come as zeros;
-    rows whose neighbour lies across the lattice's faces are zeroed after), without an address per element."""
+    share goes to the clamp's gradient."""
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -349,11 +346,7 @@ def _bwd_x_kernel(dh, dh_desc, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y
                 d = tl.load(dh + cell[:, None] * KP + k * SP + scol[None, :], mask=ok[:, None], other=0.0)
                 acc += d.to(tl.float32)
             else:
-                if TMA:
-                    d = dh_desc.load([tile * BM - tl.sum((dx * Y + dy) * Z + dz, axis=0), 0])
-                    d = tl.where(ok[:, None], d, tl.zeros_like(d))
-                else:
-                    d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
+                d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
                 wk = tl.load(w1 + (k * SP + scol)[None, :] * HP + hcol[:, None])    # (HP, SP) = W1_k^T
                 if BF16:
                     acc += tl.dot(d, wk)
@@ -381,12 +374,6 @@ def _switch(name:str, default:bool) -> bool:
 def _num_sms(device) -> int:
     if device.type == 'cuda': return torch.cuda.get_device_properties(device).multi_processor_count
     return 4
-
-def _has_tma(device) -> bool:
-    "Whether the kernels can read blocks through tensor descriptors here: Hopper or newer, or Triton's interpreter."
-    if device.type == 'cuda': return torch.cuda.get_device_capability(device)[0] >= 9
-    return os.environ.get('TRITON_INTERPRET') == '1'
-
 
 # %% ../nbs/03a_fused.ipynb #f51a5b4e
 def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int, KP:int=128) -> dict:
@@ -464,10 +451,6 @@ class FusedConfig:
                              "0 to 4 (FusedConfig); unset it for the default, 2")
         self.b1_way = self.b1_fp32 if bf16 else int(self.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
         self.periodic = lattice.boundary == 'periodic'
-        # dx reads each slot's rows of dh as one block through a tensor descriptor (a zero boundary, dx from dh;
-        # FUSED_DX_TMA=0: an address per element, as before)
-        self.dx_tma = (not self.periodic and not (self.dp or self.w1_dp) and _has_tma(state.device)
-                       and _switch('FUSED_DX_TMA', True))
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
         self.launch = _launch_settings(B, X, Y, Z, self.HP, bf16, _num_sms(state.device), self.KP)
@@ -613,7 +596,6 @@ class _FusedRun(torch.autograd.Function):
         W = cfg.launch['w1']
         part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, has_clamp, dev)
         dummy = g
-        dh_desc = TensorDescriptor.from_tensor(dh, [xk['BM'], cfg.HP]) if cfg.dx_tma else dh
         for t in reversed(range(T)):
             src, fm = xs[t], (masks[t] if has_mask else dummy)
             cl = clamp if has_clamp else src
@@ -628,9 +610,9 @@ class _FusedRun(torch.autograd.Function):
                     BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
             gx = torch.empty_like(g)
             _bwd_x_kernel[(xa[2],)](
-                dp if cfg.w1_dp else dh, dh_desc, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z,
-                NB=cfg.NB, NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic,
-                HAS_CLAMP=has_clamp, BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, TMA=cfg.dx_tma, **xk)
+                dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
+                NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
+                BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, **xk)
             g = gx
         dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp,
                                                       pos_grad)

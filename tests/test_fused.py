@@ -175,26 +175,6 @@ def test_bf16_shadow_is_exact(r, monkeypatch):
     assert not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
 
 
-TMA_RUNS = [RUNS[4], ((5, 7, 3), 5, 16, 33, 6, 'zero', 'none', 2, False, False)] + ([] if INTERPRET else [RUNS[5]])
-
-
-@pytest.mark.parametrize('bf16', [True, False], ids=['bf16', 'fp32'])
-@pytest.mark.parametrize('r', TMA_RUNS, ids=lambda r: f"{'x'.join(map(str, r[0]))}xB{r[1]}-S{r[2]}H{r[3]}-{r[5]}")
-def test_dx_through_tensor_descriptors_is_exact(r, bf16, monkeypatch):
-    """dx reading each slot's rows of dh as one block through a tensor descriptor (FUSED_DX_TMA, the default on a
-    zero boundary where the GPU has them) against an address per element: the output and every gradient bit for bit."""
-    from embedding_trainer.fused import FusedConfig
-    lat, st, clamp, masks, T = _inputs(r)
-    got, used = {}, {}
-    for v in '01':
-        monkeypatch.setenv('FUSED_DX_TMA', v)
-        used[v] = FusedConfig(lat, st, bf16).dx_tma
-        got[v] = run_and_grads(lambda l, s, c: fused_lattice_steps(l, s, c, T, masks, bf16=bf16), lat, st, clamp)
-    assert used == {'0': False, '1': True}
-    differ = [k for k in got['0'] if not torch.equal(got['1'][k], got['0'][k])]
-    assert len(got['0']) >= 6 and not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
-
-
 @pytest.mark.skipif(INTERPRET, reason="CUDA only")
 def test_deterministic_state_and_all_cells_written():
     "Two runs give the same state bit for bit, and every element is finite."

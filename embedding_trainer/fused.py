@@ -120,9 +120,13 @@ def _fwd_kernel(src, clamp, gsrc, gclamp, fmask, posb, w1, w2, b2, dst, dst16, n
                 NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                 KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                 PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr, BF16: tl.constexpr,
-                SHADOW: tl.constexpr):
+                SHADOW: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """One step: dst = src + update (fp32). The perception is gathered from gsrc and gclamp: with SHADOW, bf16 copies of
     the state and the clamp (the products round it to bf16 anyway), and the new state's copy goes to dst16."""
+    if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
+        X = XC
+        Y = YC
+        Z = ZC
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -164,7 +168,7 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
                   KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr,
                   BF16: tl.constexpr, FUSE_DW1: tl.constexpr, POS_GRAD: tl.constexpr, DP_OUT: tl.constexpr,
-                  B1_FP32: tl.constexpr):
+                  B1_FP32: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """dh for a tile (recomputed h); writes dh, or with DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC). The
     update bias's gradient is summed from the fp32 du; the hidden bias's (bf16) as B1_FP32 says: 0, dW1's bias row
     only (bf16 dh, as torch); 1, fp32 dh summed in registers; 2, fp32 dh summed per tile by atomics; 3, dW1's bias
@@ -172,6 +176,10 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
     fp32 dh by linearity: dh = [h > 0] * (du_bf16 @ W2), so sum_cells dh[:, j] = sum_s W2[s, j] * A[j, s] with
     A = [h > 0]^T @ du_bf16 (exact 0/1 and bf16 factors, fp32 sums: one small product on the tensor cores per tile,
     beside dW2's); the host finishes the sum over s (`_assemble_grads`)."""
+    if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
+        X = XC
+        Y = YC
+        Z = ZC
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -260,13 +268,17 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
                    NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                    KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                    PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr,
-                   DP_OUT: tl.constexpr):
+                   DP_OUT: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh. A work item is a spatial tile (BM
     cells of X*Y*Z) and a group of BG batch elements, visited one after the other, so that the learned positions'
     gradient (dh @ Wp^T summed over the batch) is reduced in registers and added once per item to the group's own
     rows of `dpos` (G, X*Y*Z, Q), without atomics; groups let a small lattice with a large batch fill the GPU. With
     DP_OUT it also writes the perception's gradient dP = dh @ W1^T (its slot columns of chunk c) to `dp_out` (N, KP),
     from which `_bwd_x_kernel` gathers dx without products."""
+    if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
+        X = XC
+        Y = YC
+        Z = ZC
     pid = tl.program_id(0)
     c = tl.program_id(1)
     hcol = tl.arange(0, HP)
@@ -318,9 +330,16 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
 def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
                   KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-                  BF16: tl.constexpr, DP_IN: tl.constexpr):
+                  BF16: tl.constexpr, DP_IN: tl.constexpr, SHIFT: tl.constexpr, BITS: tl.constexpr,
+                  XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
-    share goes to the clamp's gradient."""
+    share goes to the clamp's gradient. With SHIFT (a zero boundary, dx from dh) the tile's addresses are formed once
+    and each slot moves them by its offset in cells, one number: c - o_k is the neighbour's row wherever it exists.
+    With BITS, which of a cell's neighbours exist is worked out once per tile, one bit per slot."""
+    if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
+        X = XC
+        Y = YC
+        Z = ZC
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -332,6 +351,18 @@ def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
         smask = row_ok[:, None] & (scol < S)[None, :]
         own = m[:, None] * S + scol[None, :]
         acc = tl.load(g + own, mask=smask, other=0.0)
+        if SHIFT:
+            rows = dh + m[:, None] * HP + hcol[None, :]
+        if BITS:
+            nbits = tl.zeros((BM,), tl.int32)
+            for kk in tl.static_range(NS):
+                ex, ey, ez = _slot_offsets(tl.zeros((1,), tl.int32) + kk, NB)
+                ex, ey, ez = x - ex, y - ey, z - ez
+                if PERIODIC:
+                    inside = (ez >= 0) & (ez < Z)
+                else:
+                    inside = (ex >= 0) & (ex < X) & (ey >= 0) & (ey < Y) & (ez >= 0) & (ez < Z)
+                nbits = nbits | (inside.to(tl.int32) << kk)
         for k in range(NS):                 # a loop, not unrolled: one slot's (BM, HP) tile live at a time
             dx, dy, dz = _slot_offsets(tl.zeros((1,), tl.int32) + k, NB)
             cx = x - dx
@@ -340,13 +371,19 @@ def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
             if PERIODIC:
                 cx = (cx + X) % X
                 cy = (cy + Y) % Y
-            ok = row_ok & (cx >= 0) & (cx < X) & (cy >= 0) & (cy < Y) & (cz >= 0) & (cz < Z)
+            if BITS:
+                ok = row_ok & (((nbits >> k) & 1) != 0)
+            else:
+                ok = row_ok & (cx >= 0) & (cx < X) & (cy >= 0) & (cy < Y) & (cz >= 0) & (cz < Z)
             cell = ((b * X + cx) * Y + cy) * Z + cz
             if DP_IN:
                 d = tl.load(dh + cell[:, None] * KP + k * SP + scol[None, :], mask=ok[:, None], other=0.0)
                 acc += d.to(tl.float32)
             else:
-                d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
+                if SHIFT:
+                    d = tl.load(rows - tl.sum((dx * Y + dy) * Z + dz, axis=0) * HP, mask=ok[:, None], other=0.0)
+                else:
+                    d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
                 wk = tl.load(w1 + (k * SP + scol)[None, :] * HP + hcol[:, None])    # (HP, SP) = W1_k^T
                 if BF16:
                     acc += tl.dot(d, wk)
@@ -451,6 +488,14 @@ class FusedConfig:
                              "0 to 4 (FusedConfig); unset it for the default, 2")
         self.b1_way = self.b1_fp32 if bf16 else int(self.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
         self.periodic = lattice.boundary == 'periodic'
+        # dx moves one tile of addresses by each slot's offset (a zero boundary, dx from dh; FUSED_DX_SHIFT=0: an
+        # address per element and slot, as before)
+        self.dx_shift = not self.periodic and not (self.dp or self.w1_dp) and _switch('FUSED_DX_SHIFT', True)
+        # ... its neighbours' existence as bits worked out once per tile
+        self.dx_bits = _switch('FUSED_DX_BITS', True)
+        # the lattice's sizes compiled into the kernels as constants, so that a flat index's coordinates come without
+        # divisions (a compile per lattice shape; FUSED_DIMS=0: one compile for every shape)
+        self.dims = (X, Y, Z) if _switch('FUSED_DIMS', True) else (0, 0, 0)
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
         self.launch = _launch_settings(B, X, Y, Z, self.HP, bf16, _num_sms(state.device), self.KP)
@@ -459,7 +504,7 @@ class FusedConfig:
 
     def consts(self):
         return dict(NB=self.NB, NS=self.NS, S=self.S, SP=self.SP, Q=max(self.Q, 1), KC=self.KC, NCH=self.NCH,
-                    HP=self.HP, PERIODIC=self.periodic)
+                    HP=self.HP, PERIODIC=self.periodic, XC=self.dims[0], YC=self.dims[1], ZC=self.dims[2])
 
     def args(self, name):
         "(n_cells, n_tiles, nprog), then the launch keywords (BM, num_warps, num_stages[, maxnreg]) of kernel `name`."
@@ -612,7 +657,8 @@ class _FusedRun(torch.autograd.Function):
             _bwd_x_kernel[(xa[2],)](
                 dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
                 NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
-                BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, **xk)
+                BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, SHIFT=cfg.dx_shift,
+                BITS=cfg.dx_bits, XC=cfg.dims[0], YC=cfg.dims[1], ZC=cfg.dims[2], **xk)
             g = gx
         dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp,
                                                       pos_grad)

@@ -32,7 +32,7 @@ def compile_one(fn, ptrs, consts, warps, stages, maxnreg=None):
     print(f'  shared memory {k.metadata.shared} B')
     return regs, spills, len(re.findall(r'wgmma.mma_async', ptx)), len(re.findall(r'mma.sync', ptx))
 
-SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP')   # the constexprs printed beside each kernel
+SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP', 'SHIFT', 'BITS', 'XC')   # the constexprs printed beside each kernel
 
 def main():
     p = argparse.ArgumentParser()
@@ -44,7 +44,9 @@ def main():
     S, H, Q, NS = a.S, a.H, a.Q, 7
     SP = F.pow2(max(S, Q + 1)); HP = F.pow2(H); NSP = triton.next_power_of_2(NS + 1); KP = NSP * SP
     KC = min(KP, max(SP, 128)); NCH = KP // KC
-    base = dict(NB=6, NS=NS, S=S, SP=SP, Q=Q, KC=KC, NCH=NCH, HP=HP, PERIODIC=False, HAS_CLAMP=True, BF16=True)
+    n = 32 if os.environ.get('FUSED_DIMS', '1') != '0' else 0   # the 32^3 lattice's sizes as constants, or none
+    dims = dict(XC=n, YC=n, ZC=n)
+    base = dict(NB=6, NS=NS, S=S, SP=SP, Q=Q, KC=KC, NCH=NCH, HP=HP, PERIODIC=False, HAS_CLAMP=True, BF16=True, **dims)
     launch = F._launch_settings(16, 32, 32, 32, HP, True, 132, KP)   # FusedConfig's, FUSED_* overrides included
     b1 = os.environ.get('FUSED_B1_FP32', '2')
     sh = os.environ.get('FUSED_SHADOW', '1') != '0'   # gathers read bf16 copies
@@ -71,7 +73,8 @@ def main():
         else:
             fn = F._bwd_x_kernel
             c = dict(NB=6, NS=NS, S=S, SP=SP, HP=HP, KP=KP, BM=BM, PERIODIC=False, HAS_CLAMP=True, BF16=True,
-                     DP_IN=w1dp)
+                     DP_IN=w1dp, SHIFT=os.environ.get('FUSED_DX_SHIFT', '1') != '0' and not w1dp,
+                     BITS=os.environ.get('FUSED_DX_BITS', '1') != '0', **dims)
             ptrs = dict(dh=bf, w1=bf, g='*fp32', dst='*fp32', dclamp='*fp32')
         c = {k: v for k, v in c.items() if k in fn.arg_names}
         regs, spills, wg, mma = compile_one(fn, ptrs, c, warps, stages, maxnreg)

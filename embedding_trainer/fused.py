@@ -488,14 +488,11 @@ class FusedConfig:
                              "0 to 4 (FusedConfig); unset it for the default, 2")
         self.b1_way = self.b1_fp32 if bf16 else int(self.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
         self.periodic = lattice.boundary == 'periodic'
-        # dx moves one tile of addresses by each slot's offset (a zero boundary, dx from dh; FUSED_DX_SHIFT=0: an
-        # address per element and slot, as before)
-        self.dx_shift = not self.periodic and not (self.dp or self.w1_dp) and _switch('FUSED_DX_SHIFT', True)
-        # ... its neighbours' existence as bits worked out once per tile
-        self.dx_bits = _switch('FUSED_DX_BITS', True)
-        # the lattice's sizes compiled into the kernels as constants, so that a flat index's coordinates come without
-        # divisions (a compile per lattice shape; FUSED_DIMS=0: one compile for every shape)
+        # index arithmetic (each off with =0): the lattice's sizes compiled in (no divisions; a compile per shape), dx's
+        # tile addresses moved by each slot's offset (zero boundary, dx from dh), its neighbours' existence as bits
         self.dims = (X, Y, Z) if _switch('FUSED_DIMS', True) else (0, 0, 0)
+        self.dx_shift = not self.periodic and not (self.dp or self.w1_dp) and _switch('FUSED_DX_SHIFT', True)
+        self.dx_bits = _switch('FUSED_DX_BITS', True)
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
         self.launch = _launch_settings(B, X, Y, Z, self.HP, bf16, _num_sms(state.device), self.KP)

@@ -330,12 +330,9 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
 def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
                   KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-                  BF16: tl.constexpr, DP_IN: tl.constexpr, SHIFT: tl.constexpr, BITS: tl.constexpr,
-                  XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
+                  BF16: tl.constexpr, DP_IN: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
-    share goes to the clamp's gradient. With SHIFT (a zero boundary, dx from dh) the tile's addresses are formed once
-    and each slot moves them by its offset in cells, one number: c - o_k is the neighbour's row wherever it exists.
-    With BITS, which of a cell's neighbours exist is worked out once per tile, one bit per slot."""
+    share goes to the clamp's gradient."""
     if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
         X = XC
         Y = YC
@@ -351,18 +348,6 @@ def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
         smask = row_ok[:, None] & (scol < S)[None, :]
         own = m[:, None] * S + scol[None, :]
         acc = tl.load(g + own, mask=smask, other=0.0)
-        if SHIFT:
-            rows = dh + m[:, None] * HP + hcol[None, :]
-        if BITS:
-            nbits = tl.zeros((BM,), tl.int32)
-            for kk in tl.static_range(NS):
-                ex, ey, ez = _slot_offsets(tl.zeros((1,), tl.int32) + kk, NB)
-                ex, ey, ez = x - ex, y - ey, z - ez
-                if PERIODIC:
-                    inside = (ez >= 0) & (ez < Z)
-                else:
-                    inside = (ex >= 0) & (ex < X) & (ey >= 0) & (ey < Y) & (ez >= 0) & (ez < Z)
-                nbits = nbits | (inside.to(tl.int32) << kk)
         for k in range(NS):                 # a loop, not unrolled: one slot's (BM, HP) tile live at a time
             dx, dy, dz = _slot_offsets(tl.zeros((1,), tl.int32) + k, NB)
             cx = x - dx
@@ -371,19 +356,13 @@ def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
             if PERIODIC:
                 cx = (cx + X) % X
                 cy = (cy + Y) % Y
-            if BITS:
-                ok = row_ok & (((nbits >> k) & 1) != 0)
-            else:
-                ok = row_ok & (cx >= 0) & (cx < X) & (cy >= 0) & (cy < Y) & (cz >= 0) & (cz < Z)
+            ok = row_ok & (cx >= 0) & (cx < X) & (cy >= 0) & (cy < Y) & (cz >= 0) & (cz < Z)
             cell = ((b * X + cx) * Y + cy) * Z + cz
             if DP_IN:
                 d = tl.load(dh + cell[:, None] * KP + k * SP + scol[None, :], mask=ok[:, None], other=0.0)
                 acc += d.to(tl.float32)
             else:
-                if SHIFT:
-                    d = tl.load(rows - tl.sum((dx * Y + dy) * Z + dz, axis=0) * HP, mask=ok[:, None], other=0.0)
-                else:
-                    d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
+                d = tl.load(dh + cell[:, None] * HP + hcol[None, :], mask=ok[:, None], other=0.0)
                 wk = tl.load(w1 + (k * SP + scol)[None, :] * HP + hcol[:, None])    # (HP, SP) = W1_k^T
                 if BF16:
                     acc += tl.dot(d, wk)
@@ -488,11 +467,8 @@ class FusedConfig:
                              "0 to 4 (FusedConfig); unset it for the default, 2")
         self.b1_way = self.b1_fp32 if bf16 else int(self.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
         self.periodic = lattice.boundary == 'periodic'
-        # index arithmetic (each off with =0): the lattice's sizes compiled in (no divisions; a compile per shape), dx's
-        # tile addresses moved by each slot's offset (zero boundary, dx from dh), its neighbours' existence as bits
+        # the lattice's sizes compiled into the kernels (no divisions; a compile per shape; FUSED_DIMS=0: runtime sizes)
         self.dims = (X, Y, Z) if _switch('FUSED_DIMS', True) else (0, 0, 0)
-        self.dx_shift = not self.periodic and not (self.dp or self.w1_dp) and _switch('FUSED_DX_SHIFT', True)
-        self.dx_bits = _switch('FUSED_DX_BITS', True)
         self.bf16 = bf16
         self.n_cells = B * X * Y * Z
         self.launch = _launch_settings(B, X, Y, Z, self.HP, bf16, _num_sms(state.device), self.KP)
@@ -654,8 +630,7 @@ class _FusedRun(torch.autograd.Function):
             _bwd_x_kernel[(xa[2],)](
                 dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
                 NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
-                BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, SHIFT=cfg.dx_shift,
-                BITS=cfg.dx_bits, XC=cfg.dims[0], YC=cfg.dims[1], ZC=cfg.dims[2], **xk)
+                BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, XC=cfg.dims[0], YC=cfg.dims[1], ZC=cfg.dims[2], **xk)
             g = gx
         dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp,
                                                       pos_grad)

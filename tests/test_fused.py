@@ -177,23 +177,19 @@ def test_bf16_shadow_is_exact(r, monkeypatch):
 
 INDEX_RUNS = [RUNS[4], RUNS[0], ((5, 7, 3), 5, 16, 33, 26, 'zero', 'none', 2, False, False)] + \
     ([] if INTERPRET else [RUNS[5], RUNS[6]])
-INDEX_SWITCHES = ('FUSED_DIMS', 'FUSED_DX_SHIFT', 'FUSED_DX_BITS')
 
 
 @pytest.mark.parametrize('bf16', [True, False], ids=['bf16', 'fp32'])
 @pytest.mark.parametrize('r', INDEX_RUNS, ids=lambda r: f"{'x'.join(map(str, r[0]))}xB{r[1]}-S{r[2]}-n{r[4]}-{r[5]}")
 def test_index_arithmetic_is_exact(r, bf16, monkeypatch):
-    """The lattice's sizes compiled in as constants (FUSED_DIMS), dx's addresses moved per slot (FUSED_DX_SHIFT) and its
-    neighbours' existence as bits (FUSED_DX_BITS), the defaults, against none of them: the output and every gradient
-    bit for bit (they change how indices are computed, not what is read)."""
+    """The lattice's sizes compiled in as constants (FUSED_DIMS, the default) against sizes passed at run time: the
+    output and every gradient bit for bit (it changes how indices are computed, not what is read)."""
     from embedding_trainer.fused import FusedConfig
     lat, st, clamp, masks, T = _inputs(r)
     got = {}
     for v in '01':
-        for name in INDEX_SWITCHES: monkeypatch.setenv(name, v)
-        cfg = FusedConfig(lat, st, bf16)
-        assert (cfg.dims != (0, 0, 0), cfg.dx_bits) == (v == '1', v == '1')
-        assert cfg.dx_shift == (v == '1' and lat.boundary == 'zero')
+        monkeypatch.setenv('FUSED_DIMS', v)
+        assert (FusedConfig(lat, st, bf16).dims != (0, 0, 0)) == (v == '1')
         got[v] = run_and_grads(lambda l, s, c: fused_lattice_steps(l, s, c, T, masks, bf16=bf16), lat, st, clamp)
     differ = [k for k in got['0'] if not torch.equal(got['1'][k], got['0'][k])]
     assert len(got['0']) >= 6 and not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}

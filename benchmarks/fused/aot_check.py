@@ -32,7 +32,7 @@ def compile_one(fn, ptrs, consts, warps, stages, maxnreg=None):
     print(f'  shared memory {k.metadata.shared} B')
     return regs, spills, len(re.findall(r'wgmma.mma_async', ptx)), len(re.findall(r'mma.sync', ptx))
 
-SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP', 'SHIFT', 'BITS', 'XC')   # the constexprs printed beside each kernel
+SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP', 'XC')   # the constexprs printed beside each kernel
 
 def main():
     p = argparse.ArgumentParser()
@@ -73,8 +73,7 @@ def main():
         else:
             fn = F._bwd_x_kernel
             c = dict(NB=6, NS=NS, S=S, SP=SP, HP=HP, KP=KP, BM=BM, PERIODIC=False, HAS_CLAMP=True, BF16=True,
-                     DP_IN=w1dp, SHIFT=os.environ.get('FUSED_DX_SHIFT', '1') != '0' and not w1dp,
-                     BITS=os.environ.get('FUSED_DX_BITS', '1') != '0', **dims)
+                     DP_IN=w1dp, **dims)
             ptrs = dict(dh=bf, w1=bf, g='*fp32', dst='*fp32', dclamp='*fp32')
         c = {k: v for k, v in c.items() if k in fn.arg_names}
         regs, spills, wg, mma = compile_one(fn, ptrs, c, warps, stages, maxnreg)

@@ -61,28 +61,6 @@ def _add_to(p, v):
     tl.store(p, tl.load(p) + v)
 
 
-@_jit
-def _state_grad(g, fmask, m, row_ok, S: tl.constexpr, SP: tl.constexpr, HAS_MASK: tl.constexpr):
-    "du: the incoming state gradient of rows m, (BM, SP) fp32, times each row's fire mask."
-    scol = tl.arange(0, SP)
-    du = tl.load(g + m[:, None] * S + scol[None, :], mask=row_ok[:, None] & (scol < S)[None, :], other=0.0)
-    if HAS_MASK:
-        du = du * tl.load(fmask + m, mask=row_ok, other=0.0)[:, None]
-    return du
-
-
-@_jit
-def _relu_grad(h, du, w2s, BF16: tl.constexpr):
-    "dh = (du @ W2) * (h > 0), fp32, and du as the products take it (h: the hidden layer, or relu(h))."
-    if BF16:
-        dub = du.to(tl.bfloat16)
-        dr = tl.dot(dub, w2s)
-    else:
-        dub = du
-        dr = tl.dot(du, w2s, input_precision="ieee")
-    return tl.where(h > 0, dr, 0.0), dub
-
-
 # %% ../nbs/03a_fused.ipynb #3eb2b9cf
 @_jit
 def _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z,
@@ -138,14 +116,13 @@ def _hidden(src, clamp, posb, w1, b, x, y, z, row_ok, X, Y, Z,
 
 # %% ../nbs/03a_fused.ipynb #1c609af0
 @_jit
-def _fwd_kernel(src, clamp, gsrc, gclamp, fmask, posb, w1, w2, b2, dst, dst16, rk, n_cells, n_tiles, nprog, X, Y, Z,
+def _fwd_kernel(src, clamp, gsrc, gclamp, fmask, posb, w1, w2, b2, dst, dst16, n_cells, n_tiles, nprog, X, Y, Z,
                 NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                 KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                 PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr, BF16: tl.constexpr,
-                SHADOW: tl.constexpr, KEEP: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
+                SHADOW: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """One step: dst = src + update (fp32). The perception is gathered from gsrc and gclamp: with SHADOW, bf16 copies of
-    the state and the clamp (the products round it to bf16 anyway), and the new state's copy goes to dst16. With KEEP,
-    relu(h) goes to rk (N, HP) in the products' dtype, for a backward pass that does not recompute it."""
+    the state and the clamp (the products round it to bf16 anyway), and the new state's copy goes to dst16."""
     if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
         X = XC
         Y = YC
@@ -163,8 +140,6 @@ def _fwd_kernel(src, clamp, gsrc, gclamp, fmask, posb, w1, w2, b2, dst, dst16, r
         h, v = _hidden(gsrc, gclamp, posb, w1, b, x, y, z, row_ok, X, Y, Z, NB, NS, S, SP, KC, NCH, HP, BM,
                        PERIODIC, HAS_CLAMP, BF16)
         r = tl.maximum(h, 0.0)
-        if KEEP:
-            tl.store(rk + m[:, None] * HP + hcol[None, :], r.to(rk.dtype.element_ty), mask=row_ok[:, None])
         if BF16:
             u = tl.dot(r.to(tl.bfloat16), w2t) + b2v[None, :]
             u = u.to(tl.bfloat16).to(tl.float32)                      # the update is bf16 under autocast
@@ -187,21 +162,20 @@ def _fwd_kernel(src, clamp, gsrc, gclamp, fmask, posb, w1, w2, b2, dst, dst16, r
 
 # %% ../nbs/03a_fused.ipynb #a8464e8f
 @_jit
-def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, part_b2, part_b1, dpos, rk,
+def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, part_b2, part_b1, dpos,
                   n_cells, n_tiles, nprog, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                   KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr,
                   BF16: tl.constexpr, FUSE_DW1: tl.constexpr, POS_GRAD: tl.constexpr, DP_OUT: tl.constexpr,
-                  B1_FP32: tl.constexpr, KEPT: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
-    """dh for a tile (h recomputed, or with KEPT the forward's relu(h) read from rk: no gathers); writes dh, or with
-    DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC). The update bias's gradient is summed from the fp32 du;
-    the hidden bias's (bf16) as B1_FP32 says: 0, dW1's bias row only (bf16 dh, as torch); 1, fp32 dh summed in
-    registers; 2, fp32 dh summed per tile by atomics; 3, dW1's bias row plus the sum of dh's bf16 rounding error (fp32
-    dh - bf16 dh, itself in bf16) on the tensor cores; 4, the sum of fp32 dh by linearity: dh = [h > 0] * (du_bf16 @
-    W2), so sum_cells dh[:, j] = sum_s W2[s, j] * A[j, s] with A = [h > 0]^T @ du_bf16 (exact 0/1 and bf16 factors,
-    fp32 sums: one small product on the tensor cores per tile, beside dW2's); the host finishes the sum over s
-    (`_assemble_grads`)."""
+                  B1_FP32: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
+    """dh for a tile (recomputed h); writes dh, or with DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC). The
+    update bias's gradient is summed from the fp32 du; the hidden bias's (bf16) as B1_FP32 says: 0, dW1's bias row
+    only (bf16 dh, as torch); 1, fp32 dh summed in registers; 2, fp32 dh summed per tile by atomics; 3, dW1's bias
+    row plus the sum of dh's bf16 rounding error (fp32 dh - bf16 dh, itself in bf16) on the tensor cores; 4, the sum of
+    fp32 dh by linearity: dh = [h > 0] * (du_bf16 @ W2), so sum_cells dh[:, j] = sum_s W2[s, j] * A[j, s] with
+    A = [h > 0]^T @ du_bf16 (exact 0/1 and bf16 factors, fp32 sums: one small product on the tensor cores per tile,
+    beside dW2's); the host finishes the sum over s (`_assemble_grads`)."""
     if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
         X = XC
         Y = YC
@@ -223,14 +197,18 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
         m = tile * BM + tl.arange(0, BM)
         row_ok = m < n_cells
         b, x, y, z = _decode(m, X, Y, Z)
-        if KEPT:   # relu(h) stands for h: the same signs, and dW2 takes relu(h) anyway (not with FUSE_DW1: no v)
-            h = tl.load(rk + m[:, None] * HP + hcol[None, :], mask=row_ok[:, None], other=0.0)
-        else:
-            h, v = _hidden(src, clamp, posb, w1, b, x, y, z, row_ok, X, Y, Z, NB, NS, S, SP, KC, NCH, HP, BM,
-                           PERIODIC, HAS_CLAMP, BF16)
-        du = _state_grad(g, fmask, m, row_ok, S, SP, HAS_MASK)
-        dh32, dub = _relu_grad(h, du, w2s, BF16)
+        h, v = _hidden(src, clamp, posb, w1, b, x, y, z, row_ok, X, Y, Z, NB, NS, S, SP, KC, NCH, HP, BM,
+                       PERIODIC, HAS_CLAMP, BF16)
+        smask = row_ok[:, None] & (scol < S)[None, :]
+        own = m[:, None] * S + scol[None, :]
+        du = tl.load(g + own, mask=smask, other=0.0)
+        if HAS_MASK:
+            fm = tl.load(fmask + m, mask=row_ok, other=0.0)
+            du = du * fm[:, None]
         if BF16:
+            dub = du.to(tl.bfloat16)
+            dr = tl.dot(dub, w2s)
+            dh32 = tl.where(h > 0, dr, 0.0)
             dh = dh32.to(tl.bfloat16)
             if B1_FP32 == 1:
                 acc_b1 += tl.sum(dh32, axis=0)
@@ -247,7 +225,8 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
             if FUSE_DW1:
                 acc_w1 += tl.dot(tl.trans(v.to(tl.bfloat16)), dh)
         else:
-            dh = dh32
+            dr = tl.dot(du, w2s, input_precision="ieee")
+            dh = tl.where(h > 0, dr, 0.0)
             if B1_FP32 == 1:   # (fp32 dh: dW1's bias row is as exact; ways 2 and 3 take it)
                 acc_b1 += tl.sum(dh, axis=0)
             acc_w2 += tl.dot(tl.trans(tl.maximum(h, 0.0)), du, input_precision="ieee")
@@ -285,21 +264,17 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
 
 # %% ../nbs/03a_fused.ipynb #ef005c2a
 @_jit
-def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, rk, g, fmask, w2, part_w2, part_b2, part_b1,
-                   n_sp, n_tiles, n_items, nprog, B, BG, X, Y, Z,
+def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tiles, n_items, nprog, B, BG, X, Y, Z,
                    NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                    KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                    PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr,
-                   DP_OUT: tl.constexpr, KEPT: tl.constexpr, HAS_MASK: tl.constexpr, B1_SUM: tl.constexpr,
-                   XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
+                   DP_OUT: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh. A work item is a spatial tile (BM
     cells of X*Y*Z) and a group of BG batch elements, visited one after the other, so that the learned positions'
     gradient (dh @ Wp^T summed over the batch) is reduced in registers and added once per item to the group's own
     rows of `dpos` (G, X*Y*Z, Q), without atomics; groups let a small lattice with a large batch fill the GPU. With
     DP_OUT it also writes the perception's gradient dP = dh @ W1^T (its slot columns of chunk c) to `dp_out` (N, KP),
-    from which `_bwd_x_kernel` gathers dx without products. With KEPT it forms dh itself, from the forward's relu(h)
-    (`rk`) and the state gradient g, and writes it (chunk 0) for dx: the dh kernel's work without its gathers and its
-    first layer; dW2's and the biases' partial sums then come from here (B1_SUM: the hidden bias's from fp32 dh)."""
+    from which `_bwd_x_kernel` gathers dx without products."""
     if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
         X = XC
         Y = YC
@@ -315,11 +290,6 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, rk, g, fmask
     kcol = c * KC + jc
     if DP_OUT:
         w1t = tl.load(w1 + kcol[None, :] * HP + hcol[:, None])                # (HP, KC) = W1_c^T
-    if KEPT:
-        w2s = tl.load(w2 + scol[:, None] + hcol[None, :] * SP)               # (SP, HP) = W2
-        acc_w2 = tl.zeros((HP, SP), tl.float32)
-        acc_b2 = tl.zeros((SP,), tl.float32)
-        acc_b1 = tl.zeros((HP,), tl.float32)
     for it0 in range(0, n_items, nprog):
         it = it0 + pid                      # past the last item: an empty batch range, nothing stored
         tile = it % n_tiles
@@ -332,22 +302,7 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, rk, g, fmask
             m = bb * n_sp + sp
             b, x, y, z = _decode(m, X, Y, Z)
             v = _gather(src, clamp, posb, b, x, y, z, row_ok, c, X, Y, Z, NB, NS, S, SP, KC, PERIODIC, HAS_CLAMP)
-            rows = m[:, None] * HP + hcol[None, :]
-            if KEPT:
-                r = tl.load(rk + rows, mask=row_ok[:, None], other=0.0)
-                du = _state_grad(g, fmask, m, row_ok, S, SP, HAS_MASK)
-                dh32, dub = _relu_grad(r, du, w2s, BF16)
-                d = dh32.to(dh.dtype.element_ty)
-                tl.store(dh + rows, d, mask=row_ok[:, None] & (c == 0))
-                if BF16:
-                    acc_w2 += tl.dot(tl.trans(r), dub)
-                else:
-                    acc_w2 += tl.dot(tl.trans(r), dub, input_precision="ieee")
-                acc_b2 += tl.sum(du, axis=0)
-                if B1_SUM:
-                    acc_b1 += tl.sum(dh32, axis=0)
-            else:
-                d = tl.load(dh + rows, mask=row_ok[:, None], other=0.0)
+            d = tl.load(dh + m[:, None] * HP + hcol[None, :], mask=row_ok[:, None], other=0.0)
             if DP_OUT:
                 dmask = row_ok[:, None] & (kcol < NS * SP)[None, :]
                 if BF16:
@@ -369,12 +324,6 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, rk, g, fmask
                 po = dpos + (grp * n_sp + sp)[:, None] * Q + scol[None, :]
                 tl.store(po, tl.load(po, mask=pm, other=0.0) + psum, mask=pm)
     _add_to(part_w1 + pid * (NCH * KC) * HP + kcol[:, None] * HP + hcol[None, :], acc)
-    if KEPT:
-        if c == 0:
-            _add_to(part_w2 + pid * HP * SP + hcol[:, None] * SP + scol[None, :], acc_w2)
-            _add_to(part_b2 + pid * SP + scol, acc_b2)
-            if B1_SUM:
-                _add_to(part_b1 + pid * HP + hcol, acc_b1)
 
 # %% ../nbs/03a_fused.ipynb #6882aef1
 @_jit
@@ -517,15 +466,6 @@ class FusedConfig:
             raise ValueError(f"FUSED_B1_FP32={self.b1_fp32}: the hidden bias's gradient is summed one of five ways, "
                              "0 to 4 (FusedConfig); unset it for the default, 2")
         self.b1_way = self.b1_fp32 if bf16 else int(self.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
-        # the forward keeps each step's relu(h) (N x HP in the products' dtype), so that the backward does not recompute
-        # the hidden layer (gathering the perception again): FUSED_KEEP_H=1, dW1's kernel forms dh from it and the dh
-        # kernel is not launched (needs dW1 in its own kernel and the hidden bias's ways 0-2); 2, the dh kernel reads it
-        # instead of recomputing h; 0, recompute (less memory)
-        keep = int(os.environ.get('FUSED_KEEP_H', '1'))
-        if keep not in (0, 1, 2):
-            raise ValueError(f"FUSED_KEEP_H={keep}: relu(h) is kept one of three ways, 0 to 2 (FusedConfig); unset it "
-                             "for the default, 1")
-        self.keep_h = 0 if self.fuse_dw1 or (keep == 1 and self.b1_way not in (0, 1, 2)) else keep
         self.periodic = lattice.boundary == 'periodic'
         # the lattice's sizes compiled into the kernels (no divisions; a compile per shape; FUSED_DIMS=0: runtime sizes)
         self.dims = (X, Y, Z) if _switch('FUSED_DIMS', True) else (0, 0, 0)
@@ -586,35 +526,31 @@ def _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp:bo
 
 
 # %% ../nbs/03a_fused.ipynb #433d7a18
-def _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps:int, keep:bool=False) -> tuple:
+def _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps:int) -> tuple:
     """The state after `n_steps` fused forward steps, and what the backward pass gathers from: each step's input state,
-    as its bf16 copy with the shadow (`FusedConfig.shadow`), else the fp32 state itself; and the clamp, likewise. With
-    `keep`, also each step's relu(h) (`FusedConfig.keep_h`), else an empty list."""
+    as its bf16 copy with the shadow (`FusedConfig.shadow`), else the fp32 state itself; and the clamp, likewise."""
     x = state
     gs = [state.to(torch.bfloat16) if cfg.shadow else state]
     clamp_g = None if clamp_c is None else clamp_c.to(torch.bfloat16) if cfg.shadow else clamp_c
     kw = cfg.consts()
     fa, fk = cfg.args('fwd')
-    ks = []
     for t in range(n_steps):
         out = torch.empty_like(state)
         out16 = torch.empty_like(state, dtype=torch.bfloat16) if cfg.shadow and t < n_steps - 1 else out
-        if keep: ks.append(torch.empty(cfg.n_cells, cfg.HP, device=state.device, dtype=W1.dtype))
         _fwd_kernel[(fa[2],)](
             x, clamp_c if clamp_c is not None else x, gs[-1], clamp_g if clamp_g is not None else gs[-1],
-            masks[t] if masks is not None else x, posb, W1, W2, B2, out, out16, ks[-1] if keep else out, *fa, cfg.X,
-            cfg.Y, cfg.Z, HAS_CLAMP=clamp_c is not None, HAS_MASK=masks is not None, BF16=cfg.bf16,
-            SHADOW=cfg.shadow and t < n_steps - 1, KEEP=keep, **fk, **kw)
+            masks[t] if masks is not None else x, posb, W1, W2, B2, out, out16, *fa, cfg.X, cfg.Y, cfg.Z,
+            HAS_CLAMP=clamp_c is not None, HAS_MASK=masks is not None, BF16=cfg.bf16,
+            SHADOW=cfg.shadow and t < n_steps - 1, **fk, **kw)
         x = out
         if t < n_steps - 1: gs.append(out16 if cfg.shadow else out)
-    return x, gs, clamp_g, ks
+    return x, gs, clamp_g
 
 # %% ../nbs/03a_fused.ipynb #06ab3ddc
-def _grad_buffers(cfg, has_clamp:bool, dev, keep:int=0):
+def _grad_buffers(cfg, has_clamp:bool, dev):
     """Buffers of the backward pass: per-program partial sums of the weights' gradients, dpos, dclamp (zeroed); dh,
     and the perception's gradient dP when the dW1 kernel writes it."""
-    n_w1 = cfg.launch['w1']['grid']
-    n_bwd = n_w1 if keep == 1 else cfg.launch['bwd']['grid']   # (keep 1: dW1's kernel sums dW2 and the biases)
+    n_bwd, n_w1 = cfg.launch['bwd']['grid'], cfg.launch['w1']['grid']
     part_w1 = torch.zeros(n_bwd if cfg.fuse_dw1 else n_w1, cfg.KP, cfg.HP, device=dev)
     part_w2 = torch.zeros(n_bwd, cfg.HP, cfg.SP, device=dev)
     part_b2 = torch.zeros(n_bwd, cfg.SP, device=dev)
@@ -631,23 +567,14 @@ def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=Fals
                      neighbourhood:int=6) -> tuple[int, int]:
     """(kept, backward): bytes a training step of T fused steps on N cells (batch x lattice) keeps from forward to
     backward, and the backward pass's own buffers (for `estimate_memory`). Kept: what the gathers read, each step's
-    input state (bf16 copies with the shadow, else fp32), each step's relu(h) (`FusedConfig.keep_h`), the input and the
-    output (fp32), the fire masks; backward: dh (and dP with FUSED_W1_DP), the incoming and outgoing state gradients."""
+    input state (bf16 copies with the shadow, else fp32), the input and the output (fp32), the fire masks; backward:
+    dh (and dP with FUSED_W1_DP), the incoming and outgoing state gradients (fp32)."""
     shadow = bf16 and _switch('FUSED_SHADOW', True)
     e = 2 if bf16 else 4
     kept = T * N * S * (2 if shadow else 4) + 2 * N * S * 4 + (T * N * 4 if fire_masks else 0)
-    keep = os.environ.get('FUSED_KEEP_H', '1')
-    if keep == '2' or (keep == '1' and os.environ.get('FUSED_B1_FP32', '2') in '012'): kept += T * N * pow2(H) * e
     dp = _switch('FUSED_W1_DP', False)
     backward = N * (pow2(H) * e + 2 * S * 4 + (pow2(neighbourhood + 2, least=1) * pow2(S) * e if dp else 0))
     return kept, backward
-
-
-def _room_for(nbytes:int, device) -> bool:
-    "Whether `nbytes` more fit on `device`, a quarter to spare (free memory and what torch's allocator holds unused)."
-    if device.type != 'cuda': return True
-    free = torch.cuda.mem_get_info(device)[0] + torch.cuda.memory_reserved(device) - torch.cuda.memory_allocated(device)
-    return 1.25 * nbytes <= free
 
 
 # %% ../nbs/03a_fused.ipynb #aca6eccd
@@ -661,13 +588,10 @@ class _FusedRun(torch.autograd.Function):
         state = state.detach().contiguous().float()
         clamp_c = None if clamp is None else clamp.detach().contiguous().float()
         posb = _pos_table(cfg, pos, state.device)
-        # relu(h) only for a backward pass, and only where the memory it takes is free (else recompute it there)
-        need = n_steps * cfg.n_cells * cfg.HP * W1.element_size()
-        keep = cfg.keep_h if any(ctx.needs_input_grad) and _room_for(need, state.device) else 0
-        out, gs, clamp_g, ks = _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps, keep)
-        ctx.cfg, ctx.n_steps, ctx.keep = cfg, n_steps, keep
+        out, gs, clamp_g = _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps)
+        ctx.cfg, ctx.n_steps = cfg, n_steps
         ctx.has = (clamp is not None, masks is not None, pos is not None, wp is not None)
-        tensors = gs + ks + [W1, W2, posb]
+        tensors = gs + [W1, W2, posb]
         tensors += [clamp_g] if clamp_g is not None else []
         tensors += [masks] if masks is not None else []
         ctx.save_for_backward(*tensors)
@@ -678,8 +602,7 @@ class _FusedRun(torch.autograd.Function):
         cfg, T = ctx.cfg, ctx.n_steps
         has_clamp, has_mask, has_pos, has_wp = ctx.has
         saved = list(ctx.saved_tensors)
-        nk = T if ctx.keep else 0
-        xs, ks, (W1, W2, posb), rest = saved[:T], saved[T:T + nk], saved[T + nk:T + nk + 3], saved[T + nk + 3:]
+        xs, (W1, W2, posb), rest = saved[:T], saved[T:T + 3], saved[T + 3:]
         clamp = rest.pop(0) if has_clamp else None
         masks = rest.pop(0) if has_mask else None
         dev = grad.device
@@ -689,21 +612,20 @@ class _FusedRun(torch.autograd.Function):
         g = grad.contiguous().float()
         (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('w1'), cfg.args('dx')
         W = cfg.launch['w1']
-        part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, has_clamp, dev, ctx.keep)
+        part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, has_clamp, dev)
         dummy = g
         for t in reversed(range(T)):
-            src, fm, kt = xs[t], (masks[t] if has_mask else dummy), (ks[t] if ctx.keep else dh)
+            src, fm = xs[t], (masks[t] if has_mask else dummy)
             cl = clamp if has_clamp else src
-            if ctx.keep != 1: _bwd_h_kernel[(ba[2],)](
-                src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, kt, *ba,
-                cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1,
-                B1_FP32=cfg.b1_way, POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, KEPT=bool(ctx.keep), **bk, **kw)
+            _bwd_h_kernel[(ba[2],)](
+                src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
+                HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_way,
+                POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
             if not cfg.fuse_dw1:
                 _bwd_w1_kernel[(wa[2], cfg.NCH)](
-                    src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, kt, g, fm, W2,
-                    part_w2, part_b2, part_b1, cfg.X * cfg.Y * cfg.Z, wa[1], wa[1] * W['groups'], wa[2], cfg.B,
-                    W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp, BF16=cfg.bf16, POS_GRAD=pos_grad,
-                    DP_OUT=cfg.w1_dp, KEPT=ctx.keep == 1, HAS_MASK=has_mask, B1_SUM=cfg.b1_way in (1, 2), **wk, **kw)
+                    src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],
+                    wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp,
+                    BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
             gx = torch.empty_like(g)
             _bwd_x_kernel[(xa[2],)](
                 dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,

@@ -32,7 +32,7 @@ def compile_one(fn, ptrs, consts, warps, stages, maxnreg=None):
     print(f'  shared memory {k.metadata.shared} B')
     return regs, spills, len(re.findall(r'wgmma.mma_async', ptx)), len(re.findall(r'mma.sync', ptx))
 
-SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP', 'KEEP', 'KEPT', 'B1_SUM', 'XC')   # the constexprs printed beside each kernel
+SWITCHES = ('B1', 'FUSE', 'SHADOW', 'DP', 'XC')   # the constexprs printed beside each kernel
 
 def main():
     p = argparse.ArgumentParser()
@@ -51,30 +51,25 @@ def main():
     b1 = os.environ.get('FUSED_B1_FP32', '2')
     sh = os.environ.get('FUSED_SHADOW', '1') != '0'   # gathers read bf16 copies
     w1dp = os.environ.get('FUSED_W1_DP', '0') != '0'
-    keep = int(os.environ.get('FUSED_KEEP_H', '1'))   # relu(h) kept: 1, dW1's kernel forms dh; 2, the dh kernel
-    keep = 0 if keep == 1 and b1 not in '012' else keep
     g = '*bf16' if sh else '*fp32'
     for name in a.kernels.split(','):
         L = launch[name]
         BM, warps, stages, maxnreg = (L.get(k) for k in ('BM', 'num_warps', 'num_stages', 'maxnreg'))
         bf = '*bf16'
         if name == 'fwd':
-            fn, c = F._fwd_kernel, dict(base, HAS_MASK=False, BM=BM, SHADOW=sh, KEEP=keep > 0)
+            fn, c = F._fwd_kernel, dict(base, HAS_MASK=False, BM=BM, SHADOW=sh)
             ptrs = dict(src='*fp32', clamp='*fp32', gsrc=g, gclamp=g, fmask='*fp32', posb=g, w1=bf, w2=bf, b2=bf,
-                        dst='*fp32', dst16=bf, rk=bf)
+                        dst='*fp32', dst16=bf)
         elif name == 'bwd':
             fn = F._bwd_h_kernel
-            c = dict(base, HAS_MASK=False, BM=BM, FUSE_DW1=False, POS_GRAD=False, DP_OUT=False, KEPT=keep == 2)
+            c = dict(base, HAS_MASK=False, BM=BM, FUSE_DW1=False, POS_GRAD=False, DP_OUT=False)
             c.update({k: v for k, v in dict(B1_FP32=int(b1)).items() if k in fn.arg_names})
             ptrs = dict(src=g, clamp=g, fmask='*fp32', posb=g, w1=bf, w2=bf, g='*fp32', dh_out=bf,
-                        part_w1='*fp32', part_w2='*fp32', part_b2='*fp32', part_b1='*fp32', dpos='*fp32', rk=bf)
+                        part_w1='*fp32', part_w2='*fp32', part_b2='*fp32', part_b1='*fp32', dpos='*fp32')
             c = {k: v for k, v in c.items() if k in fn.arg_names}
         elif name == 'w1':
-            fn = F._bwd_w1_kernel
-            c = dict(base, BM=BM, POS_GRAD=True, DP_OUT=w1dp, KEPT=keep == 1, HAS_MASK=False,
-                     B1_SUM=keep == 1 and b1 in '12')
-            ptrs = dict(src=g, clamp=g, posb=g, dh=bf, w1=bf, part_w1='*fp32', dpos='*fp32', dp_out=bf, rk=bf,
-                        g='*fp32', fmask='*fp32', w2=bf, part_w2='*fp32', part_b2='*fp32', part_b1='*fp32')
+            fn, c = F._bwd_w1_kernel, dict(base, BM=BM, POS_GRAD=True, DP_OUT=w1dp)
+            ptrs = dict(src=g, clamp=g, posb=g, dh=bf, w1=bf, part_w1='*fp32', dpos='*fp32', dp_out=bf)
         else:
             fn = F._bwd_x_kernel
             c = dict(NB=6, NS=NS, S=S, SP=SP, HP=HP, KP=KP, BM=BM, PERIODIC=False, HAS_CLAMP=True, BF16=True,

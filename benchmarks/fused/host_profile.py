@@ -26,6 +26,7 @@ def main():
     prof.disable(); torch.cuda.synchronize()
     for key in ('tottime', 'cumtime'):
         s = io.StringIO(); pstats.Stats(prof, stream=s).sort_stats(key).print_stats(a.top)
-        print(f"== by {key}, {a.steps} steps\n" + '\n'.join(l for l in s.getvalue().splitlines() if l.strip()), flush=True)
+        lines = [line for line in s.getvalue().splitlines() if line.strip()]
+        print(f"== by {key}, {a.steps} steps\n" + '\n'.join(lines), flush=True)
 
 if __name__ == '__main__': main()

@@ -5,15 +5,18 @@
 # %% ../nbs/03a_fused.ipynb #c5aa97ec
 # Kernels are excepted from the 450-line module and 60-line cell limits: a Triton kernel is one jit function.
 from __future__ import annotations
-import os
+import os, weakref
 import torch
 try:   # Triton ships with CUDA builds of torch; without it the kernels below are plain, unused functions
     import triton
     import triton.language as tl
 except ImportError: triton = tl = None
+from .cudagraphs import CapturedCall, GraphLease
+from .runtime import OOM_ERRORS, log
+
 
 # %% auto #0
-__all__ = ['pow2', 'FusedConfig', 'fused_step_bytes', 'fused_supported', 'fused_lattice_steps', 'fused_run_steps']
+__all__ = ['GRAPH_CACHE', 'pow2', 'FusedConfig', 'fused_step_bytes', 'fused_supported', 'fused_lattice_steps', 'fused_run_steps']
 
 # %% ../nbs/03a_fused.ipynb #3c436c27
 def _jit(f):
@@ -568,74 +571,142 @@ def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=Fals
     """(kept, backward): bytes a training step of T fused steps on N cells (batch x lattice) keeps from forward to
     backward, and the backward pass's own buffers (for `estimate_memory`). Kept: what the gathers read, each step's
     input state (bf16 copies with the shadow, else fp32), the input and the output (fp32), the fire masks; backward:
-    dh (and dP with FUSED_W1_DP), the incoming and outgoing state gradients (fp32)."""
+    dh (and dP with FUSED_W1_DP), the incoming and outgoing state gradients (fp32); with CUDA graphs (training on a
+    GPU, `_FusedRun`), a state-sized input copy and a copy out on each side."""
     shadow = bf16 and _switch('FUSED_SHADOW', True)
     e = 2 if bf16 else 4
     kept = T * N * S * (2 if shadow else 4) + 2 * N * S * 4 + (T * N * 4 if fire_masks else 0)
     dp = _switch('FUSED_W1_DP', False)
     backward = N * (pow2(H) * e + 2 * S * 4 + (pow2(neighbourhood + 2, least=1) * pow2(S) * e if dp else 0))
-    return kept, backward
+    graphs = 2 * N * S * 4 if _switch('FUSED_GRAPHS', True) else 0
+    return kept + graphs, backward + graphs
 
+
+# %% ../nbs/03a_fused.ipynb #c2cf1c96
+def _backward_steps(cfg, T:int, xs, W1, W2, posb, clamp, masks, grad, pos_grad:bool) -> tuple:
+    """The backward pass of T fused steps: (the state's gradient, the clamp's, the programs' partial sums of the
+    weights' gradients), from each step's saved input `xs` and the gradient of the last output."""
+    has_clamp, has_mask = clamp is not None, masks is not None
+    kw = cfg.consts()
+    g = grad.contiguous().float()
+    (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('w1'), cfg.args('dx')
+    W = cfg.launch['w1']
+    part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, has_clamp, g.device)
+    dummy = g
+    for t in reversed(range(T)):
+        src, fm = xs[t], (masks[t] if has_mask else dummy)
+        cl = clamp if has_clamp else src
+        _bwd_h_kernel[(ba[2],)](
+            src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
+            HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_way,
+            POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
+        if not cfg.fuse_dw1:
+            _bwd_w1_kernel[(wa[2], cfg.NCH)](
+                src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],
+                wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp,
+                BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
+        gx = torch.empty_like(g)
+        _bwd_x_kernel[(xa[2],)](
+            dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
+            NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
+            BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, XC=cfg.dims[0], YC=cfg.dims[1], ZC=cfg.dims[2], **xk)
+        g = gx
+    return g, dclamp, (part_w1, part_w2, part_b2, part_b1, dpos)
+
+# %% ../nbs/03a_fused.ipynb #fb8947bf
+def _forward_run(cfg, state, clamp, masks, w1, b1, w2, b2, wp, pos, n_steps:int) -> tuple:
+    """The state after `n_steps` fused steps, and what the backward pass reads: (each step's saved input, W1, W2, the
+    positions' table, the clamp as gathered, the fire masks)."""
+    dtype = torch.bfloat16 if cfg.bf16 else torch.float32
+    W1, W2, B2 = _pack_weights(cfg, w1, b1, w2, b2, wp, dtype)
+    state = state.detach().contiguous().float()
+    clamp_c = None if clamp is None else clamp.detach().contiguous().float()
+    posb = _pos_table(cfg, pos, state.device)
+    out, gs, clamp_g = _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps)
+    return out, (gs, W1, W2, posb, clamp_g, masks)
+
+# %% ../nbs/03a_fused.ipynb #a1cf24cb
+GRAPH_CACHE = 2   # configurations whose CUDA graphs are kept (each holds a training step's buffers)
+_GRAPHS: dict = {}
+
+class _StepGraphs:
+    "One configuration's graphs: the forward (T steps), the backward by whether positions get a gradient, their lease."
+    def __init__(self, param):
+        self.fwd, self.bwd, self.lease, self.failed = None, {}, GraphLease(), None
+        self.model = weakref.ref(param)   # the entry goes when its model does
+
+def _graphs_wanted(state, params) -> bool:
+    "CUDA graphs for this call: training on CUDA, not inside another capture, FUSED_GRAPHS not 0."
+    return (state.is_cuda and torch.is_grad_enabled() and _switch('FUSED_GRAPHS', True)
+            and any(p is not None and p.requires_grad for p in (state, *params))
+            and not torch.cuda.is_current_stream_capturing())
+
+def _step_graphs(cfg, n_steps:int, params, clamp, masks, state) -> _StepGraphs:
+    "The graphs of this configuration (made empty on first use; captured by the caller)."
+    key = (repr(sorted(vars(cfg).items())), n_steps, clamp is not None, masks is not None, str(state.device),
+           tuple(None if p is None else p.data_ptr() for p in params))
+    for k in [k for k, e in _GRAPHS.items() if e.model() is None]: del _GRAPHS[k]
+    entry = _GRAPHS.pop(key, None) or _StepGraphs(params[0])
+    _GRAPHS[key] = entry   # the most recently used last
+    while len(_GRAPHS) > GRAPH_CACHE: del _GRAPHS[next(iter(_GRAPHS))]
+    return entry
+
+def _captured(entry, fn, **inputs):
+    "`CapturedCall(fn, **inputs)`, or None after one warning if the capture fails (out of memory is raised)."
+    try: return CapturedCall(fn, **inputs)
+    except OOM_ERRORS: raise
+    except Exception as e:
+        entry.failed = f"{type(e).__name__}: {str(e).strip()[:200]}"
+        log.warning(f"fused step: its CUDA graph could not be captured ({entry.failed}); this configuration runs "
+                    "step by step (FUSED_GRAPHS=0 turns the graphs off)")
+        return None
 
 # %% ../nbs/03a_fused.ipynb #aca6eccd
 class _FusedRun(torch.autograd.Function):
-    "T fused lattice steps; saves only each step's input state (its bf16 copy with the shadow)."
+    "T fused lattice steps; saves only each step's input state (its bf16 copy with the shadow); graphed in training."
 
     @staticmethod
-    def forward(ctx, state, clamp, w1, b1, w2, b2, wp, pos, masks, cfg, n_steps):
-        dtype = torch.bfloat16 if cfg.bf16 else torch.float32
-        W1, W2, B2 = _pack_weights(cfg, w1, b1, w2, b2, wp, dtype)
-        state = state.detach().contiguous().float()
-        clamp_c = None if clamp is None else clamp.detach().contiguous().float()
-        posb = _pos_table(cfg, pos, state.device)
-        out, gs, clamp_g = _forward_steps(cfg, state, clamp_c, masks, posb, W1, W2, B2, n_steps)
-        ctx.cfg, ctx.n_steps = cfg, n_steps
+    def forward(ctx, state, clamp, w1, b1, w2, b2, wp, pos, masks, cfg, n_steps, graphs):
+        ctx.cfg, ctx.n_steps, ctx.graph = cfg, n_steps, None
         ctx.has = (clamp is not None, masks is not None, pos is not None, wp is not None)
-        tensors = gs + [W1, W2, posb]
-        tensors += [clamp_g] if clamp_g is not None else []
-        tensors += [masks] if masks is not None else []
-        ctx.save_for_backward(*tensors)
+        entry = _step_graphs(cfg, n_steps, (w1, b1, w2, b2, wp, pos), clamp, masks, state) if graphs else None
+        if entry is not None and entry.fwd is None and entry.failed is None:
+            entry.fwd = _captured(entry, lambda state, clamp, masks: _forward_run(cfg, state, clamp, masks, w1, b1, w2,
+                                  b2, wp, pos, n_steps), state=state, clamp=clamp, masks=masks)
+        if entry is not None and entry.fwd is not None and not entry.lease.lent:   # (lent: a backward is pending)
+            out, saved = entry.fwd(state=state, clamp=clamp, masks=masks)
+            ctx.graph, ctx.saved = entry, saved
+            ctx.generation, ctx.holder = entry.lease.lend()
+            return out.clone()   # (the graph's own buffer is overwritten by the next replay)
+        out, saved = _forward_run(cfg, state, clamp, masks, w1, b1, w2, b2, wp, pos, n_steps)
+        ctx.save_for_backward(*saved[0], *saved[1:4], *[t for t in saved[4:] if t is not None])
         return out
 
     @staticmethod
     def backward(ctx, grad):
         cfg, T = ctx.cfg, ctx.n_steps
         has_clamp, has_mask, has_pos, has_wp = ctx.has
-        saved = list(ctx.saved_tensors)
-        xs, (W1, W2, posb), rest = saved[:T], saved[T:T + 3], saved[T + 3:]
-        clamp = rest.pop(0) if has_clamp else None
-        masks = rest.pop(0) if has_mask else None
-        dev = grad.device
         need = ctx.needs_input_grad
         pos_grad = has_pos and need[7]
-        kw = cfg.consts()
-        g = grad.contiguous().float()
-        (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('w1'), cfg.args('dx')
-        W = cfg.launch['w1']
-        part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, has_clamp, dev)
-        dummy = g
-        for t in reversed(range(T)):
-            src, fm = xs[t], (masks[t] if has_mask else dummy)
-            cl = clamp if has_clamp else src
-            _bwd_h_kernel[(ba[2],)](
-                src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
-                HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_way,
-                POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
-            if not cfg.fuse_dw1:
-                _bwd_w1_kernel[(wa[2], cfg.NCH)](
-                    src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],
-                    wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp,
-                    BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
-            gx = torch.empty_like(g)
-            _bwd_x_kernel[(xa[2],)](
-                dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
-                NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
-                BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, XC=cfg.dims[0], YC=cfg.dims[1], ZC=cfg.dims[2], **xk)
-            g = gx
-        dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, part_w1, part_w2, part_b2, part_b1, dpos, W2, has_wp,
-                                                      pos_grad)
-        return g if need[0] else None, dclamp, dw1, db1, dw2, db2, dwp, dp, None, None, None
-
+        if ctx.graph is not None:
+            entry, (xs, W1, W2, posb, clamp, masks) = ctx.graph, ctx.saved
+            entry.lease.give_back(ctx.generation)   # (raises if a later forward replayed into xs)
+            if pos_grad not in entry.bwd:
+                entry.bwd[pos_grad] = _captured(entry, lambda grad: _backward_steps(
+                    cfg, T, xs, W1, W2, posb, clamp, masks, grad, pos_grad), grad=grad)
+            bwd = entry.bwd[pos_grad]
+            run = bwd if bwd is not None else lambda grad: _backward_steps(cfg, T, xs, W1, W2, posb, clamp, masks,
+                                                                           grad, pos_grad)
+            g, dclamp, parts = run(grad=grad)
+            if bwd is not None: g, dclamp = g.clone(), None if dclamp is None else dclamp.clone()
+        else:
+            saved = list(ctx.saved_tensors)
+            xs, (W1, W2, posb), rest = saved[:T], saved[T:T + 3], saved[T + 3:]
+            clamp = rest.pop(0) if has_clamp else None
+            masks = rest.pop(0) if has_mask else None
+            g, dclamp, parts = _backward_steps(cfg, T, xs, W1, W2, posb, clamp, masks, grad, pos_grad)
+        dw1, db1, dw2, db2, dwp, dp = _assemble_grads(cfg, *parts, W2, has_wp, pos_grad)
+        return g if need[0] else None, dclamp, dw1, db1, dw2, db2, dwp, dp, None, None, None, None
 
 # %% ../nbs/03a_fused.ipynb #ad79d323
 def fused_supported(lattice, state,
@@ -677,8 +748,8 @@ def fused_lattice_steps(lattice,                 # Lattice3D: its rule, position
     rule = lattice.rule
     wp = None if rule.position is None else rule.position.weight
     with torch.autocast('cuda', enabled=False):
-        return _FusedRun.apply(state, clamp, rule.hidden.weight, rule.hidden.bias, rule.update.weight,
-                               rule.update.bias, wp, lattice.pos, masks, cfg, n_steps)
+        params = (rule.hidden.weight, rule.hidden.bias, rule.update.weight, rule.update.bias, wp, lattice.pos)
+        return _FusedRun.apply(state, clamp, *params, masks, cfg, n_steps, _graphs_wanted(state, params))
 
 # %% ../nbs/03a_fused.ipynb #37834917
 def fused_run_steps(lattice, state, pos_hidden, clamp, n):

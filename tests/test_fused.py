@@ -299,3 +299,54 @@ def test_hidden_bias_gradient_ways(monkeypatch):
     near = [rel(got[w][b1], got['1'][b1]) for w in '234']
     assert max(near) <= 1e-5 and rel(got['0'][b1], got['1'][b1]) > 10 * max(near)
     assert all(torch.equal(again[0][k], again[1][k]) for k in again[0])
+
+
+# ------------------------------------------------------------------ CUDA graphs over the T-step loops (training)
+@pytest.mark.skipif(INTERPRET, reason="CUDA graphs: CUDA only")
+@pytest.mark.parametrize('bf16', [True, False], ids=['bf16', 'fp32'])
+def test_cuda_graphs_are_bit_for_bit(bf16, monkeypatch):
+    """The T-step loops replayed from CUDA graphs give the step-by-step launches' output and every gradient bit for
+    bit: on the call that captures them, on a replay, and after the parameters change in place (as the optimizer
+    changes them)."""
+    from embedding_trainer import fused
+    lat, st, clamp, masks, T = _inputs(RUNS[4] if bf16 else RUNS[0])
+
+    def run(graphs):
+        monkeypatch.setenv('FUSED_GRAPHS', graphs)
+        with torch.autocast('cuda', dtype=torch.bfloat16, enabled=bf16):
+            return run_and_grads(lambda l, s, c: fused_lattice_steps(l, s, c, T, masks, bf16=bf16), lat, st, clamp)
+
+    runs = [run(g) for g in '011']
+    with torch.no_grad():
+        for p in lat.parameters(): p.mul_(1.1)
+    runs += [run(g) for g in '01']
+    entries = [e for e in fused._GRAPHS.values() if e.model() is lat.rule.hidden.weight]
+    assert len(entries) == 1 and entries[0].fwd is not None and entries[0].bwd and entries[0].failed is None
+    for want, got in [(runs[0], runs[1]), (runs[0], runs[2]), (runs[3], runs[4])]:
+        assert all(torch.equal(want[k], got[k]) for k in want), [k for k in want if not torch.equal(want[k], got[k])]
+    assert not torch.equal(runs[0]['out'], runs[3]['out'])   # (the update was seen)
+
+
+@pytest.mark.skipif(INTERPRET, reason="CUDA graphs: CUDA only")
+def test_cuda_graphs_lend_the_saved_states(monkeypatch):
+    """Two forwards before their backward: the second runs step by step (the graph's buffers are lent to the first's
+    backward) and the gradients are the step-by-step launches' bit for bit; a second backward through a kept graph,
+    after another forward replayed into its buffers, stops with an error instead of using the later states."""
+    from embedding_trainer.errors import TrainingError
+    lat, st, clamp, masks, T = _inputs(RUNS[4])
+
+    def two(graphs):
+        monkeypatch.setenv('FUSED_GRAPHS', graphs)
+        lat.zero_grad(set_to_none=True)
+        a = fused_lattice_steps(lat, st, clamp, T, masks, bf16=False)
+        b = fused_lattice_steps(lat, st * 0.5, clamp, T, masks, bf16=False)
+        (a.square().mean() + b.mean()).backward()
+        return [p.grad.clone() for p in lat.parameters()]
+
+    want, _, got = two('0'), two('1'), two('1')
+    assert all(torch.equal(x, y) for x, y in zip(want, got))
+    a = fused_lattice_steps(lat, st, clamp, T, masks, bf16=False)
+    a.sum().backward(retain_graph=True)
+    fused_lattice_steps(lat, st * 0.5, clamp, T, masks, bf16=False).sum().backward()
+    with pytest.raises(TrainingError, match='overwritten'):
+        a.sum().backward()

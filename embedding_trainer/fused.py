@@ -5,7 +5,7 @@
 # %% ../nbs/03a_fused.ipynb #c5aa97ec
 # Kernels are excepted from the 450-line module and 60-line cell limits: a Triton kernel is one jit function.
 from __future__ import annotations
-import os, weakref
+import contextlib, os, weakref
 import torch
 try:   # Triton ships with CUDA builds of torch; without it the kernels below are plain, unused functions
     import triton
@@ -455,6 +455,8 @@ class FusedConfig:
         self.dp = self.fuse_dw1 and os.environ.get('FUSED_DP', '0') != '0'
         # the same from dW1's kernel, which reads dh anyway (FUSED_W1_DP=1); measured in BENCHMARKS.md
         self.w1_dp = not self.fuse_dw1 and _switch('FUSED_W1_DP', False)
+        # dW1's kernel on a second stream, beside the next step's dh and dx kernels (dh in two buffers; BENCHMARKS.md)
+        self.w1_side = state.is_cuda and not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_SIDE', False)
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
@@ -572,14 +574,40 @@ def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=Fals
     backward, and the backward pass's own buffers (for `estimate_memory`). Kept: what the gathers read, each step's
     input state (bf16 copies with the shadow, else fp32), the input and the output (fp32), the fire masks; backward:
     dh (and dP with FUSED_W1_DP), the incoming and outgoing state gradients (fp32); with CUDA graphs (training on a
-    GPU, `_FusedRun`), a state-sized input copy and a copy out on each side."""
+    GPU, `_FusedRun`), a state-sized input copy and a copy out on each side; dW1 on a second stream, a second dh."""
     shadow = bf16 and _switch('FUSED_SHADOW', True)
     e = 2 if bf16 else 4
     kept = T * N * S * (2 if shadow else 4) + 2 * N * S * 4 + (T * N * 4 if fire_masks else 0)
     dp = _switch('FUSED_W1_DP', False)
     backward = N * (pow2(H) * e + 2 * S * 4 + (pow2(neighbourhood + 2, least=1) * pow2(S) * e if dp else 0))
     graphs = 2 * N * S * 4 if _switch('FUSED_GRAPHS', True) else 0
+    backward += N * pow2(H) * e if _switch('FUSED_W1_SIDE', False) else 0   # a second dh
     return kept + graphs, backward + graphs
+
+
+# %% ../nbs/03a_fused.ipynb #598332fa
+class _Side:
+    """dW1's kernel on a second stream (FUSED_W1_SIDE): step i's dh goes to buffer i % 2; dW1 of step i starts once
+    that dh is written and runs beside step i's dx and step i + 1's dh and dx; step i + 2's dh waits until it is read.
+    The same kernels in the same order per stream: the same numbers."""
+    def __init__(self, device, dh):
+        self.main, self.stream = torch.cuda.current_stream(device), torch.cuda.Stream(device)
+        self.stream.wait_stream(self.main)
+        self.dh, self.read = [dh, torch.empty_like(dh)], [None, None]   # read[j]: dW1 is done with buffer j
+
+    def buffer(self, i:int):
+        "Step i's dh buffer, once dW1 of step i - 2 has read it."
+        if self.read[i % 2] is not None: self.main.wait_event(self.read[i % 2])
+        return self.dh[i % 2]
+
+    @contextlib.contextmanager
+    def w1(self, i:int):
+        "Launch step i's dW1 on the side stream, after everything launched so far on the main one (step i's dh)."
+        self.stream.wait_stream(self.main)
+        with torch.cuda.stream(self.stream): yield
+        self.read[i % 2] = self.stream.record_event()
+
+    def join(self): self.main.wait_stream(self.stream)
 
 
 # %% ../nbs/03a_fused.ipynb #c2cf1c96
@@ -591,26 +619,30 @@ def _backward_steps(cfg, T:int, xs, W1, W2, posb, clamp, masks, grad, pos_grad:b
     g = grad.contiguous().float()
     (ba, bk), (wa, wk), (xa, xk) = cfg.args('bwd'), cfg.args('w1'), cfg.args('dx')
     W = cfg.launch['w1']
-    part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh, dp = _grad_buffers(cfg, has_clamp, g.device)
+    part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh0, dp = _grad_buffers(cfg, has_clamp, g.device)
     dummy = g
-    for t in reversed(range(T)):
+    side = _Side(g.device, dh0) if cfg.w1_side else None
+    for i, t in enumerate(reversed(range(T))):
         src, fm = xs[t], (masks[t] if has_mask else dummy)
         cl = clamp if has_clamp else src
+        dh = side.buffer(i) if side else dh0
         _bwd_h_kernel[(ba[2],)](
             src, cl, fm, posb, W1, W2, g, dh, part_w1, part_w2, part_b2, part_b1, dpos, *ba, cfg.X, cfg.Y, cfg.Z,
             HAS_CLAMP=has_clamp, HAS_MASK=has_mask, BF16=cfg.bf16, FUSE_DW1=cfg.fuse_dw1, B1_FP32=cfg.b1_way,
             POS_GRAD=pos_grad and cfg.fuse_dw1, DP_OUT=cfg.dp, **bk, **kw)
         if not cfg.fuse_dw1:
-            _bwd_w1_kernel[(wa[2], cfg.NCH)](
-                src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],
-                wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z, HAS_CLAMP=has_clamp,
-                BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
+            with side.w1(i) if side else contextlib.nullcontext():
+                _bwd_w1_kernel[(wa[2], cfg.NCH)](
+                    src, cl, posb, dh, W1, part_w1, dpos, dp if cfg.w1_dp else dh, cfg.X * cfg.Y * cfg.Z, wa[1],
+                    wa[1] * W['groups'], wa[2], cfg.B, W['batch_per_group'], cfg.X, cfg.Y, cfg.Z,
+                    HAS_CLAMP=has_clamp, BF16=cfg.bf16, POS_GRAD=pos_grad, DP_OUT=cfg.w1_dp, **wk, **kw)
         gx = torch.empty_like(g)
         _bwd_x_kernel[(xa[2],)](
             dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
             NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
             BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, XC=cfg.dims[0], YC=cfg.dims[1], ZC=cfg.dims[2], **xk)
         g = gx
+    if side: side.join()
     return g, dclamp, (part_w1, part_w2, part_b2, part_b1, dpos)
 
 # %% ../nbs/03a_fused.ipynb #fb8947bf

@@ -123,13 +123,17 @@ def _fwd_kernel(src, clamp, gsrc, gclamp, fmask, posb, w1, w2, b2, dst, dst16, n
                 NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                 KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                 PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr, BF16: tl.constexpr,
-                SHADOW: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
+                SHADOW: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr,
+                PDL: tl.constexpr = False):
     """One step: dst = src + update (fp32). The perception is gathered from gsrc and gclamp: with SHADOW, bf16 copies of
     the state and the clamp (the products round it to bf16 anyway), and the new state's copy goes to dst16."""
     if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
         X = XC
         Y = YC
         Z = ZC
+    if PDL:   # programmatic dependent launch (FUSED_PDL): wait for the previous kernel, then let the next one start
+        tl.extra.cuda.gdc_wait()
+        tl.extra.cuda.gdc_launch_dependents()
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -171,7 +175,8 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
                   KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr,
                   BF16: tl.constexpr, FUSE_DW1: tl.constexpr, POS_GRAD: tl.constexpr, DP_OUT: tl.constexpr,
-                  B1_FP32: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
+                  B1_FP32: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr,
+                  PDL: tl.constexpr = False):
     """dh for a tile (recomputed h); writes dh, or with DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC). The
     update bias's gradient is summed from the fp32 du; the hidden bias's (bf16) as B1_FP32 says: 0, dW1's bias row
     only (bf16 dh, as torch); 1, fp32 dh summed in registers; 2, fp32 dh summed per tile by atomics; 3, dW1's bias
@@ -183,6 +188,8 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
         X = XC
         Y = YC
         Z = ZC
+    if PDL:   # (FUSED_PDL) the next kernel may start; this one waits for the previous before reading g
+        tl.extra.cuda.gdc_launch_dependents()
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -204,6 +211,8 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
                        PERIODIC, HAS_CLAMP, BF16)
         smask = row_ok[:, None] & (scol < S)[None, :]
         own = m[:, None] * S + scol[None, :]
+        if PDL:   # (the hidden layer above reads only the saved state: it overlaps the previous kernel's end)
+            tl.extra.cuda.gdc_wait()
         du = tl.load(g + own, mask=smask, other=0.0)
         if HAS_MASK:
             fm = tl.load(fmask + m, mask=row_ok, other=0.0)
@@ -271,7 +280,8 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
                    NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                    KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                    PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr,
-                   DP_OUT: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
+                   DP_OUT: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr,
+                   PDL: tl.constexpr = False):
     """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh. A work item is a spatial tile (BM
     cells of X*Y*Z) and a group of BG batch elements, visited one after the other, so that the learned positions'
     gradient (dh @ Wp^T summed over the batch) is reduced in registers and added once per item to the group's own
@@ -282,6 +292,9 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
         X = XC
         Y = YC
         Z = ZC
+    if PDL:   # programmatic dependent launch (FUSED_PDL): wait for the previous kernel, then let the next one start
+        tl.extra.cuda.gdc_wait()
+        tl.extra.cuda.gdc_launch_dependents()
     pid = tl.program_id(0)
     c = tl.program_id(1)
     hcol = tl.arange(0, HP)
@@ -333,13 +346,17 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
 def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
                   KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-                  BF16: tl.constexpr, DP_IN: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
+                  BF16: tl.constexpr, DP_IN: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr,
+                  PDL: tl.constexpr = False):
     """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
     share goes to the clamp's gradient."""
     if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
         X = XC
         Y = YC
         Z = ZC
+    if PDL:   # programmatic dependent launch (FUSED_PDL): wait for the previous kernel, then let the next one start
+        tl.extra.cuda.gdc_wait()
+        tl.extra.cuda.gdc_launch_dependents()
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -457,24 +474,24 @@ class FusedConfig:
         self.w1_dp = not self.fuse_dw1 and _switch('FUSED_W1_DP', False)
         # dW1's kernel on a second stream, beside the next step's dh and dx kernels (dh in two buffers; BENCHMARKS.md)
         self.w1_side = state.is_cuda and not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_SIDE', False)
+        # programmatic dependent launch (sm_90+): each kernel launched while the previous one ends (BENCHMARKS.md)
+        self.pdl = (state.is_cuda and _switch('FUSED_PDL', False)
+                    and torch.cuda.get_device_capability(state.device)[0] >= 9)
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
         self.shadow = bf16 and _switch('FUSED_SHADOW', True)
-        # how _bwd_h_kernel sums the hidden bias's gradient under bf16 (its docstring): 2, fp32 dh per tile by atomics
-        # (default: the fastest way that passed the scale preset's training test); 1, fp32 dh in registers; 0, dW1's
-        # bias row (bf16 dh, as torch); 3, that row plus dh's rounding error; 4, fp32 dh's sum by linearity (one more
-        # small product per tile). H200, benchmark case, 2026-12-02: 8.96e8, 8.80e8, 9.54e8, 9.06e8 cell-steps/s
-        # (ways 2, 1, 0, 3, before the shadow; BENCHMARKS.md)
+        # how _bwd_h_kernel sums the hidden bias's gradient under bf16 (its docstring; default 2, the fastest way that
+        # passed the scale preset's training test). H200, benchmark case, 2026-12-02: 8.96e8, 8.80e8, 9.54e8, 9.06e8
+        # cell-steps/s (ways 2, 1, 0, 3, before the shadow; BENCHMARKS.md)
         self.b1_fp32 = int(os.environ.get('FUSED_B1_FP32', '2'))
         if self.b1_fp32 not in (0, 1, 2, 3, 4):
             raise ValueError(f"FUSED_B1_FP32={self.b1_fp32}: the hidden bias's gradient is summed one of five ways, "
                              "0 to 4 (FusedConfig); unset it for the default, 2")
         self.b1_way = self.b1_fp32 if bf16 else int(self.b1_fp32 == 1)   # fp32 dh: dW1's bias row is already exact
-        self.periodic = lattice.boundary == 'periodic'
+        self.periodic, self.bf16 = lattice.boundary == 'periodic', bf16
         # the lattice's sizes compiled into the kernels (no divisions; a compile per shape; FUSED_DIMS=0: runtime sizes)
         self.dims = (X, Y, Z) if _switch('FUSED_DIMS', True) else (0, 0, 0)
-        self.bf16 = bf16
         self.n_cells = B * X * Y * Z
         self.launch = _launch_settings(B, X, Y, Z, self.HP, bf16, _num_sms(state.device), self.KP)
         if self.n_cells * max(self.HP, self.KP, self.S) >= 2**31:
@@ -482,13 +499,14 @@ class FusedConfig:
 
     def consts(self):
         return dict(NB=self.NB, NS=self.NS, S=self.S, SP=self.SP, Q=max(self.Q, 1), KC=self.KC, NCH=self.NCH,
-                    HP=self.HP, PERIODIC=self.periodic, XC=self.dims[0], YC=self.dims[1], ZC=self.dims[2])
+                    HP=self.HP, PERIODIC=self.periodic, XC=self.dims[0], YC=self.dims[1], ZC=self.dims[2],
+                    PDL=self.pdl)
 
     def args(self, name):
         "(n_cells, n_tiles, nprog), then the launch keywords (BM, num_warps, num_stages[, maxnreg]) of kernel `name`."
         L = self.launch[name]
-        return (self.n_cells, L['n_tiles'], L['grid']), {k: L[k] for k in ('BM', 'num_warps', 'num_stages', 'maxnreg')
-                                                          if k in L}
+        kw = {k: L[k] for k in ('BM', 'num_warps', 'num_stages', 'maxnreg') if k in L}
+        return (self.n_cells, L['n_tiles'], L['grid']), {**kw, 'launch_pdl': True} if self.pdl else kw
 
 # %% ../nbs/03a_fused.ipynb #3e2164bb
 def _pack_weights(cfg: FusedConfig, w1, b1, w2, b2, wp, dtype):
@@ -640,7 +658,8 @@ def _backward_steps(cfg, T:int, xs, W1, W2, posb, clamp, masks, grad, pos_grad:b
         _bwd_x_kernel[(xa[2],)](
             dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
             NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
-            BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, XC=cfg.dims[0], YC=cfg.dims[1], ZC=cfg.dims[2], **xk)
+            BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, XC=cfg.dims[0], YC=cfg.dims[1], ZC=cfg.dims[2], PDL=cfg.pdl,
+            **xk)
         g = gx
     if side: side.join()
     return g, dclamp, (part_w1, part_w2, part_b2, part_b1, dpos)

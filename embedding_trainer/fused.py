@@ -16,7 +16,8 @@ from .runtime import OOM_ERRORS, log
 
 
 # %% auto #0
-__all__ = ['GRAPH_CACHE', 'pow2', 'FusedConfig', 'fused_step_bytes', 'fused_supported', 'fused_lattice_steps', 'fused_run_steps']
+__all__ = ['GRAPH_CACHE', 'pow2', 'FusedConfig', 'fused_step_bytes', 'drop_fused_graphs', 'fused_supported',
+           'fused_lattice_steps', 'fused_run_steps']
 
 # %% ../nbs/03a_fused.ipynb #3c436c27
 def _jit(f):
@@ -123,17 +124,13 @@ def _fwd_kernel(src, clamp, gsrc, gclamp, fmask, posb, w1, w2, b2, dst, dst16, n
                 NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                 KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                 PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr, BF16: tl.constexpr,
-                SHADOW: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr,
-                PDL: tl.constexpr = False):
+                SHADOW: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """One step: dst = src + update (fp32). The perception is gathered from gsrc and gclamp: with SHADOW, bf16 copies of
     the state and the clamp (the products round it to bf16 anyway), and the new state's copy goes to dst16."""
     if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
         X = XC
         Y = YC
         Z = ZC
-    if PDL:   # programmatic dependent launch (FUSED_PDL): wait for the previous kernel, then let the next one start
-        tl.extra.cuda.gdc_wait()
-        tl.extra.cuda.gdc_launch_dependents()
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -175,8 +172,7 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
                   KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                   PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, HAS_MASK: tl.constexpr,
                   BF16: tl.constexpr, FUSE_DW1: tl.constexpr, POS_GRAD: tl.constexpr, DP_OUT: tl.constexpr,
-                  B1_FP32: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr,
-                  PDL: tl.constexpr = False):
+                  B1_FP32: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """dh for a tile (recomputed h); writes dh, or with DP_OUT the perception's gradient dP = dh @ W1^T (BM, KC). The
     update bias's gradient is summed from the fp32 du; the hidden bias's (bf16) as B1_FP32 says: 0, dW1's bias row
     only (bf16 dh, as torch); 1, fp32 dh summed in registers; 2, fp32 dh summed per tile by atomics; 3, dW1's bias
@@ -188,8 +184,6 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
         X = XC
         Y = YC
         Z = ZC
-    if PDL:   # (FUSED_PDL) the next kernel may start; this one waits for the previous before reading g
-        tl.extra.cuda.gdc_launch_dependents()
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -211,8 +205,6 @@ def _bwd_h_kernel(src, clamp, fmask, posb, w1, w2, g, dh_out, part_w1, part_w2, 
                        PERIODIC, HAS_CLAMP, BF16)
         smask = row_ok[:, None] & (scol < S)[None, :]
         own = m[:, None] * S + scol[None, :]
-        if PDL:   # (the hidden layer above reads only the saved state: it overlaps the previous kernel's end)
-            tl.extra.cuda.gdc_wait()
         du = tl.load(g + own, mask=smask, other=0.0)
         if HAS_MASK:
             fm = tl.load(fmask + m, mask=row_ok, other=0.0)
@@ -280,8 +272,7 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
                    NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, Q: tl.constexpr,
                    KC: tl.constexpr, NCH: tl.constexpr, HP: tl.constexpr, BM: tl.constexpr,
                    PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr, BF16: tl.constexpr, POS_GRAD: tl.constexpr,
-                   DP_OUT: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr,
-                   PDL: tl.constexpr = False):
+                   DP_OUT: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """dW1 rows [c*KC, (c+1)*KC) for chunk c = program_id(1), from the stored dh. A work item is a spatial tile (BM
     cells of X*Y*Z) and a group of BG batch elements, visited one after the other, so that the learned positions'
     gradient (dh @ Wp^T summed over the batch) is reduced in registers and added once per item to the group's own
@@ -292,9 +283,6 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
         X = XC
         Y = YC
         Z = ZC
-    if PDL:   # programmatic dependent launch (FUSED_PDL): wait for the previous kernel, then let the next one start
-        tl.extra.cuda.gdc_wait()
-        tl.extra.cuda.gdc_launch_dependents()
     pid = tl.program_id(0)
     c = tl.program_id(1)
     hcol = tl.arange(0, HP)
@@ -346,17 +334,13 @@ def _bwd_w1_kernel(src, clamp, posb, dh, w1, part_w1, dpos, dp_out, n_sp, n_tile
 def _bwd_x_kernel(dh, w1, g, dst, dclamp, n_cells, n_tiles, nprog, X, Y, Z,
                   NB: tl.constexpr, NS: tl.constexpr, S: tl.constexpr, SP: tl.constexpr, HP: tl.constexpr,
                   KP: tl.constexpr, BM: tl.constexpr, PERIODIC: tl.constexpr, HAS_CLAMP: tl.constexpr,
-                  BF16: tl.constexpr, DP_IN: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr,
-                  PDL: tl.constexpr = False):
+                  BF16: tl.constexpr, DP_IN: tl.constexpr, XC: tl.constexpr, YC: tl.constexpr, ZC: tl.constexpr):
     """dx[c] = g[c] + sum_k dh[c - o_k] @ W1_k^T (or, with DP_IN, + sum_k dP[c - o_k, slot k]); the z = 0 face's
     share goes to the clamp's gradient."""
     if XC > 0:   # the lattice's sizes as compile-time constants (FusedConfig.dims)
         X = XC
         Y = YC
         Z = ZC
-    if PDL:   # programmatic dependent launch (FUSED_PDL): wait for the previous kernel, then let the next one start
-        tl.extra.cuda.gdc_wait()
-        tl.extra.cuda.gdc_launch_dependents()
     pid = tl.program_id(0)
     hcol = tl.arange(0, HP)
     scol = tl.arange(0, SP)
@@ -474,9 +458,6 @@ class FusedConfig:
         self.w1_dp = not self.fuse_dw1 and _switch('FUSED_W1_DP', False)
         # dW1's kernel on a second stream, beside the next step's dh and dx kernels (dh in two buffers; BENCHMARKS.md)
         self.w1_side = state.is_cuda and not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_SIDE', False)
-        # programmatic dependent launch (sm_90+): each kernel launched while the previous one ends (BENCHMARKS.md)
-        self.pdl = (state.is_cuda and _switch('FUSED_PDL', False)
-                    and torch.cuda.get_device_capability(state.device)[0] >= 9)
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
@@ -499,14 +480,13 @@ class FusedConfig:
 
     def consts(self):
         return dict(NB=self.NB, NS=self.NS, S=self.S, SP=self.SP, Q=max(self.Q, 1), KC=self.KC, NCH=self.NCH,
-                    HP=self.HP, PERIODIC=self.periodic, XC=self.dims[0], YC=self.dims[1], ZC=self.dims[2],
-                    PDL=self.pdl)
+                    HP=self.HP, PERIODIC=self.periodic, XC=self.dims[0], YC=self.dims[1], ZC=self.dims[2])
 
     def args(self, name):
         "(n_cells, n_tiles, nprog), then the launch keywords (BM, num_warps, num_stages[, maxnreg]) of kernel `name`."
         L = self.launch[name]
         kw = {k: L[k] for k in ('BM', 'num_warps', 'num_stages', 'maxnreg') if k in L}
-        return (self.n_cells, L['n_tiles'], L['grid']), {**kw, 'launch_pdl': True} if self.pdl else kw
+        return (self.n_cells, L['n_tiles'], L['grid']), kw
 
 # %% ../nbs/03a_fused.ipynb #3e2164bb
 def _pack_weights(cfg: FusedConfig, w1, b1, w2, b2, wp, dtype):
@@ -658,8 +638,7 @@ def _backward_steps(cfg, T:int, xs, W1, W2, posb, clamp, masks, grad, pos_grad:b
         _bwd_x_kernel[(xa[2],)](
             dp if cfg.w1_dp else dh, W1, g, gx, dclamp if has_clamp else dummy, *xa, cfg.X, cfg.Y, cfg.Z, NB=cfg.NB,
             NS=cfg.NS, S=cfg.S, SP=cfg.SP, HP=cfg.HP, KP=cfg.KP, PERIODIC=cfg.periodic, HAS_CLAMP=has_clamp,
-            BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, XC=cfg.dims[0], YC=cfg.dims[1], ZC=cfg.dims[2], PDL=cfg.pdl,
-            **xk)
+            BF16=cfg.bf16, DP_IN=cfg.dp or cfg.w1_dp, XC=cfg.dims[0], YC=cfg.dims[1], ZC=cfg.dims[2], **xk)
         g = gx
     if side: side.join()
     return g, dclamp, (part_w1, part_w2, part_b2, part_b1, dpos)
@@ -685,6 +664,10 @@ class _StepGraphs:
     def __init__(self, param):
         self.fwd, self.bwd, self.lease, self.failed = None, {}, GraphLease(), None
         self.model = weakref.ref(param)   # the entry goes when its model does
+
+def drop_fused_graphs():
+    "Drop every kept CUDA graph of the fused step (their buffers go back to the allocator once no backward holds them)."
+    _GRAPHS.clear()
 
 def _graphs_wanted(state, params) -> bool:
     "CUDA graphs for this call: training on CUDA, not inside another capture, FUSED_GRAPHS not 0."

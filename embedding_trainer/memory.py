@@ -12,7 +12,7 @@ from .errors import ConfigError, MemoryBudgetError
 from .runtime import autocast_for, peak_rss_mb
 from .runtime import is_oom
 from .cube import EmbeddingCube, as_model_config
-from .fused import fused_supported, fused_step_bytes
+from .fused import drop_fused_graphs, fused_supported, fused_step_bytes
 from .losses import compute_loss
 
 # %% auto #0
@@ -67,7 +67,8 @@ def training_step_peak(model:torch.nn.Module,  # the model, already on `device`
                        device:torch.device|str='cpu',
                        precision:str='auto'     # as `train.precision`
                       ) -> int:
-    "Peak bytes a forward + backward pass allocates above what existed before it."
+    """Peak bytes a forward + backward pass allocates above what existed before it. The fused step's CUDA graphs are
+    dropped first: the step that captures them again (and keeps their buffers from then on) is the one measured."""
     if loss_fn is None: loss_fn = compute_loss
     x, y = x.to(device), y.to(device)
     model.train()
@@ -75,6 +76,7 @@ def training_step_peak(model:torch.nn.Module,  # the model, already on `device`
         with autocast_for(device, precision): pred = model(x)
         loss_fn(pred, y).backward()
     model.zero_grad(set_to_none=True)
+    drop_fused_graphs()
     peak = measure_peak(step, device)
     model.zero_grad(set_to_none=True)
     return peak

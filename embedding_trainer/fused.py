@@ -658,6 +658,7 @@ def _forward_run(cfg, state, clamp, masks, w1, b1, w2, b2, wp, pos, n_steps:int)
 # %% ../nbs/03a_fused.ipynb #a1cf24cb
 GRAPH_CACHE = 2   # configurations whose CUDA graphs are kept (each holds a training step's buffers)
 _GRAPHS: dict = {}
+_EVICTED: dict = {}   # configurations evicted once (their model's weak reference): not captured again
 
 class _StepGraphs:
     "One configuration's graphs: the forward (T steps), the backward by whether positions get a gradient, their lease."
@@ -667,7 +668,7 @@ class _StepGraphs:
 
 def drop_fused_graphs():
     "Drop every kept CUDA graph of the fused step (their buffers go back to the allocator once no backward holds them)."
-    _GRAPHS.clear()
+    _GRAPHS.clear(); _EVICTED.clear()
 
 def _graphs_wanted(state, params) -> bool:
     "CUDA graphs for this call: training on CUDA, not inside another capture, FUSED_GRAPHS not 0."
@@ -680,9 +681,16 @@ def _step_graphs(cfg, n_steps:int, params, clamp, masks, state) -> _StepGraphs:
     key = (repr(sorted(vars(cfg).items())), n_steps, clamp is not None, masks is not None, str(state.device),
            tuple(None if p is None else p.data_ptr() for p in params))
     for k in [k for k, e in _GRAPHS.items() if e.model() is None]: del _GRAPHS[k]
+    for k in [k for k, r in _EVICTED.items() if r() is None]: del _EVICTED[k]
+    if key not in _GRAPHS and key in _EVICTED and _EVICTED[key]() is params[0]:   # more configurations alternate
+        entry = _StepGraphs(params[0])   # than are kept: capturing on every call would cost more than launching
+        entry.failed = f"more than GRAPH_CACHE = {GRAPH_CACHE} configurations alternate"
+        return entry
     entry = _GRAPHS.pop(key, None) or _StepGraphs(params[0])
     _GRAPHS[key] = entry   # the most recently used last
-    while len(_GRAPHS) > GRAPH_CACHE: del _GRAPHS[next(iter(_GRAPHS))]
+    while len(_GRAPHS) > GRAPH_CACHE:
+        old = next(iter(_GRAPHS))
+        _EVICTED[old] = _GRAPHS.pop(old).model
     return entry
 
 def _captured(entry, fn, **inputs):

@@ -396,7 +396,7 @@ def _num_sms(device) -> int:
     return 4
 
 # %% ../nbs/03a_fused.ipynb #f51a5b4e
-def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int, KP:int=128) -> dict:
+def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int, KP:int=128, side:bool=False) -> dict:
     "Per kernel (fwd, bwd, w1, dx): rows per tile, tiles, batch groups, grid, warps, stages (`FUSED_*` override)."
     env = lambda k, d: int(os.environ.get(k, d))
     # fp32 (the exact mode, for checks) uses small tiles: its FMA dots compile slowly at 128 rows
@@ -409,7 +409,8 @@ def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int, KP:int=128) -> dict:
     # 2.17 ms at 2 stages, 106,496 B a program; dx 4.76 -> 4.57 ms at 3 stages and 3 programs, 61,440 B). The forward's
     # 2 stages take 212,992 B at S = 32 (one program a multiprocessor) and 315,392 B at S 32, H 256 (no launch).
     deep = bf16 and HP <= 128
-    dx_stages, dx_per_sm = (3, 3) if deep else (2, 4)
+    # with dW1 beside (`side`), dx at 2 programs a multiprocessor leaves it room: 1.18e9 against 1.14e9 (2026-12-03)
+    dx_stages, dx_per_sm = (3, 2 if side else 3) if deep else (2, 4)
     launch = {}
     for name, (BM, warps, stages, per_sm) in {'fwd': (small(big), 4, 2 if deep and KP <= 128 else 1, 2),
                                               'bwd': (small(64), 4, 1, 2), 'w1': (small(big), 8, 1, 1),
@@ -456,8 +457,9 @@ class FusedConfig:
         self.dp = self.fuse_dw1 and os.environ.get('FUSED_DP', '0') != '0'
         # the same from dW1's kernel, which reads dh anyway (FUSED_W1_DP=1); measured in BENCHMARKS.md
         self.w1_dp = not self.fuse_dw1 and _switch('FUSED_W1_DP', False)
-        # dW1's kernel on a second stream, beside the next step's dh and dx kernels (dh in two buffers; BENCHMARKS.md)
-        self.w1_side = state.is_cuda and not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_SIDE', False)
+        # dW1's kernel on a second stream beside the next step's dh and dx (dh in two buffers): H200, benchmark case,
+        # graphed, 1.143e9 against 1.095e9, 1.18e9 with dx at 2 programs a multiprocessor (BENCHMARKS.md)
+        self.w1_side = state.is_cuda and not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_SIDE', True)
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
@@ -474,7 +476,7 @@ class FusedConfig:
         # the lattice's sizes compiled into the kernels (no divisions; a compile per shape; FUSED_DIMS=0: runtime sizes)
         self.dims = (X, Y, Z) if _switch('FUSED_DIMS', True) else (0, 0, 0)
         self.n_cells = B * X * Y * Z
-        self.launch = _launch_settings(B, X, Y, Z, self.HP, bf16, _num_sms(state.device), self.KP)
+        self.launch = _launch_settings(B, X, Y, Z, self.HP, bf16, _num_sms(state.device), self.KP, self.w1_side)
         if self.n_cells * max(self.HP, self.KP, self.S) >= 2**31:
             raise ValueError(f"lattice too large for 32-bit offsets: {self.n_cells} cells x {self.HP}")
 
@@ -579,7 +581,7 @@ def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=Fals
     dp = _switch('FUSED_W1_DP', False)
     backward = N * (pow2(H) * e + 2 * S * 4 + (pow2(neighbourhood + 2, least=1) * pow2(S) * e if dp else 0))
     graphs = 2 * N * S * 4 if _switch('FUSED_GRAPHS', True) else 0
-    backward += N * pow2(H) * e if _switch('FUSED_W1_SIDE', False) else 0   # a second dh
+    backward += N * pow2(H) * e if _switch('FUSED_W1_SIDE', True) else 0   # a second dh
     return kept + graphs, backward + graphs
 
 

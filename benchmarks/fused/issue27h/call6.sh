@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Device call 6 (NVIDIA H200), 2026-12-03 (second day session), main with dW1 beside and dx at two programs a
-# multiprocessor as the default: the benchmark case (median of 7) against the graphs without dW1 beside and against
+# multiprocessor as the default: the benchmark case against the graphs without dW1 beside and against
 # the step-by-step launches (median of 5); the graph tests and the scale training test (what the
 # device time left allowed). Run from a copy of the repository root with OUT set.
 source benchmarks/fused/device_call.sh call6

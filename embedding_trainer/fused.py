@@ -735,13 +735,10 @@ class _FusedRun(torch.autograd.Function):
         if ctx.graph is not None:
             entry, (xs, W1, W2, posb, clamp, masks) = ctx.graph, ctx.saved
             entry.lease.give_back(ctx.generation)   # (raises if a later forward replayed into xs)
-            if pos_grad not in entry.bwd:
-                entry.bwd[pos_grad] = _captured(entry, lambda grad: _backward_steps(
-                    cfg, T, xs, W1, W2, posb, clamp, masks, grad, pos_grad), grad=grad)
+            steps = lambda grad: _backward_steps(cfg, T, xs, W1, W2, posb, clamp, masks, grad, pos_grad)
+            if pos_grad not in entry.bwd: entry.bwd[pos_grad] = _captured(entry, steps, grad=grad)
             bwd = entry.bwd[pos_grad]
-            run = bwd if bwd is not None else lambda grad: _backward_steps(cfg, T, xs, W1, W2, posb, clamp, masks,
-                                                                           grad, pos_grad)
-            g, dclamp, parts = run(grad=grad)
+            g, dclamp, parts = (bwd or steps)(grad=grad)
             if bwd is not None: g, dclamp = g.clone(), None if dclamp is None else dclamp.clone()
         else:
             saved = list(ctx.saved_tensors)

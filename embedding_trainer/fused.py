@@ -487,8 +487,8 @@ class FusedConfig:
     def args(self, name):
         "(n_cells, n_tiles, nprog), then the launch keywords (BM, num_warps, num_stages[, maxnreg]) of kernel `name`."
         L = self.launch[name]
-        kw = {k: L[k] for k in ('BM', 'num_warps', 'num_stages', 'maxnreg') if k in L}
-        return (self.n_cells, L['n_tiles'], L['grid']), kw
+        return (self.n_cells, L['n_tiles'], L['grid']), {k: L[k] for k in ('BM', 'num_warps', 'num_stages', 'maxnreg')
+                                                          if k in L}
 
 # %% ../nbs/03a_fused.ipynb #3e2164bb
 def _pack_weights(cfg: FusedConfig, w1, b1, w2, b2, wp, dtype):

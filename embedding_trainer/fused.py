@@ -460,6 +460,8 @@ class FusedConfig:
         # dW1's kernel on a second stream beside the next step's dh and dx (dh in two buffers): H200, benchmark case,
         # graphed, 1.143e9 against 1.095e9, 1.172-1.181e9 with dx at 2 programs a multiprocessor (BENCHMARKS.md)
         self.w1_side = state.is_cuda and not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_SIDE', True)
+        # graphed, the main stream's kernels (dh, dx) captured at a higher priority than dW1's (FUSED_PRIORITY)
+        self.priority = -1 if self.w1_side and _switch('FUSED_PRIORITY', False) else 0
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
@@ -695,9 +697,9 @@ def _step_graphs(cfg, n_steps:int, params, clamp, masks, state) -> _StepGraphs:
         _EVICTED[old] = _GRAPHS.pop(old).model
     return entry
 
-def _captured(entry, fn, **inputs):
-    "`CapturedCall(fn, **inputs)`, or None after one warning if the capture fails (out of memory is raised)."
-    try: return CapturedCall(fn, **inputs)
+def _captured(entry, fn, priority:int=0, **inputs):
+    "`CapturedCall(fn, priority, **inputs)`, or None after one warning if the capture fails (out of memory is raised)."
+    try: return CapturedCall(fn, priority, **inputs)
     except OOM_ERRORS: raise
     except Exception as e:
         entry.failed = f"{type(e).__name__}: {str(e).strip()[:200]}"
@@ -736,7 +738,7 @@ class _FusedRun(torch.autograd.Function):
             entry, (xs, W1, W2, posb, clamp, masks) = ctx.graph, ctx.saved
             entry.lease.give_back(ctx.generation)   # (raises if a later forward replayed into xs)
             steps = lambda grad: _backward_steps(cfg, T, xs, W1, W2, posb, clamp, masks, grad, pos_grad)
-            if pos_grad not in entry.bwd: entry.bwd[pos_grad] = _captured(entry, steps, grad=grad)
+            if pos_grad not in entry.bwd: entry.bwd[pos_grad] = _captured(entry, steps, cfg.priority, grad=grad)
             bwd = entry.bwd[pos_grad]
             g, dclamp, parts = (bwd or steps)(grad=grad)
             if bwd is not None: g, dclamp = g.clone(), None if dclamp is None else dclamp.clone()

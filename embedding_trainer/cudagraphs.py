@@ -14,7 +14,7 @@ __all__ = ['CapturedCall', 'GraphLease']
 # %% ../nbs/02a_cuda_graphs.ipynb #fe134e71
 class CapturedCall:
     "`fn(**inputs)` captured as one CUDA graph; calling it copies new inputs in, replays, and returns the outputs."
-    def __init__(self, fn, priority:int=0, **inputs):
+    def __init__(self, fn, **inputs):
         self.inputs = {k: None if v is None else torch.empty(v.shape, dtype=v.dtype, device=v.device).copy_(v)
                        for k, v in inputs.items()}   # (contiguous)
         dev = next(v.device for v in self.inputs.values() if v is not None)
@@ -24,8 +24,7 @@ class CapturedCall:
             with torch.cuda.stream(side): fn(**self.inputs)   # warm-up: compiles; its outputs are dropped
             torch.cuda.current_stream().wait_stream(side)
             self.graph = torch.cuda.CUDAGraph()
-            capture = torch.cuda.Stream(dev, priority=priority) if priority else None   # (None: torch's own)
-            with torch.cuda.graph(self.graph, stream=capture, capture_error_mode='thread_local'):
+            with torch.cuda.graph(self.graph, capture_error_mode='thread_local'):
                 self.outputs = fn(**self.inputs)
 
     def __call__(self, **inputs):

@@ -409,8 +409,10 @@ def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int, KP:int=128, side:bool=F
     # 2.17 ms at 2 stages, 106,496 B a program; dx 4.76 -> 4.57 ms at 3 stages and 3 programs, 61,440 B). The forward's
     # 2 stages take 212,992 B at S = 32 (one program a multiprocessor) and 315,392 B at S 32, H 256 (no launch).
     deep = bf16 and HP <= 128
-    # with dW1 beside (`side`), dx at 2 programs a multiprocessor leaves it room: 1.18e9 against 1.14e9 (2026-12-03)
-    dx_stages, dx_per_sm = (3, 2 if side else 3) if deep else (2, 4)
+    # with dW1 beside (`side`), dx's programs as many as its tiles, one tile each (per_sm 0), so the multiprocessors
+    # take dx's next tile as dW1's programs leave them: 1.22e9 against 1.18e9 at 2 programs a multiprocessor
+    # persistent and 1.14e9 at 3 (H200, 2026-12-03)
+    dx_stages, dx_per_sm = (3, 0 if side else 3) if deep else (2, 4)
     launch = {}
     for name, (BM, warps, stages, per_sm) in {'fwd': (small(big), 4, 2 if deep and KP <= 128 else 1, 2),
                                               'bwd': (small(64), 4, 1, 2), 'w1': (small(big), 8, 1, 1),
@@ -418,7 +420,8 @@ def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int, KP:int=128, side:bool=F
         key = name.upper()
         BM = env(f'FUSED_BM_{key}', BM)
         n_tiles = triton.cdiv(X * Y * Z if name == 'w1' else B * X * Y * Z, BM)   # w1: spatial tiles
-        progs = sms * env(f'FUSED_PER_SM_{key}', per_sm)
+        per_sm = env(f'FUSED_PER_SM_{key}', per_sm)
+        progs = sms * per_sm if per_sm else n_tiles * (B if name == 'w1' else 1)   # per_sm 0: a program per tile
         groups = 1   # w1: groups of the batch, where the spatial tiles alone would leave multiprocessors idle
         if name == 'w1': groups = env('FUSED_W1_GROUPS', min(B, triton.cdiv(progs, n_tiles)))
         bg = triton.cdiv(B, groups)
@@ -460,8 +463,7 @@ class FusedConfig:
         # dW1's kernel on a second stream beside the next step's dh and dx (dh in two buffers): H200, benchmark case,
         # graphed, 1.143e9 against 1.095e9, 1.172-1.181e9 with dx at 2 programs a multiprocessor (BENCHMARKS.md)
         self.w1_side = state.is_cuda and not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_SIDE', True)
-        # graphed, the main stream's kernels (dh, dx) captured at a higher priority than dW1's (FUSED_PRIORITY)
-        self.priority = -1 if self.w1_side and _switch('FUSED_PRIORITY', False) else 0
+        self.w1_priority = int(os.environ.get('FUSED_W1_PRIORITY', '0')) if self.w1_side else 0   # (_Side)
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
@@ -591,9 +593,10 @@ def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=Fals
 class _Side:
     """dW1's kernel on a second stream (FUSED_W1_SIDE): step i's dh goes to buffer i % 2; dW1 of step i starts once
     that dh is written and runs beside step i's dx and step i + 1's dh and dx; step i + 2's dh waits until it is read.
-    The same kernels in the same order per stream: the same numbers."""
-    def __init__(self, device, dh):
-        self.main, self.stream = torch.cuda.current_stream(device), torch.cuda.Stream(device)
+    The same kernels in the same order per stream: the same numbers. `priority` is the side stream's (below 0:
+    higher than the main stream's; FUSED_W1_PRIORITY)."""
+    def __init__(self, device, dh, priority:int=0):
+        self.main, self.stream = torch.cuda.current_stream(device), torch.cuda.Stream(device, priority=priority)
         self.stream.wait_stream(self.main)
         self.dh, self.read = [dh, torch.empty_like(dh)], [None, None]   # read[j]: dW1 is done with buffer j
 
@@ -623,7 +626,7 @@ def _backward_steps(cfg, T:int, xs, W1, W2, posb, clamp, masks, grad, pos_grad:b
     W = cfg.launch['w1']
     part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh0, dp = _grad_buffers(cfg, has_clamp, g.device)
     dummy = g
-    side = _Side(g.device, dh0) if cfg.w1_side else None
+    side = _Side(g.device, dh0, cfg.w1_priority) if cfg.w1_side else None
     for i, t in enumerate(reversed(range(T))):
         src, fm = xs[t], (masks[t] if has_mask else dummy)
         cl = clamp if has_clamp else src
@@ -697,9 +700,9 @@ def _step_graphs(cfg, n_steps:int, params, clamp, masks, state) -> _StepGraphs:
         _EVICTED[old] = _GRAPHS.pop(old).model
     return entry
 
-def _captured(entry, fn, priority:int=0, **inputs):
-    "`CapturedCall(fn, priority, **inputs)`, or None after one warning if the capture fails (out of memory is raised)."
-    try: return CapturedCall(fn, priority, **inputs)
+def _captured(entry, fn, **inputs):
+    "`CapturedCall(fn, **inputs)`, or None after one warning if the capture fails (out of memory is raised)."
+    try: return CapturedCall(fn, **inputs)
     except OOM_ERRORS: raise
     except Exception as e:
         entry.failed = f"{type(e).__name__}: {str(e).strip()[:200]}"
@@ -738,7 +741,7 @@ class _FusedRun(torch.autograd.Function):
             entry, (xs, W1, W2, posb, clamp, masks) = ctx.graph, ctx.saved
             entry.lease.give_back(ctx.generation)   # (raises if a later forward replayed into xs)
             steps = lambda grad: _backward_steps(cfg, T, xs, W1, W2, posb, clamp, masks, grad, pos_grad)
-            if pos_grad not in entry.bwd: entry.bwd[pos_grad] = _captured(entry, steps, cfg.priority, grad=grad)
+            if pos_grad not in entry.bwd: entry.bwd[pos_grad] = _captured(entry, steps, grad=grad)
             bwd = entry.bwd[pos_grad]
             g, dclamp, parts = (bwd or steps)(grad=grad)
             if bwd is not None: g, dclamp = g.clone(), None if dclamp is None else dclamp.clone()

@@ -463,7 +463,6 @@ class FusedConfig:
         # dW1's kernel on a second stream beside the next step's dh and dx (dh in two buffers): H200, benchmark case,
         # graphed, 1.143e9 against 1.095e9, 1.172-1.181e9 with dx at 2 programs a multiprocessor (BENCHMARKS.md)
         self.w1_side = state.is_cuda and not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_SIDE', True)
-        self.w1_priority = int(os.environ.get('FUSED_W1_PRIORITY', '0')) if self.w1_side else 0   # (_Side)
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only
         # the copies (FUSED_SHADOW=0: gather from the fp32 states, as before)
@@ -593,10 +592,9 @@ def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=Fals
 class _Side:
     """dW1's kernel on a second stream (FUSED_W1_SIDE): step i's dh goes to buffer i % 2; dW1 of step i starts once
     that dh is written and runs beside step i's dx and step i + 1's dh and dx; step i + 2's dh waits until it is read.
-    The same kernels in the same order per stream: the same numbers. `priority` is the side stream's (below 0:
-    higher than the main stream's; FUSED_W1_PRIORITY)."""
-    def __init__(self, device, dh, priority:int=0):
-        self.main, self.stream = torch.cuda.current_stream(device), torch.cuda.Stream(device, priority=priority)
+    The same kernels in the same order per stream: the same numbers."""
+    def __init__(self, device, dh):
+        self.main, self.stream = torch.cuda.current_stream(device), torch.cuda.Stream(device)
         self.stream.wait_stream(self.main)
         self.dh, self.read = [dh, torch.empty_like(dh)], [None, None]   # read[j]: dW1 is done with buffer j
 
@@ -626,7 +624,7 @@ def _backward_steps(cfg, T:int, xs, W1, W2, posb, clamp, masks, grad, pos_grad:b
     W = cfg.launch['w1']
     part_w1, part_w2, part_b2, part_b1, dpos, dclamp, dh0, dp = _grad_buffers(cfg, has_clamp, g.device)
     dummy = g
-    side = _Side(g.device, dh0, cfg.w1_priority) if cfg.w1_side else None
+    side = _Side(g.device, dh0) if cfg.w1_side else None
     for i, t in enumerate(reversed(range(T))):
         src, fm = xs[t], (masks[t] if has_mask else dummy)
         cl = clamp if has_clamp else src

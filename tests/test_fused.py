@@ -195,6 +195,25 @@ def test_index_arithmetic_is_exact(r, bf16, monkeypatch):
     assert len(got['0']) >= 6 and not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
 
 
+@pytest.mark.parametrize('bf16', [True, False], ids=['bf16', 'fp32'])
+@pytest.mark.parametrize('r', INDEX_RUNS[:2], ids=lambda r: f"{'x'.join(map(str, r[0]))}xB{r[1]}-S{r[2]}-n{r[4]}-{r[5]}")
+def test_one_program_per_tile_is_exact(r, bf16, monkeypatch):
+    """The forward's and dx's kernels, whose tiles share no sums, launched with a program per tile (per_sm 0: dx's
+    default beside dW1 on CUDA) against one persistent program per multiprocessor walking the tiles: the output and
+    every gradient bit for bit."""
+    from embedding_trainer.fused import FusedConfig, _num_sms
+    lat, st, clamp, masks, T = _inputs(r)
+    got = {}
+    for v in '10':
+        for k in ('FWD', 'DX'): monkeypatch.setenv(f'FUSED_PER_SM_{k}', v)
+        L = FusedConfig(lat, st, bf16).launch
+        for k in ('fwd', 'dx'):
+            assert L[k]['grid'] == (L[k]['n_tiles'] if v == '0' else min(L[k]['n_tiles'], _num_sms(st.device)))
+        got[v] = run_and_grads(lambda l, s, c: fused_lattice_steps(l, s, c, T, masks, bf16=bf16), lat, st, clamp)
+    differ = [k for k in got['0'] if not torch.equal(got['1'][k], got['0'][k])]
+    assert len(got['0']) >= 6 and not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
+
+
 @pytest.mark.skipif(INTERPRET, reason="CUDA only")
 def test_deterministic_state_and_all_cells_written():
     "Two runs give the same state bit for bit, and every element is finite."

@@ -461,7 +461,7 @@ class FusedConfig:
         # the same from dW1's kernel, which reads dh anyway (FUSED_W1_DP=1); measured in BENCHMARKS.md
         self.w1_dp = not self.fuse_dw1 and _switch('FUSED_W1_DP', False)
         # dW1's kernel on a second stream beside the next step's dh and dx (dh in two buffers): H200, benchmark case,
-        # graphed, 1.143e9 against 1.095e9, 1.172-1.181e9 with dx at 2 programs a multiprocessor (BENCHMARKS.md)
+        # graphed, 1.143e9 against 1.095e9; 1.20-1.23e9 with dx a program per tile (BENCHMARKS.md)
         self.w1_side = state.is_cuda and not (self.fuse_dw1 or self.w1_dp) and _switch('FUSED_W1_SIDE', True)
         # bf16: the steps gather their perception from bf16 copies of the states (and of the clamp and the positions),
         # which the products round to anyway: the same numbers from half the bytes, and the backward pass keeps only

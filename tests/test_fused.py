@@ -175,12 +175,15 @@ def test_bf16_shadow_is_exact(r, monkeypatch):
     assert not differ, {k: rel(got['1'][k], got['0'][k]) for k in differ}
 
 
+def index_id(r): return f"{'x'.join(map(str, r[0]))}xB{r[1]}-S{r[2]}-n{r[4]}-{r[5]}"
+
+
 INDEX_RUNS = [RUNS[4], RUNS[0], ((5, 7, 3), 5, 16, 33, 26, 'zero', 'none', 2, False, False)] + \
     ([] if INTERPRET else [RUNS[5], RUNS[6]])
 
 
 @pytest.mark.parametrize('bf16', [True, False], ids=['bf16', 'fp32'])
-@pytest.mark.parametrize('r', INDEX_RUNS, ids=lambda r: f"{'x'.join(map(str, r[0]))}xB{r[1]}-S{r[2]}-n{r[4]}-{r[5]}")
+@pytest.mark.parametrize('r', INDEX_RUNS, ids=index_id)
 def test_index_arithmetic_is_exact(r, bf16, monkeypatch):
     """The lattice's sizes compiled in as constants (FUSED_DIMS, the default) against sizes passed at run time: the
     output and every gradient bit for bit (it changes how indices are computed, not what is read)."""
@@ -196,7 +199,7 @@ def test_index_arithmetic_is_exact(r, bf16, monkeypatch):
 
 
 @pytest.mark.parametrize('bf16', [True, False], ids=['bf16', 'fp32'])
-@pytest.mark.parametrize('r', INDEX_RUNS[:2], ids=lambda r: f"{'x'.join(map(str, r[0]))}xB{r[1]}-S{r[2]}-n{r[4]}-{r[5]}")
+@pytest.mark.parametrize('r', INDEX_RUNS[:2], ids=index_id)
 def test_one_program_per_tile_is_exact(r, bf16, monkeypatch):
     """The forward's and dx's kernels, whose tiles share no sums, launched with a program per tile (per_sm 0: dx's
     default beside dW1 on CUDA) against one persistent program per multiprocessor walking the tiles: the output and

@@ -421,7 +421,7 @@ def _launch_settings(B, X, Y, Z, HP, bf16:bool, sms:int, KP:int=128, side:bool=F
         BM = env(f'FUSED_BM_{key}', BM)
         n_tiles = triton.cdiv(X * Y * Z if name == 'w1' else B * X * Y * Z, BM)   # w1: spatial tiles
         per_sm = env(f'FUSED_PER_SM_{key}', per_sm)
-        progs = sms * per_sm if per_sm else n_tiles * (B if name == 'w1' else 1)   # per_sm 0: a program per tile
+        progs = sms * per_sm if per_sm else n_tiles   # per_sm 0: a program per tile
         groups = 1   # w1: groups of the batch, where the spatial tiles alone would leave multiprocessors idle
         if name == 'w1': groups = env('FUSED_W1_GROUPS', min(B, triton.cdiv(progs, n_tiles)))
         bg = triton.cdiv(B, groups)
@@ -584,7 +584,7 @@ def fused_step_bytes(N:int, S:int, H:int, T:int, bf16:bool, fire_masks:bool=Fals
     dp = _switch('FUSED_W1_DP', False)
     backward = N * (pow2(H) * e + 2 * S * 4 + (pow2(neighbourhood + 2, least=1) * pow2(S) * e if dp else 0))
     graphs = 2 * N * S * 4 if _switch('FUSED_GRAPHS', True) else 0
-    backward += N * pow2(H) * e if _switch('FUSED_W1_SIDE', True) else 0   # a second dh
+    backward += N * pow2(H) * e if _switch('FUSED_W1_SIDE', True) and not dp else 0   # a second dh (w1_side)
     return kept + graphs, backward + graphs
 
 

@@ -1,29 +1,27 @@
 """The fused step alone at each bf16 row of `et-bench --cases sweep-gpu` (bench.GPU_SWEEP), under settings of its
-environment switches, rounds interleaved (setting A, B, C, A, B, C, ...) in one process on one GPU: whether a launch
-default chosen at the benchmark case (dW1 on a second stream, dx's grid) also holds at the other shapes. Each
-setting's timed calls per round fill --min-seconds; rates are medians of --reps rounds; `exact`: whether each
-setting's gradients of one step are bit for bit the first setting's.
+environment switches, in rotated rounds in one process on one GPU (`bench.interleaved_times`, as the sweep times its
+paths): whether a launch default chosen at the benchmark case (dW1 on a second stream, dx's grid) also holds at the
+other shapes. Each setting's timed calls per round fill --min-seconds; rates are medians of --reps rounds; `exact`:
+whether each setting's gradients of one step are bit for bit the first setting's. (Device call issue27i/call3 ran it
+at 137f249, where it timed the rounds with a loop of its own, in a fixed order.)
 
     python benchmarks/fused/side_shapes.py --out shapes.json --settings "default:;noside:FUSED_W1_SIDE=0"
 """
 import argparse, os, statistics, sys, time
 import torch
 import embedding_trainer.fused as fused
-from embedding_trainer.bench import GPU_SWEEP, case_model, sweep_case, training_step_fn
+from embedding_trainer.bench import GPU_SWEEP, case_model, interleaved_times, sweep_case, training_step_fn
 from embedding_trainer.losses import compute_loss
 from embedding_trainer.runtime import autocast_for
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from b1_bench import Env, parse   # noqa: E402
 from results_file import results_saver   # noqa: E402
 
-def timed_round(step, min_seconds):
-    "Seconds per call of `step`, over as many calls as fill `min_seconds`."
-    n, t = 0, 0.0
-    torch.cuda.synchronize(); t0 = time.perf_counter()
-    while t < min_seconds:
-        step(); n += 1
-        torch.cuda.synchronize(); t = time.perf_counter() - t0
-    return t / n
+def under(env, step):
+    "`step` run with the environment switches `env` set."
+    def run():
+        with Env(env): step()
+    return run
 
 def main():
     p = argparse.ArgumentParser()
@@ -45,7 +43,7 @@ def main():
         fused.drop_fused_graphs()
         cube, _, x, y = case_model(case, dev, 'gather', kernel='triton')
         step = training_step_fn(cube, x, y, dev, prec)
-        grads, rates = {}, {n: [] for n in settings}
+        grads = {}
         for name, env in settings.items():   # compile and capture; one step's gradients for `exact`
             with Env(env):
                 step(); cube.zero_grad(set_to_none=True)
@@ -53,9 +51,9 @@ def main():
                 compute_loss(pred, y).backward()
             grads[name] = {k: q.grad.clone() for k, q in cube.named_parameters() if q.grad is not None}
             cube.zero_grad(set_to_none=True)
-        for _ in range(a.reps):
-            for name, env in settings.items():
-                with Env(env): rates[name].append(case.cell_steps / timed_round(step, a.min_seconds))
+        times = interleaved_times({n: under(env, step) for n, env in settings.items()}, dev, a.reps, calls=1,
+                                  min_seconds=a.min_seconds)
+        rates = {n: [case.cell_steps / t for t in v] for n, v in times.items()}
         first = next(iter(settings))
         row = dict(index=i, case=f"{case.name} x {batch} S{S} H{H} {prec}", T=case.steps, settings={})
         for name in settings:
